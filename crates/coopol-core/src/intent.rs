@@ -1,0 +1,57 @@
+//! What must be sent to other servers after a local change. The client API records an intent
+//! in the same transaction as the change; the federation workers turn it into activities and
+//! deliveries. So a crash between the two loses nothing, and the API never speaks ActivityPub.
+
+/// One thing to federate. Serialised as JSON in the outbox table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Intent {
+    /// A new local status (or reply): `Create(Note)`.
+    CreateStatus { status_id: i64 },
+    /// A local status was edited: `Update(Note)`.
+    UpdateStatus { status_id: i64 },
+    /// A local status was deleted: `Delete(Tombstone)` to whoever received it.
+    DeleteStatus {
+        account_id: i64,
+        uri: String,
+        /// Whether followers received it (public, unlisted and followers-only posts).
+        followers: bool,
+        mentioned: Vec<i64>,
+    },
+    /// A local account asked to follow a remote one: `Follow`.
+    Follow { follow_id: i64 },
+    /// `Undo(Follow)` of a follow that no longer exists locally.
+    UndoFollow {
+        account_id: i64,
+        target_account_id: i64,
+        follow_uri: String,
+    },
+    /// A local account accepted a follow request: `Accept(Follow)`.
+    AcceptFollow { follow_id: i64 },
+    /// A local account refused a follow request: `Reject(Follow)`.
+    RejectFollow {
+        account_id: i64,
+        follower_account_id: i64,
+        follow_uri: String,
+    },
+    /// A local account favourited a status: `Like`.
+    Like { favourite_id: i64 },
+    /// `Undo(Like)`.
+    UndoLike {
+        account_id: i64,
+        status_id: i64,
+        like_uri: String,
+    },
+    /// A local account boosted a status (the reblog status row): `Announce`.
+    Announce { reblog_id: i64 },
+    /// `Undo(Announce)` of a deleted reblog.
+    UndoAnnounce {
+        account_id: i64,
+        status_id: i64,
+        announce_uri: String,
+    },
+    /// A local account blocked another: `Block`.
+    Block { block_id: i64 },
+    /// A local account was deleted: `Delete(Person)` to every known server.
+    DeleteAccount { account_id: i64 },
+}

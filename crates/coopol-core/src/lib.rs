@@ -1,0 +1,56 @@
+//! Domain types and rules of coopol. Plain Rust, no I/O: who sees what, who is addressed,
+//! how text becomes HTML. Everything here is unit-tested without a database or network.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
+
+pub mod audience;
+pub mod id;
+pub mod intent;
+pub mod role;
+pub mod text;
+pub mod visibility;
+
+pub use audience::Audience;
+pub use id::new_id;
+pub use intent::Intent;
+pub use role::Role;
+pub use visibility::Visibility;
+
+/// ActivityStreams' public collection, as it appears in `to`/`cc`.
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// Errors of the domain rules.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CoreError {
+    #[error("unknown visibility {0:?}")]
+    UnknownVisibility(String),
+    #[error("unknown role {0:?}")]
+    UnknownRole(String),
+    #[error("invalid username {0:?}: use 1 to 30 letters, digits or underscores")]
+    InvalidUsername(String),
+}
+
+/// A local username: what Mastodon accepts (letters, digits, underscore), at most 30 characters.
+pub fn validate_username(name: &str) -> Result<(), CoreError> {
+    let ok = !name.is_empty()
+        && name.len() <= 30
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::InvalidUsername(name.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        assert!(validate_username("alice_01").is_ok());
+        assert!(validate_username("").is_err());
+        assert!(validate_username("a b").is_err());
+        assert!(validate_username("éric").is_err());
+        assert!(validate_username(&"x".repeat(31)).is_err());
+    }
+}

@@ -1,0 +1,60 @@
+//! Storage of coopol: sea-orm entities, migrations and the queries the other crates share.
+//! The same migrations run on SQLite (the default, one file) and PostgreSQL.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
+
+pub mod entities;
+pub mod migrations;
+pub mod queries;
+pub mod queue;
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm_migration::MigratorTrait;
+
+pub use sea_orm;
+
+/// The database handle every crate passes around (a connection pool).
+pub type Db = DatabaseConnection;
+
+/// Storage errors.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database error: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("stored data is invalid: {0}")]
+    Invalid(String),
+}
+
+/// Opens the database at `url` (`sqlite://path?mode=rwc` or `postgres://...`) and runs the
+/// migrations. SQLite gets WAL and a busy timeout so that readers never block the writer.
+pub async fn connect(url: &str) -> Result<Db, DbError> {
+    let is_sqlite = url.starts_with("sqlite:");
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30));
+    if is_sqlite {
+        // One writer at a time in SQLite: a small pool avoids lock convoys. The pragmas are
+        // per connection, so they are set on every connection the pool opens.
+        opts.max_connections(8).min_connections(1);
+        opts.map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .create_if_missing(true)
+        });
+    } else {
+        opts.max_connections(32).min_connections(2);
+    }
+    let db = Database::connect(opts).await?;
+    migrations::Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+/// Now, as stored: UTC with millisecond precision (both backends keep it exactly).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    let n = chrono::Utc::now();
+    chrono::DateTime::from_timestamp_millis(n.timestamp_millis()).unwrap_or(n)
+}

@@ -1,0 +1,75 @@
+//! `Announce`: a boost. Stored as a status whose `reblog_of_id` is the boosted one.
+
+use coopol_db::entities::{accounts, statuses};
+use coopol_db::queries;
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::{json, Value};
+use url::Url;
+
+use super::{object, with_context};
+use crate::notes::{object_id, store_remote_note};
+use crate::{actors, Federation, FederationError};
+
+/// `Announce` of `object_uri` (by `object_author`) by a local account, public.
+pub fn build(id: &str, actor: &str, followers: &str, object_uri: &str, object_author: &str, published: &str) -> Value {
+    with_context(json!({
+        "id": id,
+        "type": "Announce",
+        "actor": actor,
+        "published": published,
+        "to": [coopol_core::PUBLIC],
+        "cc": [object_author, followers],
+        "object": object_uri,
+    }))
+}
+
+pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
+    let id = activity.get("id").and_then(Value::as_str).unwrap_or_default();
+    if queries::status_by_uri(&fed.db, id).await?.is_some() {
+        return Ok(());
+    }
+    let uri = object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Announce without object".into()))?;
+    let original = match queries::status_by_uri(&fed.db, uri).await? {
+        Some(s) => s,
+        None => {
+            // Never trust an embedded object we do not own: fetch it from its origin.
+            let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
+            let note = fed.http.fetch_object(&url, &fed.instance_key).await?;
+            let author_uri = note
+                .get("attributedTo")
+                .and_then(object_id)
+                .ok_or_else(|| FederationError::Invalid("note without author".into()))?;
+            let author = actors::resolve_actor(fed, author_uri).await?;
+            match store_remote_note(fed, &note, &author).await? {
+                Some(s) => s,
+                None => return Ok(()),
+            }
+        }
+    };
+    let visibility: coopol_core::Visibility = original.visibility.parse().unwrap_or(coopol_core::Visibility::Direct);
+    if !visibility.is_public() {
+        return Err(FederationError::Unauthorized("boost of a non-public post".into()));
+    }
+    statuses::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        uri: Set(id.to_string()),
+        url: Set(id.to_string()),
+        account_id: Set(actor.id),
+        in_reply_to_id: Set(None),
+        in_reply_to_uri: Set(None),
+        in_reply_to_account_id: Set(None),
+        reblog_of_id: Set(Some(original.id)),
+        content: Set(String::new()),
+        source_text: Set(None),
+        spoiler_text: Set(String::new()),
+        sensitive: Set(false),
+        visibility: Set("public".into()),
+        language: Set(None),
+        local: Set(false),
+        created_at: Set(coopol_db::now()),
+        edited_at: Set(None),
+    }
+    .insert(&fed.db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! `Create(Note)`: a post arrives. We keep it when someone here has a reason to see it: they
+//! follow the author, are mentioned, or it answers a local post.
+
+use coopol_db::entities::{accounts, follows, statuses};
+use coopol_db::queries::{self, FOLLOW_ACCEPTED};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{json, Value};
+use url::Url;
+
+use super::{object, with_context};
+use crate::config::same_origin;
+use crate::notes::{object_id, store_remote_note, string_list};
+use crate::{Federation, FederationError};
+
+/// `Create` wrapping a local note; addressed as the note is.
+pub fn build(note: Value, actor: &str) -> Value {
+    let id = format!("{}/activity", note.get("id").and_then(Value::as_str).unwrap_or_default());
+    with_context(json!({
+        "id": id,
+        "type": "Create",
+        "actor": actor,
+        "published": note.get("published"),
+        "to": note.get("to"),
+        "cc": note.get("cc"),
+        "object": note,
+    }))
+}
+
+/// Whether a local account has a reason to see a note by `author`.
+async fn relevant(fed: &Federation, note: &Value, author: &accounts::Model) -> Result<bool, FederationError> {
+    use sea_orm::sea_query::{Expr, Query};
+    let local_ids = Query::select()
+        .column(accounts::Column::Id)
+        .from(accounts::Entity)
+        .and_where(Expr::col(accounts::Column::Domain).is_null())
+        .to_owned();
+    let has_local_follower = follows::Entity::find()
+        .filter(follows::Column::AccountId.in_subquery(local_ids))
+        .filter(follows::Column::TargetAccountId.eq(author.id))
+        .filter(follows::Column::State.eq(FOLLOW_ACCEPTED))
+        .count(&fed.db)
+        .await?
+        > 0;
+    if has_local_follower {
+        return Ok(true);
+    }
+    let addressed = string_list(note.get("to")).into_iter().chain(string_list(note.get("cc")));
+    for uri in addressed {
+        if fed.config.is_local(&uri) {
+            return Ok(true);
+        }
+    }
+    if let Some(Value::Array(tags)) = note.get("tag") {
+        if tags.iter().filter_map(|t| t.get("href").and_then(Value::as_str)).any(|h| fed.config.is_local(h)) {
+            return Ok(true);
+        }
+    }
+    if let Some(parent) = note.get("inReplyTo").and_then(object_id) {
+        if let Some(p) = queries::status_by_uri(&fed.db, parent).await? {
+            return Ok(p.local);
+        }
+    }
+    Ok(false)
+}
+
+pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
+    let obj = object(activity)?;
+    // Mastodon embeds the object; a bare id is fetched from its origin, which must be the actor's.
+    let note = if obj.is_string() {
+        let uri = obj.as_str().unwrap_or_default();
+        let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
+        let actor_url = Url::parse(&actor.uri).map_err(|_| FederationError::Invalid("bad actor id".into()))?;
+        if !same_origin(&url, &actor_url) {
+            return Err(FederationError::Unauthorized("object not on the actor's origin".into()));
+        }
+        fed.http.fetch_object(&url, &fed.instance_key).await?
+    } else {
+        obj.clone()
+    };
+    if !relevant(fed, &note, actor).await? {
+        tracing::debug!(actor = %actor.uri, "dropping a note nobody here follows or is addressed by");
+        return Ok(());
+    }
+    let stored: Option<statuses::Model> = store_remote_note(fed, &note, actor).await?;
+    if let Some(s) = stored {
+        tracing::debug!(uri = %s.uri, "stored remote note");
+    }
+    Ok(())
+}

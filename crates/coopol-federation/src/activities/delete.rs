@@ -1,0 +1,87 @@
+//! `Delete` of a note (with a tombstone, so a late or replayed Create never brings it back) or
+//! of the actor itself (account deletion).
+
+use coopol_db::entities::{accounts, favourites, follows, mentions, status_tags, statuses};
+use coopol_db::queries;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde_json::{json, Value};
+use url::Url;
+
+use super::{object, with_context};
+use crate::config::same_origin;
+use crate::notes::object_id;
+use crate::{Federation, FederationError};
+
+/// `Delete` of a local note, as a Tombstone.
+pub fn build(id: &str, actor: &str, object_uri: &str, to: Vec<String>, cc: Vec<String>) -> Value {
+    with_context(json!({
+        "id": id,
+        "type": "Delete",
+        "actor": actor,
+        "to": to,
+        "cc": cc,
+        "object": { "id": object_uri, "type": "Tombstone" },
+    }))
+}
+
+/// Removes a status and what hangs off it, inside a transaction.
+pub async fn delete_status_rows(db: &impl sea_orm::ConnectionTrait, status_id: i64) -> Result<(), FederationError> {
+    mentions::Entity::delete_many().filter(mentions::Column::StatusId.eq(status_id)).exec(db).await?;
+    status_tags::Entity::delete_many().filter(status_tags::Column::StatusId.eq(status_id)).exec(db).await?;
+    favourites::Entity::delete_many().filter(favourites::Column::StatusId.eq(status_id)).exec(db).await?;
+    // Boosts of it go too; replies stay, detached, as in Mastodon.
+    statuses::Entity::delete_many().filter(statuses::Column::ReblogOfId.eq(status_id)).exec(db).await?;
+    statuses::Entity::delete_by_id(status_id).exec(db).await?;
+    Ok(())
+}
+
+pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
+    let uri = object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Delete without object id".into()))?;
+    if uri == actor.uri {
+        return delete_actor(fed, actor).await;
+    }
+    let (obj_url, actor_url) = match (Url::parse(uri), Url::parse(&actor.uri)) {
+        (Ok(o), Ok(a)) => (o, a),
+        _ => return Err(FederationError::Invalid("ids are not URLs".into())),
+    };
+    if !same_origin(&obj_url, &actor_url) {
+        return Err(FederationError::Unauthorized("delete of an object on another origin".into()));
+    }
+    let txn = fed.db.begin().await?;
+    if let Some(s) = queries::status_by_uri(&txn, uri).await? {
+        if s.account_id != actor.id {
+            return Err(FederationError::Unauthorized("delete of another actor's note".into()));
+        }
+        delete_status_rows(&txn, s.id).await?;
+    }
+    // Recorded even when we never saw the note: a Delete that arrives first wins.
+    queries::add_tombstone(&txn, uri).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A remote account deleted itself: its posts and follows go, the account is kept suspended so
+/// that its id is not reused.
+async fn delete_actor(fed: &Federation, actor: &accounts::Model) -> Result<(), FederationError> {
+    let txn = fed.db.begin().await?;
+    let ids: Vec<i64> = statuses::Entity::find()
+        .filter(statuses::Column::AccountId.eq(actor.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    for id in ids {
+        delete_status_rows(&txn, id).await?;
+    }
+    follows::Entity::delete_many()
+        .filter(sea_orm::Condition::any().add(follows::Column::AccountId.eq(actor.id)).add(follows::Column::TargetAccountId.eq(actor.id)))
+        .exec(&txn)
+        .await?;
+    let mut m: accounts::ActiveModel = actor.clone().into();
+    m.suspended = Set(true);
+    m.update(&txn).await?;
+    txn.commit().await?;
+    fed.keys.forget_actor(&actor.uri);
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! `Follow`, and the answers to it: `Accept` and `Reject`.
+
+use coopol_db::entities::{accounts, blocks, follows};
+use coopol_db::queries::{self, FOLLOW_ACCEPTED, FOLLOW_PENDING};
+use coopol_core::Intent;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde_json::{json, Value};
+
+use super::{embedded_actor, object, simple};
+use crate::notes::object_id;
+use crate::{Federation, FederationError};
+
+/// `Follow` from a local account to a remote one.
+pub fn build(follow: &follows::Model, follower: &accounts::Model, target: &accounts::Model) -> Value {
+    simple(&follow.uri, "Follow", &follower.uri, json!(target.uri), &target.uri)
+}
+
+/// `Accept` or `Reject` (`kind`) of a follow of a local account, sent to the follower.
+pub fn build_answer(kind: &str, answer_id: &str, follow_uri: &str, follower: &accounts::Model, target: &accounts::Model) -> Value {
+    let follow = json!({ "id": follow_uri, "type": "Follow", "actor": follower.uri, "object": target.uri });
+    simple(answer_id, kind, &target.uri, follow, &follower.uri)
+}
+
+/// A remote actor follows a local account: accepted at once unless the account is locked.
+pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
+    let id = activity.get("id").and_then(Value::as_str).unwrap_or_default();
+    let target_uri = object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Follow without object".into()))?;
+    let target = queries::account_by_uri(&fed.db, target_uri)
+        .await?
+        .filter(|a| a.domain.is_none() && a.actor_type != "Application")
+        .ok_or(FederationError::NotFound)?;
+    let blocked = blocks::Entity::find()
+        .filter(blocks::Column::AccountId.eq(target.id))
+        .filter(blocks::Column::TargetAccountId.eq(actor.id))
+        .one(&fed.db)
+        .await?
+        .is_some();
+    let txn = fed.db.begin().await?;
+    if blocked || target.suspended {
+        queries::record_intent(
+            &txn,
+            &Intent::RejectFollow { account_id: target.id, follower_account_id: actor.id, follow_uri: id.to_string() },
+        )
+        .await?;
+        txn.commit().await?;
+        fed.outbox_ready.notify_one();
+        return Ok(());
+    }
+    let follow = match queries::follow_between(&txn, actor.id, target.id).await? {
+        // A repeated Follow (lost Accept): answer again with the new activity id.
+        Some(existing) => {
+            let mut m: follows::ActiveModel = existing.into();
+            m.uri = Set(id.to_string());
+            m.update(&txn).await?
+        }
+        None => {
+            follows::ActiveModel {
+                id: Set(coopol_core::new_id()),
+                account_id: Set(actor.id),
+                target_account_id: Set(target.id),
+                uri: Set(id.to_string()),
+                state: Set(if target.locked { FOLLOW_PENDING } else { FOLLOW_ACCEPTED }.to_string()),
+                created_at: Set(coopol_db::now()),
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    if follow.state == FOLLOW_ACCEPTED {
+        queries::record_intent(&txn, &Intent::AcceptFollow { follow_id: follow.id }).await?;
+    }
+    txn.commit().await?;
+    fed.outbox_ready.notify_one();
+    Ok(())
+}
+
+/// Finds the local follow an `Accept`/`Reject` from `actor` answers.
+async fn answered_follow(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<Option<follows::Model>, FederationError> {
+    let obj = object(activity)?;
+    if let Some(uri) = object_id(obj) {
+        let by_uri = follows::Entity::find()
+            .filter(follows::Column::Uri.eq(uri))
+            .filter(follows::Column::TargetAccountId.eq(actor.id))
+            .one(&fed.db)
+            .await?;
+        if by_uri.is_some() {
+            return Ok(by_uri);
+        }
+    }
+    // Some servers answer with their own rendering of our Follow: match by the pair.
+    let follower = embedded_actor(obj).map(String::from);
+    if let Some(follower_uri) = follower {
+        if let Some(follower) = queries::account_by_uri(&fed.db, &follower_uri).await? {
+            return Ok(queries::follow_between(&fed.db, follower.id, actor.id).await?);
+        }
+    }
+    Ok(None)
+}
+
+/// The remote account accepted a local account's follow.
+pub async fn receive_accept(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
+    if let Some(f) = answered_follow(fed, activity, actor).await? {
+        if f.state != FOLLOW_ACCEPTED {
+            let mut m: follows::ActiveModel = f.into();
+            m.state = Set(FOLLOW_ACCEPTED.into());
+            m.update(&fed.db).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The remote account refused (or removed) a local account's follow.
+pub async fn receive_reject(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
+    if let Some(f) = answered_follow(fed, activity, actor).await? {
+        follows::Entity::delete_by_id(f.id).exec(&fed.db).await?;
+    }
+    Ok(())
+}

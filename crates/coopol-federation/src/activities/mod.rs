@@ -1,0 +1,67 @@
+//! One module per activity kind, as Mastodon's `app/lib/activitypub/activity/`: each holds how
+//! we build it for sending and what happens when one arrives (`receive`). The inbox has already
+//! checked the signature, that the signer is the `actor`, and that the activity id is on the
+//! actor's origin; `receive` checks what is specific to its kind.
+
+pub mod announce;
+pub mod block;
+pub mod create;
+pub mod delete;
+pub mod follow;
+pub mod like;
+pub mod undo;
+pub mod update;
+
+use coopol_db::entities::accounts;
+use serde_json::{json, Value};
+
+use crate::{ap_context, Federation, FederationError};
+
+/// Wraps an activity body with our JSON-LD context.
+pub fn with_context(mut activity: Value) -> Value {
+    if let Some(m) = activity.as_object_mut() {
+        m.insert("@context".into(), ap_context());
+    }
+    activity
+}
+
+/// The `type` of an activity or object.
+pub fn kind(v: &Value) -> &str {
+    v.get("type").and_then(Value::as_str).unwrap_or("")
+}
+
+/// Dispatches a verified activity by kind. Kinds we do not handle are logged and dropped:
+/// the sender already got its 202.
+pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
+    match kind(activity) {
+        "Follow" => follow::receive(fed, activity, actor).await,
+        "Accept" => follow::receive_accept(fed, activity, actor).await,
+        "Reject" => follow::receive_reject(fed, activity, actor).await,
+        "Undo" => undo::receive(fed, activity, actor).await,
+        "Create" => create::receive(fed, activity, actor).await,
+        "Update" => update::receive(fed, activity, actor).await,
+        "Delete" => delete::receive(fed, activity, actor).await,
+        "Like" => like::receive(fed, activity, actor).await,
+        "Announce" => announce::receive(fed, activity, actor).await,
+        "Block" => block::receive(fed, activity, actor).await,
+        other => {
+            tracing::info!(kind = other, actor = %actor.uri, "ignoring an activity kind we do not handle");
+            Ok(())
+        }
+    }
+}
+
+/// The `object` of an activity, required.
+pub fn object(activity: &Value) -> Result<&Value, FederationError> {
+    activity.get("object").ok_or_else(|| FederationError::Invalid("activity without object".into()))
+}
+
+/// An embedded activity (`Undo`'s, `Accept`'s object) must be by the same actor as claimed.
+pub fn embedded_actor(v: &Value) -> Option<&str> {
+    v.get("actor").and_then(crate::notes::object_id)
+}
+
+/// A minimal activity addressed to one actor.
+pub fn simple(id: &str, kind: &str, actor: &str, object: Value, to: &str) -> Value {
+    with_context(json!({ "id": id, "type": kind, "actor": actor, "object": object, "to": [to] }))
+}

@@ -1,0 +1,37 @@
+//! `Update` of a note (an edit) or of the actor itself (profile change, key rotation).
+
+use coopol_db::entities::accounts;
+use serde_json::{json, Value};
+
+use super::{kind, object, with_context};
+use crate::notes::update_remote_note;
+use crate::{actors, Federation, FederationError};
+
+/// `Update` of a local note; addressed as the note is.
+pub fn build(id: &str, note: Value, actor: &str) -> Value {
+    with_context(json!({
+        "id": id,
+        "type": "Update",
+        "actor": actor,
+        "to": note.get("to"),
+        "cc": note.get("cc"),
+        "object": note,
+    }))
+}
+
+pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
+    let obj = object(activity)?;
+    match kind(obj) {
+        "Note" | "Article" | "Page" | "Question" => update_remote_note(fed, obj, actor).await,
+        "Person" | "Service" | "Application" | "Group" | "Organization" => {
+            if obj.get("id").and_then(Value::as_str) != Some(actor.uri.as_str()) {
+                return Err(FederationError::Unauthorized("update of another actor".into()));
+            }
+            actors::upsert_remote_actor(fed, obj).await.map(|_| ())
+        }
+        other => {
+            tracing::info!(kind = other, "ignoring Update of an object kind we do not handle");
+            Ok(())
+        }
+    }
+}

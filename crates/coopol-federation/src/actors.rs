@@ -1,0 +1,306 @@
+//! Actors: the documents we serve for local accounts and the instance actor, and the remote
+//! actors we fetch, validate and store.
+
+use coopol_db::entities::accounts;
+use coopol_db::{queries, Db};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, Set};
+use serde_json::{json, Value};
+use url::Url;
+
+use crate::config::{authority, same_origin};
+use crate::{ap_context, Federation, FederationError, InstanceConfig};
+
+/// Username of the instance actor's row; not a valid user name, so it never collides.
+pub const INSTANCE_ACTOR_USERNAME: &str = "coopol.internal";
+/// Longest display name and bio we keep from a remote actor.
+const MAX_NAME: usize = 200;
+const MAX_NOTE: usize = 10_000;
+/// A remote actor is refreshed when older than this.
+const STALE_AFTER_HOURS: i64 = 24;
+
+fn new_keys() -> Result<coopol_signatures::KeyPairPem, FederationError> {
+    coopol_signatures::generate_rsa_keypair().map_err(|e| FederationError::Invalid(format!("key generation: {e}")))
+}
+
+/// The instance actor (type Application): signs fetches made on no user's behalf.
+pub async fn ensure_instance_actor(db: &Db, config: &InstanceConfig) -> Result<accounts::Model, FederationError> {
+    let uri = config.instance_actor_url();
+    if let Some(a) = queries::account_by_uri(db, &uri).await? {
+        return Ok(a);
+    }
+    let keys = new_keys()?;
+    let now = coopol_db::now();
+    let base = config.base_url();
+    let model = accounts::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        username: Set(INSTANCE_ACTOR_USERNAME.into()),
+        domain: Set(None),
+        display_name: Set(config.title.clone()),
+        note: Set(String::new()),
+        uri: Set(uri.clone()),
+        url: Set(base.clone()),
+        actor_type: Set("Application".into()),
+        inbox_url: Set(format!("{uri}/inbox")),
+        shared_inbox_url: Set(Some(config.shared_inbox_url())),
+        outbox_url: Set(Some(format!("{uri}/outbox"))),
+        followers_url: Set(None),
+        following_url: Set(None),
+        public_key_id: Set(format!("{uri}#main-key")),
+        public_key_pem: Set(keys.public_pem),
+        private_key_pem: Set(Some(keys.private_pem)),
+        locked: Set(true),
+        bot: Set(true),
+        suspended: Set(false),
+        moved_to_uri: Set(None),
+        also_known_as: Set("[]".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        fetched_at: Set(None),
+    };
+    Ok(model.insert(db).await?)
+}
+
+/// Creates a local account (a Person) with a fresh RSA key pair.
+pub async fn create_local_account(
+    db: &impl ConnectionTrait,
+    config: &InstanceConfig,
+    username: &str,
+) -> Result<accounts::Model, FederationError> {
+    coopol_core::validate_username(username).map_err(|e| FederationError::Invalid(e.to_string()))?;
+    if queries::local_account(db, username).await?.is_some() {
+        return Err(FederationError::Invalid(format!("username {username} is taken")));
+    }
+    let keys = new_keys()?;
+    let uri = config.actor_url(username);
+    let now = coopol_db::now();
+    let model = accounts::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        username: Set(username.into()),
+        domain: Set(None),
+        display_name: Set(username.into()),
+        note: Set(String::new()),
+        uri: Set(uri.clone()),
+        url: Set(config.profile_url(username)),
+        actor_type: Set("Person".into()),
+        inbox_url: Set(format!("{uri}/inbox")),
+        shared_inbox_url: Set(Some(config.shared_inbox_url())),
+        outbox_url: Set(Some(format!("{uri}/outbox"))),
+        followers_url: Set(Some(format!("{uri}/followers"))),
+        following_url: Set(Some(format!("{uri}/following"))),
+        public_key_id: Set(format!("{uri}#main-key")),
+        public_key_pem: Set(keys.public_pem),
+        private_key_pem: Set(Some(keys.private_pem)),
+        locked: Set(false),
+        bot: Set(false),
+        suspended: Set(false),
+        moved_to_uri: Set(None),
+        also_known_as: Set("[]".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        fetched_at: Set(None),
+    };
+    Ok(model.insert(db).await?)
+}
+
+/// The ActivityPub document of a local account or of the instance actor.
+pub fn local_actor_json(config: &InstanceConfig, a: &accounts::Model) -> Value {
+    let also: Vec<String> = serde_json::from_str(&a.also_known_as).unwrap_or_default();
+    let mut doc = json!({
+        "@context": ap_context(),
+        "id": a.uri,
+        "type": a.actor_type,
+        "preferredUsername": if a.actor_type == "Application" { config.domain.clone() } else { a.username.clone() },
+        "name": a.display_name,
+        "summary": a.note,
+        "url": a.url,
+        "inbox": a.inbox_url,
+        "outbox": a.outbox_url,
+        "endpoints": { "sharedInbox": config.shared_inbox_url() },
+        "manuallyApprovesFollowers": a.locked,
+        "discoverable": true,
+        "published": a.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "publicKey": {
+            "id": a.public_key_id,
+            "owner": a.uri,
+            "publicKeyPem": a.public_key_pem,
+        },
+    });
+    if let Some(map) = doc.as_object_mut() {
+        if let Some(f) = &a.followers_url {
+            map.insert("followers".into(), json!(f));
+        }
+        if let Some(f) = &a.following_url {
+            map.insert("following".into(), json!(f));
+        }
+        if !also.is_empty() {
+            map.insert("alsoKnownAs".into(), json!(also));
+        }
+        if let Some(m) = &a.moved_to_uri {
+            map.insert("movedTo".into(), json!(m));
+        }
+    }
+    doc
+}
+
+fn str_field<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(Value::as_str)
+}
+
+/// A URL field that may be a string or an object with `href`/`id`.
+fn url_field(v: &Value, k: &str) -> Option<String> {
+    match v.get(k)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("href").or_else(|| o.get("id")).and_then(Value::as_str).map(String::from),
+        Value::Array(a) => a.first().and_then(|x| match x {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(o) => o.get("href").and_then(Value::as_str).map(String::from),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// Validates a remote actor document and stores (or refreshes) it. The document must have been
+/// fetched from its own id (checked by the fetcher) or come signed by its owner.
+pub async fn upsert_remote_actor(fed: &Federation, doc: &Value) -> Result<accounts::Model, FederationError> {
+    let id = str_field(doc, "id").ok_or_else(|| FederationError::Invalid("actor without id".into()))?;
+    let id_url = Url::parse(id).map_err(|_| FederationError::Invalid("actor id is not a URL".into()))?;
+    if fed.config.is_local(id) {
+        return Err(FederationError::Invalid("a remote document claims a local id".into()));
+    }
+    let kind = str_field(doc, "type").unwrap_or("Person");
+    if !matches!(kind, "Person" | "Service" | "Application" | "Group" | "Organization") {
+        return Err(FederationError::Invalid(format!("{id} is a {kind}, not an actor")));
+    }
+    let username = str_field(doc, "preferredUsername")
+        .ok_or_else(|| FederationError::Invalid("actor without preferredUsername".into()))?;
+    let inbox = str_field(doc, "inbox").ok_or_else(|| FederationError::Invalid("actor without inbox".into()))?;
+    let inbox_url = Url::parse(inbox).map_err(|_| FederationError::Invalid("inbox is not a URL".into()))?;
+    if !same_origin(&inbox_url, &id_url) {
+        return Err(FederationError::Invalid("inbox not on the actor's origin".into()));
+    }
+    let key = doc.get("publicKey").ok_or_else(|| FederationError::Invalid("actor without publicKey".into()))?;
+    let key = if let Some(a) = key.as_array() { a.first().cloned().unwrap_or_default() } else { key.clone() };
+    let key_id = str_field(&key, "id").ok_or_else(|| FederationError::Invalid("publicKey without id".into()))?;
+    let key_owner = str_field(&key, "owner").unwrap_or(id);
+    let key_pem = str_field(&key, "publicKeyPem").ok_or_else(|| FederationError::Invalid("publicKey without PEM".into()))?;
+    if key_owner != id {
+        return Err(FederationError::Invalid("publicKey owner is not the actor".into()));
+    }
+    coopol_signatures::VerifyingKey::from_pem(key_pem)
+        .map_err(|e| FederationError::Invalid(format!("unusable public key: {e}")))?;
+    let shared_inbox = doc
+        .get("endpoints")
+        .and_then(|e| e.get("sharedInbox"))
+        .and_then(Value::as_str)
+        .filter(|s| Url::parse(s).is_ok_and(|u| same_origin(&u, &id_url)))
+        .map(String::from);
+    let domain = authority(&id_url).ok_or_else(|| FederationError::Invalid("actor id without host".into()))?;
+    let name = str_field(doc, "name").map(|s| truncate(s, MAX_NAME)).unwrap_or_default();
+    let note = str_field(doc, "summary").map(|s| crate::notes::sanitize_html(&truncate(s, MAX_NOTE))).unwrap_or_default();
+    let also_known_as: Vec<String> = match doc.get("alsoKnownAs") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).take(20).map(String::from).collect(),
+        _ => vec![],
+    };
+    let now = coopol_db::now();
+    let existing = queries::account_by_uri(&fed.db, id).await?;
+    let mut m = match &existing {
+        Some(e) => e.clone().into_active_model(),
+        None => accounts::ActiveModel {
+            id: Set(coopol_core::new_id()),
+            created_at: Set(now),
+            private_key_pem: Set(None),
+            suspended: Set(false),
+            ..Default::default()
+        },
+    };
+    m.username = Set(truncate(username, 100));
+    m.domain = Set(Some(domain));
+    m.display_name = Set(name);
+    m.note = Set(note);
+    m.uri = Set(id.to_string());
+    m.url = Set(url_field(doc, "url").unwrap_or_else(|| id.to_string()));
+    m.actor_type = Set(kind.to_string());
+    m.inbox_url = Set(inbox.to_string());
+    m.shared_inbox_url = Set(shared_inbox);
+    m.outbox_url = Set(str_field(doc, "outbox").map(String::from));
+    m.followers_url = Set(str_field(doc, "followers").map(String::from));
+    m.following_url = Set(str_field(doc, "following").map(String::from));
+    m.public_key_id = Set(key_id.to_string());
+    m.public_key_pem = Set(key_pem.to_string());
+    m.locked = Set(doc.get("manuallyApprovesFollowers").and_then(Value::as_bool).unwrap_or(false));
+    m.bot = Set(matches!(kind, "Service" | "Application"));
+    m.moved_to_uri = Set(str_field(doc, "movedTo").map(String::from));
+    m.also_known_as = Set(serde_json::to_string(&also_known_as).unwrap_or_else(|_| "[]".into()));
+    m.updated_at = Set(now);
+    m.fetched_at = Set(Some(now));
+    let saved = if existing.is_some() { m.update(&fed.db).await? } else { m.insert(&fed.db).await? };
+    fed.keys.forget_actor(id);
+    Ok(saved)
+}
+
+/// Fetches an actor by id and stores it.
+pub async fn fetch_actor(fed: &Federation, uri: &str) -> Result<accounts::Model, FederationError> {
+    let url = Url::parse(uri).map_err(|_| FederationError::Invalid(format!("{uri} is not a URL")))?;
+    let doc = fed.http.fetch_object(&url, &fed.instance_key).await?;
+    upsert_remote_actor(fed, &doc).await
+}
+
+/// Fetches the actor that owns `key_id` (`actor#main-key`, or a separate key document).
+pub async fn fetch_actor_for_key(fed: &Federation, key_id: &str) -> Result<accounts::Model, FederationError> {
+    let mut url = Url::parse(key_id).map_err(|_| FederationError::Unauthorized(format!("keyId {key_id} is not a URL")))?;
+    url.set_fragment(None);
+    let doc = fed.http.fetch_object(&url, &fed.instance_key).await?;
+    let doc = match (str_field(&doc, "type"), str_field(&doc, "owner")) {
+        // Some servers serve the key as its own document.
+        (Some("Key" | "CryptographicKey"), Some(owner)) => {
+            let owner_url = Url::parse(owner).map_err(|_| FederationError::Invalid("key owner is not a URL".into()))?;
+            if !same_origin(&owner_url, &url) {
+                return Err(FederationError::Invalid("key owner on another origin".into()));
+            }
+            fed.http.fetch_object(&owner_url, &fed.instance_key).await?
+        }
+        _ => doc,
+    };
+    let account = upsert_remote_actor(fed, &doc).await?;
+    if account.public_key_id != key_id {
+        return Err(FederationError::Unauthorized(format!("{key_id} is not the key of {}", account.uri)));
+    }
+    Ok(account)
+}
+
+/// The account behind an actor id: local, stored and fresh, or fetched now.
+pub async fn resolve_actor(fed: &Federation, uri: &str) -> Result<accounts::Model, FederationError> {
+    if let Some(a) = queries::account_by_uri(&fed.db, uri).await? {
+        let fresh = a.domain.is_none()
+            || a.fetched_at.is_some_and(|t| (chrono::Utc::now() - t).num_hours() < STALE_AFTER_HOURS);
+        if fresh {
+            return Ok(a);
+        }
+        // Stale: try to refresh, but keep what we have if the server is down.
+        return Ok(fetch_actor(fed, uri).await.unwrap_or(a));
+    }
+    if fed.config.is_local(uri) {
+        return Err(FederationError::NotFound);
+    }
+    fetch_actor(fed, uri).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_fields_in_every_shape() {
+        let v = json!({"a": "https://x/1", "b": {"href": "https://x/2"}, "c": [{"href": "https://x/3"}]});
+        assert_eq!(url_field(&v, "a").unwrap(), "https://x/1");
+        assert_eq!(url_field(&v, "b").unwrap(), "https://x/2");
+        assert_eq!(url_field(&v, "c").unwrap(), "https://x/3");
+        assert!(url_field(&v, "d").is_none());
+    }
+}

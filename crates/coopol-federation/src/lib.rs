@@ -1,0 +1,127 @@
+//! ActivityPub for coopol: actors and objects, one module per activity kind, HTTP signatures
+//! (through `coopol-signatures`), the inbox, the durable outbox and delivery queue, WebFinger,
+//! NodeInfo and SSRF-safe fetching. Only this crate reads or writes ActivityStreams JSON.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
+
+pub mod activities;
+pub mod actors;
+pub mod config;
+pub mod delivery;
+pub mod fetch;
+pub mod html;
+pub mod inbox;
+pub mod keys;
+pub mod notes;
+pub mod outbox;
+pub mod routes;
+pub mod webfinger;
+
+use std::sync::Arc;
+
+use coopol_db::{Db, DbError};
+use coopol_signatures::SigningKey;
+use tokio::sync::Notify;
+
+pub use config::InstanceConfig;
+pub use fetch::HttpClient;
+
+/// The ActivityStreams JSON-LD context we send, with the extensions Mastodon peers expect.
+pub fn ap_context() -> serde_json::Value {
+    serde_json::json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        {
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "sensitive": "as:sensitive",
+            "Hashtag": "as:Hashtag",
+            "movedTo": { "@id": "as:movedTo", "@type": "@id" },
+            "alsoKnownAs": { "@id": "as:alsoKnownAs", "@type": "@id" },
+            "toot": "http://joinmastodon.org/ns#",
+            "discoverable": "toot:discoverable"
+        }
+    ])
+}
+
+/// Content type of ActivityPub documents we serve.
+pub const AP_CONTENT_TYPE: &str = "application/activity+json";
+
+/// Errors of federation work, each with a clear HTTP meaning for the inbox.
+#[derive(Debug, thiserror::Error)]
+pub enum FederationError {
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("invalid: {0}")]
+    Invalid(String),
+    #[error("not authorised: {0}")]
+    Unauthorized(String),
+    #[error("http: {0}")]
+    Http(String),
+    #[error("the object is gone")]
+    Gone,
+    #[error("body too large")]
+    TooLarge,
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sea_orm::DbErr> for FederationError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        FederationError::Db(DbError::Db(e))
+    }
+}
+
+/// Everything federation work needs, shared by handlers and workers. Cheap to clone.
+#[derive(Clone)]
+pub struct Federation(Arc<Inner>);
+
+pub struct Inner {
+    /// Who we are and which URLs we mint.
+    pub config: InstanceConfig,
+    /// The database pool.
+    pub db: Db,
+    /// The SSRF-guarded client for every outgoing request.
+    pub http: HttpClient,
+    /// The instance actor's key: signs fetches that are not on behalf of a user.
+    pub instance_key: SigningKey,
+    /// Public keys of remote actors, with refetch throttling.
+    pub keys: keys::KeyCache,
+    /// Private keys of local accounts, parsed once.
+    pub signers: keys::SignerCache,
+    /// Wakes the outbox worker when an intent is recorded.
+    pub outbox_ready: Notify,
+    /// Wakes delivery workers when jobs are queued.
+    pub delivery_ready: Notify,
+    /// Wakes the inbox worker when an activity is accepted.
+    pub inbox_ready: Notify,
+}
+
+impl std::ops::Deref for Federation {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl Federation {
+    /// Builds the context; creates the instance actor on first start.
+    pub async fn new(config: InstanceConfig, db: Db) -> Result<Self, FederationError> {
+        let http = HttpClient::new(config.dev, &format!("coopol/{} (+{})", env!("CARGO_PKG_VERSION"), config.base_url()))?;
+        let instance = actors::ensure_instance_actor(&db, &config).await?;
+        let pem = instance.private_key_pem.clone().unwrap_or_default();
+        let instance_key = SigningKey::from_pkcs8_pem(&instance.public_key_id, &pem)
+            .map_err(|e| FederationError::Invalid(format!("instance key: {e}")))?;
+        Ok(Federation(Arc::new(Inner {
+            config,
+            db,
+            http,
+            instance_key,
+            keys: keys::KeyCache::default(),
+            signers: keys::SignerCache::default(),
+            outbox_ready: Notify::new(),
+            delivery_ready: Notify::new(),
+            inbox_ready: Notify::new(),
+        })))
+    }
+}

@@ -1,0 +1,309 @@
+//! Notes: the ActivityStreams form of a status, both ways. Remote HTML is sanitised with an
+//! allow-list before it is stored.
+
+use std::collections::HashSet;
+
+use coopol_core::Visibility;
+use coopol_db::entities::{accounts, mentions, status_tags, statuses};
+use coopol_db::queries;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde_json::{json, Value};
+use url::Url;
+
+use crate::config::same_origin;
+use crate::{Federation, FederationError, InstanceConfig};
+
+/// Longest content we keep from a remote note.
+const MAX_CONTENT: usize = 100_000;
+/// Most mentions and tags we read from one remote note.
+const MAX_TAGS: usize = 100;
+
+/// Sanitises remote HTML: the tags and attributes Mastodon keeps, links made safe.
+pub fn sanitize_html(html: &str) -> String {
+    ammonia::Builder::default()
+        .tags(HashSet::from([
+            "p", "br", "a", "span", "del", "pre", "code", "em", "strong", "b", "i", "u", "ul", "ol", "li", "blockquote",
+            "h1", "h2", "h3", "h4", "h5", "h6",
+        ]))
+        .tag_attributes(std::collections::HashMap::from([
+            ("a", HashSet::from(["href", "class"])),
+            ("span", HashSet::from(["class"])),
+            ("ol", HashSet::from(["start", "reversed"])),
+            ("li", HashSet::from(["value"])),
+        ]))
+        .url_schemes(HashSet::from(["http", "https"]))
+        .link_rel(Some("nofollow noopener noreferrer"))
+        .clean(html)
+        .to_string()
+}
+
+/// Everything a Note needs besides the status row.
+pub struct NoteParts<'a> {
+    pub author: &'a accounts::Model,
+    pub mentioned: &'a [accounts::Model],
+    pub tags: &'a [String],
+    pub in_reply_to_uri: Option<&'a str>,
+}
+
+/// The Note of a local status.
+pub fn note_json(config: &InstanceConfig, s: &statuses::Model, p: &NoteParts<'_>) -> Value {
+    let visibility: Visibility = s.visibility.parse().unwrap_or(Visibility::Direct);
+    let mention_uris: Vec<String> = p.mentioned.iter().map(|a| a.uri.clone()).collect();
+    let followers = p.author.followers_url.clone().unwrap_or_default();
+    let (to, cc) = visibility.addressing(&followers, &mention_uris);
+    let mut tag: Vec<Value> = p
+        .mentioned
+        .iter()
+        .map(|a| {
+            let acct = match &a.domain {
+                Some(d) => format!("@{}@{}", a.username, d),
+                None => format!("@{}@{}", a.username, config.domain),
+            };
+            json!({"type": "Mention", "href": a.uri, "name": acct})
+        })
+        .collect();
+    tag.extend(p.tags.iter().map(|t| {
+        json!({"type": "Hashtag", "href": format!("{}/tags/{}", config.base_url(), t), "name": format!("#{t}")})
+    }));
+    json!({
+        "id": s.uri,
+        "type": "Note",
+        "attributedTo": p.author.uri,
+        "content": s.content,
+        "summary": if s.spoiler_text.is_empty() { Value::Null } else { json!(s.spoiler_text) },
+        "sensitive": s.sensitive,
+        "inReplyTo": p.in_reply_to_uri,
+        "published": s.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "updated": s.edited_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        "url": s.url,
+        "to": to,
+        "cc": cc,
+        "tag": tag,
+        "attachment": [],
+        "contentMap": s.language.as_ref().map(|l| json!({ l: s.content })),
+    })
+}
+
+/// Builds the Note of a stored local status, loading its mentions and tags.
+pub async fn note_for_status(fed: &Federation, s: &statuses::Model) -> Result<Value, FederationError> {
+    let author = queries::account_by_id(&fed.db, s.account_id).await?.ok_or(FederationError::NotFound)?;
+    let mention_ids = queries::mentioned_ids(&fed.db, s.id).await?;
+    let mentioned = accounts::Entity::find().filter(accounts::Column::Id.is_in(mention_ids)).all(&fed.db).await?;
+    let tags: Vec<String> = status_tags::Entity::find()
+        .filter(status_tags::Column::StatusId.eq(s.id))
+        .all(&fed.db)
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    Ok(note_json(
+        &fed.config,
+        s,
+        &NoteParts { author: &author, mentioned: &mentioned, tags: &tags, in_reply_to_uri: s.in_reply_to_uri.as_deref() },
+    ))
+}
+
+/// A JSON value that is one string or an array of strings (`to`, `cc`).
+pub fn string_list(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(String::from).or_else(|| x.get("id").and_then(Value::as_str).map(String::from)))
+            .take(10_000)
+            .collect(),
+        _ => vec![],
+    }
+}
+
+/// The id of an object given inline or by reference.
+pub fn object_id(v: &Value) -> Option<&str> {
+    v.as_str().or_else(|| v.get("id").and_then(Value::as_str))
+}
+
+/// What we read from a remote Note.
+struct ParsedNote {
+    id: String,
+    url: String,
+    content: String,
+    summary: String,
+    sensitive: bool,
+    visibility: Visibility,
+    in_reply_to: Option<String>,
+    published: chrono::DateTime<chrono::Utc>,
+    mention_uris: Vec<String>,
+    tags: Vec<String>,
+    language: Option<String>,
+}
+
+fn parse_note(note: &Value, author: &accounts::Model) -> Result<ParsedNote, FederationError> {
+    let kind = note.get("type").and_then(Value::as_str).unwrap_or("");
+    if !matches!(kind, "Note" | "Article" | "Page" | "Question") {
+        return Err(FederationError::Invalid(format!("unsupported object type {kind}")));
+    }
+    let id = note.get("id").and_then(Value::as_str).ok_or_else(|| FederationError::Invalid("note without id".into()))?;
+    let id_url = Url::parse(id).map_err(|_| FederationError::Invalid("note id is not a URL".into()))?;
+    let author_url = Url::parse(&author.uri).map_err(|_| FederationError::Invalid("bad author id".into()))?;
+    if !same_origin(&id_url, &author_url) {
+        return Err(FederationError::Unauthorized("note id is not on its author's origin".into()));
+    }
+    let attributed = note.get("attributedTo").and_then(|v| match v {
+        Value::Array(a) => a.first().and_then(object_id).map(String::from),
+        other => object_id(other).map(String::from),
+    });
+    if attributed.as_deref() != Some(author.uri.as_str()) {
+        return Err(FederationError::Unauthorized("note is attributed to someone else".into()));
+    }
+    let to = string_list(note.get("to"));
+    let cc = string_list(note.get("cc"));
+    let visibility = Visibility::from_addressing(&to, &cc, author.followers_url.as_deref());
+    let raw_content = note.get("content").and_then(Value::as_str).unwrap_or("");
+    if raw_content.len() > MAX_CONTENT {
+        return Err(FederationError::Invalid("note content too long".into()));
+    }
+    let mut mention_uris = Vec::new();
+    let mut tags = Vec::new();
+    if let Some(Value::Array(items)) = note.get("tag") {
+        for t in items.iter().take(MAX_TAGS) {
+            match t.get("type").and_then(Value::as_str) {
+                Some("Mention") => {
+                    if let Some(h) = t.get("href").and_then(Value::as_str) {
+                        mention_uris.push(h.to_string());
+                    }
+                }
+                Some("Hashtag") => {
+                    if let Some(n) = t.get("name").and_then(Value::as_str) {
+                        let n = n.trim_start_matches('#').to_lowercase();
+                        if !n.is_empty() && n.len() <= 100 {
+                            tags.push(n);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let published = note
+        .get("published")
+        .and_then(Value::as_str)
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(coopol_db::now);
+    let language = note
+        .get("contentMap")
+        .and_then(Value::as_object)
+        .and_then(|m| m.keys().next().cloned())
+        .filter(|l| l.len() <= 16);
+    Ok(ParsedNote {
+        id: id.to_string(),
+        url: note.get("url").and_then(|u| u.as_str().or_else(|| u.get("href").and_then(Value::as_str))).unwrap_or(id).to_string(),
+        content: sanitize_html(raw_content),
+        summary: note.get("summary").and_then(Value::as_str).map(|s| s.chars().take(1000).collect()).unwrap_or_default(),
+        sensitive: note.get("sensitive").and_then(Value::as_bool).unwrap_or(false),
+        visibility,
+        in_reply_to: note.get("inReplyTo").and_then(object_id).map(String::from),
+        published,
+        mention_uris,
+        tags,
+        language,
+    })
+}
+
+/// Stores a remote note by `author`. Idempotent: a known id is left as is; a tombstoned id is
+/// never recreated (returns `Ok(None)` in both cases).
+pub async fn store_remote_note(fed: &Federation, note: &Value, author: &accounts::Model) -> Result<Option<statuses::Model>, FederationError> {
+    let p = parse_note(note, author)?;
+    if queries::is_tombstoned(&fed.db, &p.id).await? || queries::status_by_uri(&fed.db, &p.id).await?.is_some() {
+        return Ok(None);
+    }
+    let parent = match &p.in_reply_to {
+        Some(uri) => queries::status_by_uri(&fed.db, uri).await?,
+        None => None,
+    };
+    // Only accounts we already know are linked: a note cannot make us fetch 100 actors.
+    let mut mentioned = Vec::new();
+    for uri in &p.mention_uris {
+        if let Some(a) = queries::account_by_uri(&fed.db, uri).await? {
+            if !mentioned.contains(&a.id) {
+                mentioned.push(a.id);
+            }
+        }
+    }
+    let txn = fed.db.begin().await?;
+    let id = coopol_core::new_id();
+    let status = statuses::ActiveModel {
+        id: Set(id),
+        uri: Set(p.id),
+        url: Set(p.url),
+        account_id: Set(author.id),
+        in_reply_to_id: Set(parent.as_ref().map(|s| s.id)),
+        in_reply_to_uri: Set(p.in_reply_to),
+        in_reply_to_account_id: Set(parent.as_ref().map(|s| s.account_id)),
+        reblog_of_id: Set(None),
+        content: Set(p.content),
+        source_text: Set(None),
+        spoiler_text: Set(p.summary),
+        sensitive: Set(p.sensitive),
+        visibility: Set(p.visibility.as_str().to_string()),
+        language: Set(p.language),
+        local: Set(false),
+        created_at: Set(p.published),
+        edited_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    for account_id in mentioned {
+        mentions::ActiveModel { id: Set(coopol_core::new_id()), status_id: Set(id), account_id: Set(account_id) }
+            .insert(&txn)
+            .await?;
+    }
+    let mut seen = HashSet::new();
+    for t in p.tags.into_iter().filter(|t| seen.insert(t.clone())) {
+        status_tags::ActiveModel { id: Set(coopol_core::new_id()), status_id: Set(id), name: Set(t) }
+            .insert(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(Some(status))
+}
+
+/// Applies an `Update` of a remote note we hold: new content, summary and sensitivity.
+pub async fn update_remote_note(fed: &Federation, note: &Value, author: &accounts::Model) -> Result<(), FederationError> {
+    let p = parse_note(note, author)?;
+    let Some(existing) = queries::status_by_uri(&fed.db, &p.id).await? else {
+        return Ok(());
+    };
+    if existing.account_id != author.id {
+        return Err(FederationError::Unauthorized("update of someone else's note".into()));
+    }
+    let mut m: statuses::ActiveModel = existing.into();
+    m.content = Set(p.content);
+    m.spoiler_text = Set(p.summary);
+    m.sensitive = Set(p.sensitive);
+    m.edited_at = Set(Some(coopol_db::now()));
+    m.update(&fed.db).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizer_keeps_links_and_drops_scripts() {
+        let html = r#"<p>hi <a href="https://x.example/" onclick="evil()">x</a><script>alert(1)</script><img src=x onerror=y></p><a href="javascript:alert(1)">j</a>"#;
+        let clean = sanitize_html(html);
+        assert!(clean.contains(r#"<a href="https://x.example/" rel="nofollow noopener noreferrer">x</a>"#), "{clean}");
+        assert!(!clean.contains("script"));
+        assert!(!clean.contains("onclick"));
+        assert!(!clean.contains("img"));
+        assert!(!clean.contains("javascript"));
+    }
+
+    #[test]
+    fn lists_in_every_shape() {
+        assert_eq!(string_list(Some(&json!("a"))), vec!["a"]);
+        assert_eq!(string_list(Some(&json!(["a", {"id": "b"}, 3]))), vec!["a", "b"]);
+        assert!(string_list(None).is_empty());
+    }
+}

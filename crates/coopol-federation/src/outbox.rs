@@ -1,0 +1,259 @@
+//! The outbox worker: turns recorded intents into activities and one delivery job per distinct
+//! inbox, in one transaction with the intent's removal, so each intent is delivered once.
+
+use std::time::Duration;
+
+use coopol_core::{Audience, Intent, Visibility};
+use coopol_db::entities::{accounts, blocks, delivery_jobs, favourites, follows, outbox, statuses};
+use coopol_db::queries;
+use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use serde_json::Value;
+use url::Url;
+
+use crate::activities::{announce, block, create, delete, follow, like, undo, update};
+use crate::config::authority;
+use crate::notes::note_for_status;
+use crate::{Federation, FederationError};
+
+/// What an intent becomes: an activity, who signs it, where it goes.
+pub struct Outgoing {
+    pub activity: Value,
+    pub sender_account_id: i64,
+    pub inboxes: Vec<String>,
+}
+
+async fn account(fed: &Federation, id: i64) -> Result<accounts::Model, FederationError> {
+    queries::account_by_id(&fed.db, id).await?.ok_or(FederationError::NotFound)
+}
+
+/// Personal inbox of a remote account (for activities meant for that actor alone).
+fn personal_inbox(a: &accounts::Model) -> Vec<String> {
+    if a.domain.is_some() {
+        vec![a.inbox_url.clone()]
+    } else {
+        vec![]
+    }
+}
+
+/// Inboxes of a post's audience: accepted followers (when the visibility reaches them), the
+/// mentioned accounts, and the author of the post it answers.
+async fn post_inboxes(fed: &Federation, s: &statuses::Model) -> Result<Vec<String>, FederationError> {
+    let visibility: Visibility = s.visibility.parse().unwrap_or(Visibility::Direct);
+    let mentioned = queries::mentioned_ids(&fed.db, s.id).await?;
+    audience_inboxes(fed, s.account_id, &Audience::of(visibility, &mentioned), s.in_reply_to_account_id.filter(|_| visibility != Visibility::Direct)).await
+}
+
+async fn audience_inboxes(fed: &Federation, author: i64, audience: &Audience, also: Option<i64>) -> Result<Vec<String>, FederationError> {
+    let mut ids = audience.mentioned.clone();
+    if audience.followers {
+        ids.extend(queries::accepted_follower_ids(&fed.db, author).await?);
+    }
+    ids.extend(also);
+    Ok(queries::remote_inboxes(&fed.db, &ids).await?)
+}
+
+/// Builds the activity and recipients of an intent. `None`: nothing to send any more (the
+/// object is gone, or nobody remote is concerned).
+pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>, FederationError> {
+    let c = &fed.config;
+    let out = match intent {
+        Intent::CreateStatus { status_id } | Intent::UpdateStatus { status_id } => {
+            let Some(s) = queries::status_by_id(&fed.db, *status_id).await? else { return Ok(None) };
+            let author = account(fed, s.account_id).await?;
+            let note = note_for_status(fed, &s).await?;
+            let activity = if matches!(intent, Intent::CreateStatus { .. }) {
+                create::build(note, &author.uri)
+            } else {
+                let id = c.activity_url(&author.username, "update", coopol_core::new_id());
+                update::build(&id, note, &author.uri)
+            };
+            Outgoing { activity, sender_account_id: author.id, inboxes: post_inboxes(fed, &s).await? }
+        }
+        Intent::DeleteStatus { account_id, uri, followers, mentioned } => {
+            let author = account(fed, *account_id).await?;
+            let audience = Audience { followers: *followers, mentioned: mentioned.clone() };
+            let id = format!("{uri}#delete");
+            let mention_uris = Vec::new();
+            let (to, cc) = if *followers {
+                Visibility::Public.addressing(author.followers_url.as_deref().unwrap_or_default(), &mention_uris)
+            } else {
+                (vec![], vec![])
+            };
+            Outgoing {
+                activity: delete::build(&id, &author.uri, uri, to, cc),
+                sender_account_id: author.id,
+                inboxes: audience_inboxes(fed, author.id, &audience, None).await?,
+            }
+        }
+        Intent::Follow { follow_id } => {
+            let Some(f) = follows::Entity::find_by_id(*follow_id).one(&fed.db).await? else { return Ok(None) };
+            let (follower, target) = (account(fed, f.account_id).await?, account(fed, f.target_account_id).await?);
+            Outgoing { activity: follow::build(&f, &follower, &target), sender_account_id: follower.id, inboxes: personal_inbox(&target) }
+        }
+        Intent::UndoFollow { account_id, target_account_id, follow_uri } => {
+            let (follower, target) = (account(fed, *account_id).await?, account(fed, *target_account_id).await?);
+            let inner = undo::follow_object(follow_uri, &follower.uri, &target.uri);
+            Outgoing {
+                activity: undo::build(&format!("{follow_uri}#undo"), &follower.uri, inner, &target.uri),
+                sender_account_id: follower.id,
+                inboxes: personal_inbox(&target),
+            }
+        }
+        Intent::AcceptFollow { follow_id } => {
+            let Some(f) = follows::Entity::find_by_id(*follow_id).one(&fed.db).await? else { return Ok(None) };
+            let (follower, target) = (account(fed, f.account_id).await?, account(fed, f.target_account_id).await?);
+            let id = c.activity_url(&target.username, "accept", coopol_core::new_id());
+            Outgoing {
+                activity: follow::build_answer("Accept", &id, &f.uri, &follower, &target),
+                sender_account_id: target.id,
+                inboxes: personal_inbox(&follower),
+            }
+        }
+        Intent::RejectFollow { account_id, follower_account_id, follow_uri } => {
+            let (target, follower) = (account(fed, *account_id).await?, account(fed, *follower_account_id).await?);
+            let id = c.activity_url(&target.username, "reject", coopol_core::new_id());
+            Outgoing {
+                activity: follow::build_answer("Reject", &id, follow_uri, &follower, &target),
+                sender_account_id: target.id,
+                inboxes: personal_inbox(&follower),
+            }
+        }
+        Intent::Like { favourite_id } => {
+            let Some(f) = favourites::Entity::find_by_id(*favourite_id).one(&fed.db).await? else { return Ok(None) };
+            let Some(s) = queries::status_by_id(&fed.db, f.status_id).await? else { return Ok(None) };
+            let (liker, author) = (account(fed, f.account_id).await?, account(fed, s.account_id).await?);
+            Outgoing { activity: like::build(&f.uri, &liker.uri, &s.uri, &author.uri), sender_account_id: liker.id, inboxes: personal_inbox(&author) }
+        }
+        Intent::UndoLike { account_id, status_id, like_uri } => {
+            let Some(s) = queries::status_by_id(&fed.db, *status_id).await? else { return Ok(None) };
+            let (liker, author) = (account(fed, *account_id).await?, account(fed, s.account_id).await?);
+            let inner = like::build(like_uri, &liker.uri, &s.uri, &author.uri);
+            Outgoing {
+                activity: undo::build(&format!("{like_uri}#undo"), &liker.uri, inner, &author.uri),
+                sender_account_id: liker.id,
+                inboxes: personal_inbox(&author),
+            }
+        }
+        Intent::Announce { reblog_id } => {
+            let Some(r) = queries::status_by_id(&fed.db, *reblog_id).await? else { return Ok(None) };
+            let Some(orig) = r.reblog_of_id else { return Ok(None) };
+            let Some(s) = queries::status_by_id(&fed.db, orig).await? else { return Ok(None) };
+            let (booster, author) = (account(fed, r.account_id).await?, account(fed, s.account_id).await?);
+            let published = r.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let followers = booster.followers_url.clone().unwrap_or_default();
+            let mut inboxes = audience_inboxes(fed, booster.id, &Audience::of(Visibility::Public, &[]), Some(author.id)).await?;
+            inboxes.dedup();
+            Outgoing {
+                activity: announce::build(&r.uri, &booster.uri, &followers, &s.uri, &author.uri, &published),
+                sender_account_id: booster.id,
+                inboxes,
+            }
+        }
+        Intent::UndoAnnounce { account_id, status_id, announce_uri } => {
+            let Some(s) = queries::status_by_id(&fed.db, *status_id).await? else { return Ok(None) };
+            let (booster, author) = (account(fed, *account_id).await?, account(fed, s.account_id).await?);
+            let followers = booster.followers_url.clone().unwrap_or_default();
+            let inner = announce::build(announce_uri, &booster.uri, &followers, &s.uri, &author.uri, "");
+            Outgoing {
+                activity: undo::build(&format!("{announce_uri}#undo"), &booster.uri, inner, coopol_core::PUBLIC),
+                sender_account_id: booster.id,
+                inboxes: audience_inboxes(fed, booster.id, &Audience::of(Visibility::Public, &[]), Some(author.id)).await?,
+            }
+        }
+        Intent::Block { block_id } => {
+            let Some(b) = blocks::Entity::find_by_id(*block_id).one(&fed.db).await? else { return Ok(None) };
+            let (blocker, target) = (account(fed, b.account_id).await?, account(fed, b.target_account_id).await?);
+            Outgoing { activity: block::build(&b.uri, &blocker.uri, &target.uri), sender_account_id: blocker.id, inboxes: personal_inbox(&target) }
+        }
+        Intent::DeleteAccount { account_id } => {
+            let a = account(fed, *account_id).await?;
+            let mut ids = queries::accepted_follower_ids(&fed.db, a.id).await?;
+            ids.extend(
+                follows::Entity::find()
+                    .select_only()
+                    .column(follows::Column::TargetAccountId)
+                    .filter(sea_orm::ColumnTrait::eq(&follows::Column::AccountId, a.id))
+                    .into_tuple::<i64>()
+                    .all(&fed.db)
+                    .await?,
+            );
+            let activity = delete::build(&format!("{}#delete", a.uri), &a.uri, &a.uri, vec![coopol_core::PUBLIC.into()], vec![]);
+            Outgoing { activity, sender_account_id: a.id, inboxes: queries::remote_inboxes(&fed.db, &ids).await? }
+        }
+    };
+    Ok(Some(out))
+}
+
+
+/// Processes pending intents until none is left. Returns how many were processed.
+pub async fn drain(fed: &Federation) -> Result<usize, FederationError> {
+    let mut done = 0;
+    loop {
+        let batch = outbox::Entity::find().order_by_asc(outbox::Column::Id).limit(64).all(&fed.db).await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        for row in batch {
+            let intent: Result<Intent, _> = serde_json::from_str(&row.intent);
+            let outgoing = match intent {
+                Ok(i) => match build(fed, &i).await {
+                    Ok(o) => o,
+                    Err(FederationError::Db(e)) => return Err(FederationError::Db(e)),
+                    Err(e) => {
+                        tracing::warn!(intent = %row.intent, error = %e, "dropping an intent that cannot be built");
+                        None
+                    }
+                },
+                Err(e) => {
+                    tracing::error!(intent = %row.intent, error = %e, "dropping an unreadable intent");
+                    None
+                }
+            };
+            let txn = fed.db.begin().await?;
+            if let Some(o) = outgoing {
+                enqueue(&txn, &o).await?;
+            }
+            outbox::Entity::delete_by_id(row.id).exec(&txn).await?;
+            txn.commit().await?;
+            done += 1;
+        }
+        fed.delivery_ready.notify_waiters();
+    }
+}
+
+/// Queues one delivery job per inbox of `o`.
+pub async fn enqueue(db: &impl sea_orm::ConnectionTrait, o: &Outgoing) -> Result<(), FederationError> {
+    let payload = serde_json::to_string(&o.activity).map_err(|e| FederationError::Invalid(e.to_string()))?;
+    let now = coopol_db::now();
+    let mut rows = Vec::new();
+    for inbox in &o.inboxes {
+        let Some(domain) = Url::parse(inbox).ok().as_ref().and_then(authority) else { continue };
+        rows.push(delivery_jobs::ActiveModel {
+            id: Set(coopol_core::new_id()),
+            inbox_url: Set(inbox.clone()),
+            domain: Set(domain),
+            sender_account_id: Set(o.sender_account_id),
+            payload: Set(payload.clone()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            locked_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
+        });
+    }
+    for chunk in rows.chunks(200) {
+        delivery_jobs::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+    }
+    Ok(())
+}
+
+/// Runs forever: drains the outbox whenever woken, and every few seconds in case a wake-up
+/// was missed (another process sharing the database).
+pub async fn run(fed: Federation) {
+    loop {
+        if let Err(e) = drain(&fed).await {
+            tracing::error!(error = %e, "outbox worker");
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(2), fed.outbox_ready.notified()).await;
+    }
+}

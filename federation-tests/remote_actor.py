@@ -1,0 +1,472 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""A tiny ActivityPub server in Python that signs what it sends.
+
+``RemoteServer`` listens on 127.0.0.1:<free port>, calls itself
+``localhost:<port>`` and hosts any number of actors (``/users/NAME``), each
+with its own RSA key.  It serves their actor documents and WebFinger, and
+records every POST to their inboxes.  ``send_activity`` POSTs an activity to
+a coopol inbox with a draft-cavage HTTP signature (rsa-sha256 over
+``(request-target) host date digest``) and can break it on purpose
+(see ``DEFECTS``).  ``verify_request`` checks a signature the same way a
+receiving server does; it is used on what coopol sends us.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import hashlib
+import json
+import re
+import threading
+import time
+import urllib.parse
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Optional
+
+import requests
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+AP_CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"]
+AP_JSON = "application/activity+json"
+SIGNED_HEADERS = ["(request-target)", "host", "date", "digest"]
+
+# Ways to break an otherwise correct signed POST.
+DEFECTS = {
+    "unsigned": "no Signature header at all",
+    "tampered_body": "body changed after digest and signature were computed",
+    "stale_date": "Date header (signed) two hours in the past",
+    "foreign_key": "signed with the key of another actor than the activity's actor",
+    "digest_only": "signature covers only the digest header",
+}
+
+
+# ---------------------------------------------------------------------------
+# Signing and verifying (draft-cavage-http-signatures, rsa-sha256)
+# ---------------------------------------------------------------------------
+
+
+def digest_header(body: bytes) -> str:
+    return "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode("ascii")
+
+
+def http_date(when: Optional[float] = None) -> str:
+    return email.utils.formatdate(when if when is not None else time.time(), usegmt=True)
+
+
+def signing_string(method: str, path: str, headers: dict[str, str], names: list[str]) -> str:
+    """Build the string to sign; ``headers`` keys must be lower-case."""
+    lines = []
+    for name in names:
+        if name == "(request-target)":
+            lines.append(f"(request-target): {method.lower()} {path}")
+        else:
+            if name not in headers:
+                raise KeyError(f"header {name!r} is to be signed but missing")
+            lines.append(f"{name}: {headers[name]}")
+    return "\n".join(lines)
+
+
+def sign(private_key: rsa.RSAPrivateKey, text: str) -> str:
+    sig = private_key.sign(text.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
+    return base64.b64encode(sig).decode("ascii")
+
+
+def signature_header(key_id: str, names: list[str], signature_b64: str) -> str:
+    return (
+        f'keyId="{key_id}",algorithm="rsa-sha256",'
+        f'headers="{" ".join(names)}",signature="{signature_b64}"'
+    )
+
+
+def parse_signature_header(value: str) -> dict[str, str]:
+    return {m.group(1): m.group(2) for m in re.finditer(r'(\w+)="([^"]*)"', value)}
+
+
+class SignatureError(Exception):
+    pass
+
+
+def verify_request(
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes,
+    public_key_pem: str,
+    required: tuple[str, ...] = tuple(SIGNED_HEADERS),
+    max_skew: Optional[float] = None,
+) -> dict[str, str]:
+    """Verify a signed request like a receiving server would.
+
+    ``headers`` keys must be lower-case.  Returns the parsed Signature
+    parameters; raises ``SignatureError`` with the reason otherwise.
+    """
+    if "signature" not in headers:
+        raise SignatureError("no Signature header")
+    params = parse_signature_header(headers["signature"])
+    for p in ("keyId", "signature"):
+        if p not in params:
+            raise SignatureError(f"Signature header lacks {p}: {headers['signature']!r}")
+    algorithm = params.get("algorithm", "rsa-sha256")
+    if algorithm not in ("rsa-sha256", "hs2019"):
+        raise SignatureError(f"unexpected algorithm {algorithm!r}")
+    names = params.get("headers", "date").split()
+    missing = [h for h in required if h not in names]
+    if missing:
+        raise SignatureError(f"signature does not cover {missing} (covers {names})")
+    if "digest" in names:
+        if headers.get("digest") != digest_header(body):
+            raise SignatureError(
+                f"Digest {headers.get('digest')!r} does not match body ({digest_header(body)!r})"
+            )
+    if max_skew is not None:
+        try:
+            sent = email.utils.parsedate_to_datetime(headers.get("date", "")).timestamp()
+        except (TypeError, ValueError):
+            raise SignatureError(f"unparseable Date {headers.get('date')!r}") from None
+        if abs(time.time() - sent) > max_skew:
+            raise SignatureError(f"Date {headers.get('date')!r} is more than {max_skew}s off")
+    text = signing_string(method, path, headers, names)
+    key = serialization.load_pem_public_key(public_key_pem.encode("ascii"))
+    try:
+        key.verify(base64.b64decode(params["signature"]), text.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        raise SignatureError("RSA signature does not verify") from None
+    return params
+
+
+# ---------------------------------------------------------------------------
+# Actors and the server
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class ReceivedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    received_at: float
+
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8"))
+
+
+@dataclass
+class RemoteActor:
+    server: "RemoteServer"
+    name: str
+    private_key: rsa.RSAPrivateKey = field(repr=False)
+
+    @property
+    def id(self) -> str:
+        return f"{self.server.base_url}/users/{self.name}"
+
+    @property
+    def key_id(self) -> str:
+        return self.id + "#main-key"
+
+    @property
+    def inbox(self) -> str:
+        return self.id + "/inbox"
+
+    @property
+    def acct(self) -> str:
+        return f"{self.name}@{self.server.domain}"
+
+    def public_key_pem(self) -> str:
+        return (
+            self.private_key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode("ascii")
+        )
+
+    def document(self) -> dict:
+        return {
+            "@context": AP_CONTEXT,
+            "id": self.id,
+            "type": "Person",
+            "preferredUsername": self.name,
+            "name": f"Python test actor {self.name}",
+            "summary": "",
+            "url": self.id,
+            "inbox": self.inbox,
+            "outbox": self.id + "/outbox",
+            "followers": self.id + "/followers",
+            "following": self.id + "/following",
+            "endpoints": {"sharedInbox": self.server.base_url + "/inbox"},
+            "manuallyApprovesFollowers": False,
+            "publicKey": {
+                "id": self.key_id,
+                "owner": self.id,
+                "publicKeyPem": self.public_key_pem(),
+            },
+        }
+
+    def activity_id(self, kind: str = "activities") -> str:
+        return f"{self.id}/{kind}/{uuid.uuid4()}"
+
+    def follow(self, target_actor_url: str) -> dict:
+        return {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": self.activity_id("follows"),
+            "type": "Follow",
+            "actor": self.id,
+            "object": target_actor_url,
+        }
+
+    def received(self) -> list[ReceivedRequest]:
+        return self.server.received(self.name)
+
+
+class RemoteServer:
+    """Threaded HTTP server hosting Python actors on 127.0.0.1:<port>."""
+
+    def __init__(self) -> None:
+        self._actors: dict[str, RemoteActor] = {}
+        self._received: list[ReceivedRequest] = []
+        self._gets: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, fmt, *args):  # quiet
+                pass
+
+            def _reply(self, code: int, body: Any = None, ctype: str = AP_JSON) -> None:
+                data = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+                self.send_response(code)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                url = urllib.parse.urlsplit(self.path)
+                with server._lock:
+                    server._gets.append((url.path, self.headers.get("Accept", "")))
+                if url.path == "/.well-known/webfinger":
+                    q = urllib.parse.parse_qs(url.query).get("resource", [""])[0]
+                    m = re.fullmatch(r"acct:([^@]+)@(.+)", q)
+                    actor = server.actor(m.group(1)) if m and m.group(2) == server.domain else None
+                    if actor is None:
+                        return self._reply(404, {"error": "not found"}, "application/json")
+                    return self._reply(
+                        200,
+                        {
+                            "subject": q,
+                            "aliases": [actor.id],
+                            "links": [{"rel": "self", "type": AP_JSON, "href": actor.id}],
+                        },
+                        "application/jrd+json",
+                    )
+                m = re.fullmatch(r"/users/([^/]+)(/(outbox|followers|following))?", url.path)
+                actor = server.actor(m.group(1)) if m else None
+                if actor is None:
+                    return self._reply(404, {"error": "not found"}, "application/json")
+                if m.group(3):
+                    return self._reply(
+                        200,
+                        {
+                            "@context": "https://www.w3.org/ns/activitystreams",
+                            "id": actor.id + "/" + m.group(3),
+                            "type": "OrderedCollection",
+                            "totalItems": 0,
+                            "orderedItems": [],
+                        },
+                    )
+                return self._reply(200, actor.document())
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                url = urllib.parse.urlsplit(self.path)
+                headers: dict[str, str] = {}
+                for k, v in self.headers.items():
+                    k = k.lower()
+                    headers[k] = f"{headers[k]}, {v}" if k in headers else v
+                m = re.fullmatch(r"/users/([^/]+)/inbox", url.path)
+                if url.path != "/inbox" and not (m and server.actor(m.group(1))):
+                    return self._reply(404, {"error": "not found"}, "application/json")
+                with server._lock:
+                    server._received.append(
+                        ReceivedRequest("POST", self.path, headers, body, time.time())
+                    )
+                return self._reply(202, None)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.domain = f"localhost:{self.port}"
+        self.base_url = f"http://{self.domain}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="remote-actor", daemon=True)
+
+    def start(self) -> "RemoteServer":
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> "RemoteServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def actor(self, name: str) -> Optional[RemoteActor]:
+        with self._lock:
+            return self._actors.get(name)
+
+    def new_actor(self, name: Optional[str] = None) -> RemoteActor:
+        name = name or "py" + uuid.uuid4().hex[:10]
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        actor = RemoteActor(self, name, key)
+        with self._lock:
+            self._actors[name] = actor
+        return actor
+
+    def received(self, actor_name: Optional[str] = None) -> list[ReceivedRequest]:
+        with self._lock:
+            items = list(self._received)
+        if actor_name is None:
+            return items
+        personal = f"/users/{actor_name}/inbox"
+        out = []
+        for req in items:
+            if req.path == personal:
+                out.append(req)
+            elif req.path == "/inbox":
+                # Shared inbox: attribute by addressing.
+                try:
+                    text = req.body.decode("utf-8", "replace")
+                except Exception:  # noqa: BLE001
+                    continue
+                if re.search(rf"/users/{re.escape(actor_name)}(?![A-Za-z0-9_])", text):
+                    out.append(req)
+        return out
+
+    def fetches(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return list(self._gets)
+
+
+# ---------------------------------------------------------------------------
+# Sending
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class PreparedPost:
+    url: str
+    headers: dict[str, str]
+    body: bytes
+
+
+def prepare_signed_post(
+    actor: RemoteActor,
+    inbox_url: str,
+    activity: Any,
+    defect: Optional[str] = None,
+    signer: Optional[RemoteActor] = None,
+    now: Optional[float] = None,
+) -> PreparedPost:
+    """Build the headers and body of a signed POST of ``activity``.
+
+    ``defect`` is None (correct) or one of ``DEFECTS``.  For "foreign_key"
+    the request is signed by ``signer`` (another actor, created on the same
+    server if not given) while the activity names ``actor``.
+    """
+    if defect is not None and defect not in DEFECTS:
+        raise ValueError(f"unknown defect {defect!r}")
+    body = activity if isinstance(activity, bytes) else json.dumps(activity).encode("utf-8")
+    parts = urllib.parse.urlsplit(inbox_url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    when = now if now is not None else time.time()
+    if defect == "stale_date":
+        when -= 2 * 3600
+    headers = {
+        "host": parts.netloc,
+        "date": http_date(when),
+        "digest": digest_header(body),
+        "content-type": AP_JSON,
+        "accept": AP_JSON,
+    }
+    key_owner = actor
+    if defect == "foreign_key":
+        key_owner = signer or actor.server.new_actor()
+        if key_owner.id == actor.id:
+            raise ValueError("foreign_key needs a signer other than the actor")
+    names = ["digest"] if defect == "digest_only" else list(SIGNED_HEADERS)
+    if defect != "unsigned":
+        text = signing_string("POST", path, headers, names)
+        headers["signature"] = signature_header(key_owner.key_id, names, sign(key_owner.private_key, text))
+    if defect == "tampered_body":
+        tampered = json.loads(body.decode("utf-8")) if not isinstance(activity, bytes) else None
+        if isinstance(tampered, dict):
+            # Same target (so accepting it would visibly store something), but
+            # not the bytes that were digested and signed.
+            if isinstance(tampered.get("id"), str):
+                tampered["id"] += "-tampered"
+            tampered["tampered"] = True
+            body = json.dumps(tampered).encode("utf-8")
+        else:
+            body = body + b" "
+    return PreparedPost(inbox_url, headers, body)
+
+
+def send_activity(
+    actor: RemoteActor,
+    inbox_url: str,
+    activity: Any,
+    defect: Optional[str] = None,
+    signer: Optional[RemoteActor] = None,
+    session: Optional[requests.Session] = None,
+    timeout: float = 30,
+) -> requests.Response:
+    """POST ``activity`` to ``inbox_url``, signed as ``actor`` (unless ``defect`` says otherwise)."""
+    prepared = prepare_signed_post(actor, inbox_url, activity, defect=defect, signer=signer)
+    s = session
+    if s is None:
+        s = requests.Session()
+        s.trust_env = False
+    # Host is sent exactly as signed (requests would send the same, but be explicit).
+    headers = {k.title() if k != "host" else "Host": v for k, v in prepared.headers.items()}
+    return s.post(prepared.url, data=prepared.body, headers=headers, timeout=timeout)
+
+
+def fetch_public_key(key_id: str, session: Optional[requests.Session] = None) -> tuple[str, str]:
+    """Fetch the actor of ``key_id`` and return (owner, publicKeyPem)."""
+    s = session
+    if s is None:
+        s = requests.Session()
+        s.trust_env = False
+    actor_url = key_id.split("#", 1)[0]
+    r = s.get(actor_url, headers={"Accept": AP_JSON}, timeout=15)
+    r.raise_for_status()
+    doc = r.json()
+    key = doc.get("publicKey")
+    if isinstance(key, list):
+        key = next((k for k in key if k.get("id") == key_id), key[0] if key else None)
+    if not isinstance(key, dict) or "publicKeyPem" not in key:
+        raise SignatureError(f"{actor_url} has no publicKey.publicKeyPem")
+    if key.get("id") not in (key_id, None):
+        raise SignatureError(f"{actor_url} publicKey.id is {key.get('id')!r}, expected {key_id!r}")
+    return key.get("owner", doc.get("id")), key["publicKeyPem"]
+
+
+def verify_received(req: ReceivedRequest, session: Optional[requests.Session] = None) -> str:
+    """Verify a request coopol POSTed to us; return the key owner (actor URL)."""
+    params = parse_signature_header(req.headers.get("signature", ""))
+    if "keyId" not in params:
+        raise SignatureError(f"request to {req.path} is not signed (headers: {sorted(req.headers)})")
+    owner, pem = fetch_public_key(params["keyId"], session)
+    verify_request(req.method, req.path, req.headers, req.body, pem, max_skew=3600)
+    return owner
