@@ -177,6 +177,32 @@ def wait_for(
         interval = min(interval * 1.5, max_interval)
 
 
+def wait_equal(
+    fn: Callable[[], Any],
+    expected: Any,
+    timeout: float = DELIVERY_TIMEOUT,
+    what: str = "value",
+) -> Any:
+    """Poll ``fn`` until it returns ``expected``; on timeout report the last value."""
+    seen: list[Any] = []
+
+    def check():
+        value = fn()
+        seen.append(value)
+        return value == expected
+
+    try:
+        wait_for(check, timeout=timeout, what=f"{what} to be {expected!r}")
+    except WaitTimeout as exc:
+        if exc.__cause__ is not None or not seen:
+            raise
+        raise WaitTimeout(
+            f"timed out after {timeout:.1f}s waiting for {what} to be {expected!r}; "
+            f"last seen: {_describe(seen[-1])}"
+        ) from None
+    return expected
+
+
 def assert_never(
     fn: Callable[[], Any],
     duration: float = ABSENCE_WINDOW,

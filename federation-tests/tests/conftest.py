@@ -32,9 +32,16 @@ def pytest_configure(config):
         pass
 
 
+KEEP_RUNS = 10  # failed runs' directories kept under .work/
+
+
 def _get_run_dir():
     global _run_dir
     if _run_dir is None:
+        harness.WORK_ROOT.mkdir(parents=True, exist_ok=True)
+        old = sorted(p for p in harness.WORK_ROOT.glob("run-*") if p.is_dir())
+        for stale in old[: max(0, len(old) - (KEEP_RUNS - 1))]:
+            shutil.rmtree(stale, ignore_errors=True)
         _run_dir = harness.WORK_ROOT / time.strftime(f"run-%Y%m%d-%H%M%S-{os.getpid()}")
         _run_dir.mkdir(parents=True, exist_ok=True)
     return _run_dir

@@ -81,17 +81,14 @@ def test_alice_follows_bob_and_carol(net):
     assert bob_on_a["acct"] == net.bob_acct
     assert carol_on_a["acct"] == net.carol_acct
     url = net.B.url("/users/bob/followers")
-    wait_for(
-        lambda: collection_total(url) == 1,
-        what="bob's followers collection on B to count alice (totalItems 1)",
-    )
+    harness.wait_equal(lambda: collection_total(url), 1, what="totalItems of bob's followers on B")
     url = net.C.url("/users/carol/followers")
     wait_for(
         lambda: collection_total(url) >= 1,
         what="carol's followers collection on C to count alice",
     )
     following = net.A.url("/users/alice/following")
-    wait_for(lambda: collection_total(following) == 2, what="alice's following collection on A to count 2")
+    harness.wait_equal(lambda: collection_total(following), 2, what="totalItems of alice's following on A")
 
 
 def test_carol_public_post_reaches_alice(net):
@@ -191,13 +188,15 @@ def test_favourite_and_reblog_counted_on_b(net, bob_posts):
     a_copy = bob_posts.copies["public"]
     net.alice.status_favourite(a_copy["id"])
     net.alice.status_reblog(a_copy["id"])
-    wait_for(
-        lambda: net.bob.status(original["id"])["favourites_count"] == 1,
-        what="favourites_count 1 on bob's post on B after alice favourited it",
+    harness.wait_equal(
+        lambda: net.bob.status(original["id"])["favourites_count"],
+        1,
+        what="favourites_count of bob's post on B after alice favourited it",
     )
-    wait_for(
-        lambda: net.bob.status(original["id"])["reblogs_count"] == 1,
-        what="reblogs_count 1 on bob's post on B after alice reblogged it",
+    harness.wait_equal(
+        lambda: net.bob.status(original["id"])["reblogs_count"],
+        1,
+        what="reblogs_count of bob's post on B after alice reblogged it",
     )
 
 
@@ -228,9 +227,10 @@ def test_unfollow_stops_delivery(net):
     count = collection_total(followers)
     rel = net.alice.account_unfollow(bob_on_a["id"])
     assert not rel["following"], f"relationship after unfollow: {rel!r}"
-    wait_for(
-        lambda: collection_total(followers) == count - 1,
-        what=f"bob's followers on B to drop from {count} to {count - 1} (Undo Follow processed)",
+    harness.wait_equal(
+        lambda: collection_total(followers),
+        count - 1,
+        what=f"totalItems of bob's followers on B after alice's unfollow (was {count})",
     )
 
     after = net.bob.status_post(f"after unfollow {unique()}", visibility="public")

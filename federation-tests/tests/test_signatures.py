@@ -46,7 +46,8 @@ def followers_total(target) -> int:
 
 
 def test_alice_starts_without_followers(target):
-    assert followers_total(target) == target.accepted
+    total = followers_total(target)
+    assert total == target.accepted, f"alice has {total} followers, expected {target.accepted}"
 
 
 @pytest.mark.parametrize("inbox", sorted(INBOXES))
@@ -58,11 +59,13 @@ def test_bad_signature_is_refused(target, remote, defect, inbox):
     r = ra.send_activity(actor, url, follow, defect=defect)
     target.refused.append(actor)
     assert r.status_code == 401, (
-        f"POST {url} with a Follow whose request has {ra.DEFECTS[defect]} "
+        f"POST {url} with a Follow ({ra.DEFECTS[defect]}) "
         f"was answered {r.status_code} instead of 401: {r.text[:300]!r}"
     )
-    assert followers_total(target) == target.accepted, (
-        f"alice's followers changed after a refused Follow ({ra.DEFECTS[defect]})"
+    total = followers_total(target)
+    assert total == target.accepted, (
+        f"alice has {total} followers after a refused Follow ({ra.DEFECTS[defect]}); "
+        f"expected {target.accepted}"
     )
 
 
@@ -80,7 +83,8 @@ def test_body_over_one_mebibyte_is_refused(target, remote):
         )
     target.refused.append(actor)
     assert r.status_code == 413, f"oversized POST answered {r.status_code}: {r.text[:300]!r}"
-    assert followers_total(target) == target.accepted
+    total = followers_total(target)
+    assert total == target.accepted, f"alice has {total} followers after an oversized Follow"
 
 
 def _accept_for(actor, follow):
@@ -114,9 +118,8 @@ def test_correctly_signed_follow_is_accepted(target, remote, inbox):
     )
     target.accepted += 1
     expected = target.accepted
-    wait_for(
-        lambda: followers_total(target) == expected,
-        what=f"alice's followers collection totalItems to become {expected}",
+    harness.wait_equal(
+        lambda: followers_total(target), expected, what="totalItems of alice's followers collection"
     )
 
     req, accept = wait_for(
@@ -136,4 +139,5 @@ def test_correctly_signed_follow_is_accepted(target, remote, inbox):
     for bad in target.refused:
         got = [q.json().get("type") for q in bad.received()]
         assert "Accept" not in got, f"refused actor {bad.id} received an Accept"
-    assert followers_total(target) == expected
+    total = followers_total(target)
+    assert total == expected, f"alice has {total} followers, expected {expected}"

@@ -1,1 +1,36 @@
-//! placeholder
+//! The Mastodon client API and OAuth of coopol: an adapter that translates between Mastodon's
+//! JSON shapes and the domain. Handlers are thin; writes live in `service`, conversions in
+//! `mastodon`. The API never calls other servers to deliver: it records `Intent`s.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
+
+pub mod auth;
+mod error;
+pub mod mastodon;
+mod oauth;
+mod params;
+mod routes;
+pub mod service;
+
+use axum::Router;
+use coopol_federation::Federation;
+
+pub use error::ApiError;
+pub use params::Params;
+
+/// The client API and OAuth routes, with their state applied.
+pub fn router(fed: Federation) -> Router {
+    Router::new()
+        .merge(oauth::routes())
+        .merge(routes::instance::routes())
+        .merge(routes::accounts::routes())
+        .merge(routes::statuses::routes())
+        .merge(routes::timelines::routes())
+        .merge(routes::search::routes())
+        .fallback(error::not_found)
+        .layer(tower_http::cors::CorsLayer::new()
+            .allow_origin(tower_http::cors::Any)
+            .allow_methods(tower_http::cors::Any)
+            .allow_headers(tower_http::cors::Any)
+            .expose_headers([axum::http::header::LINK]))
+        .with_state(fed)
+}

@@ -1,0 +1,175 @@
+//! Passwords, bearer tokens and scopes. Tokens are stored as SHA-256 hashes: a copy of the
+//! database yields no usable token.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use base64::Engine;
+use coopol_db::entities::{accounts, oauth_tokens, users};
+use coopol_db::{queries, Db};
+use coopol_federation::Federation;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+
+use crate::ApiError;
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    if password.chars().count() < 8 {
+        return Err(ApiError::Unprocessable("password is too short (minimum is 8 characters)".into()));
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::Internal(format!("hashing a password: {e}")))
+}
+
+/// Checks a password against its stored hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A new random secret (256 bits, URL-safe base64).
+pub fn random_secret() -> String {
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// SHA-256 of a secret, hex: how tokens and codes are stored.
+pub fn secret_hash(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Creates a bearer token for a user (or for an app alone when `user_id` is `None`).
+pub async fn create_token(db: &Db, app_id: Option<i64>, user_id: Option<i64>, scopes: &str) -> Result<(String, String, oauth_tokens::Model), ApiError> {
+    let token = random_secret();
+    let refresh = random_secret();
+    let row = oauth_tokens::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        token_hash: Set(secret_hash(&token)),
+        refresh_hash: Set(Some(secret_hash(&refresh))),
+        app_id: Set(app_id),
+        user_id: Set(user_id),
+        scopes: Set(scopes.to_string()),
+        created_at: Set(coopol_db::now()),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok((token, refresh, row))
+}
+
+/// A token for scripts and tests (`coopol admin token NAME`).
+pub async fn issue_token(db: &Db, user_id: i64, scopes: &str) -> Result<String, ApiError> {
+    Ok(create_token(db, None, Some(user_id), scopes).await?.0)
+}
+
+/// Whether `granted` (space-separated) covers `wanted`: `read` covers `read:statuses`, and the
+/// legacy `follow` scope covers `read:follows`, `write:follows` and blocks and mutes.
+pub fn scope_allows(granted: &str, wanted: &str) -> bool {
+    let parent = wanted.split(':').next().unwrap_or(wanted);
+    granted.split_whitespace().any(|g| {
+        g == wanted
+            || g == parent
+            || (g == "follow"
+                && matches!(wanted, "read:follows" | "write:follows" | "read:blocks" | "write:blocks" | "read:mutes" | "write:mutes"))
+    })
+}
+
+/// The user behind a valid bearer token.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub user: users::Model,
+    pub account: accounts::Model,
+    pub scopes: String,
+}
+
+impl Auth {
+    /// Refuses with 403 unless the token carries `scope`.
+    pub fn require(&self, scope: &str) -> Result<(), ApiError> {
+        if scope_allows(&self.scopes, scope) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<String> {
+    let h = parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = h.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+}
+
+async fn lookup(fed: &Federation, token: &str) -> Result<Auth, ApiError> {
+    let row = oauth_tokens::Entity::find()
+        .filter(oauth_tokens::Column::TokenHash.eq(secret_hash(token)))
+        .filter(oauth_tokens::Column::RevokedAt.is_null())
+        .one(&fed.db)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let user_id = row.user_id.ok_or(ApiError::Unauthorized)?;
+    let user = users::Entity::find_by_id(user_id).one(&fed.db).await?.ok_or(ApiError::Unauthorized)?;
+    let account = queries::account_by_id(&fed.db, user.account_id).await?.ok_or(ApiError::Unauthorized)?;
+    if account.suspended {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Auth { user, account, scopes: row.scopes })
+}
+
+impl FromRequestParts<Federation> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, fed: &Federation) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        lookup(fed, &token).await
+    }
+}
+
+/// Like `Auth`, for endpoints that also answer anonymous requests. A token that is present
+/// but invalid is still refused, as Mastodon does.
+pub struct MaybeAuth(pub Option<Auth>);
+
+impl FromRequestParts<Federation> for MaybeAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, fed: &Federation) -> Result<Self, Self::Rejection> {
+        match bearer(parts) {
+            None => Ok(MaybeAuth(None)),
+            Some(t) => lookup(fed, &t).await.map(|a| MaybeAuth(Some(a))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_round_trip() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse!", &h));
+        assert!(hash_password("short").is_err());
+    }
+
+    #[test]
+    fn scopes() {
+        assert!(scope_allows("read write", "read:statuses"));
+        assert!(scope_allows("read:statuses", "read:statuses"));
+        assert!(!scope_allows("read:accounts", "read:statuses"));
+        assert!(!scope_allows("read", "write:statuses"));
+        assert!(scope_allows("follow", "write:follows"));
+        assert!(!scope_allows("follow", "write:statuses"));
+    }
+
+    #[test]
+    fn secrets_are_unique_and_hashed() {
+        let (a, b) = (random_secret(), random_secret());
+        assert_ne!(a, b);
+        assert_eq!(secret_hash(&a).len(), 64);
+        assert_ne!(secret_hash(&a), a);
+    }
+}

@@ -1,0 +1,125 @@
+//! `/api/v1/instance`, `/api/v2/instance` (also with a trailing slash: Mastodon.py asks for
+//! that), and the default avatar image.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use coopol_db::entities::users;
+use coopol_federation::Federation;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::{json, Value};
+
+use crate::service::MAX_CHARS;
+use crate::ApiError;
+
+/// The version clients read: Mastodon-compatible first, so they enable 4.x features.
+pub fn version() -> String {
+    format!("4.3.0 (compatible; coopol {})", env!("CARGO_PKG_VERSION"))
+}
+
+pub fn routes() -> Router<Federation> {
+    Router::new()
+        .route("/api/v1/instance", get(v1))
+        .route("/api/v1/instance/", get(v1))
+        .route("/api/v2/instance", get(v2))
+        .route("/api/v2/instance/", get(v2))
+        .route("/api/v1/instance/peers", get(peers))
+        .route("/api/v1/instance/rules", get(rules))
+        .route("/api/v1/custom_emojis", get(empty_list))
+        .route("/static/missing.png", get(missing_png))
+}
+
+async fn v1(State(fed): State<Federation>) -> Result<Json<Value>, ApiError> {
+    let users = users::Entity::find().count(&fed.db).await?;
+    Ok(Json(json!({
+        "uri": fed.config.domain,
+        "title": fed.config.title,
+        "short_description": "",
+        "description": "A coopol instance",
+        "email": "",
+        "version": version(),
+        "urls": { "streaming_api": format!("{}://{}", if fed.config.dev { "ws" } else { "wss" }, fed.config.domain) },
+        "stats": { "user_count": users, "status_count": 0, "domain_count": 0 },
+        "thumbnail": Value::Null,
+        "languages": ["fr", "en"],
+        "registrations": fed.config.registrations,
+        "approval_required": false,
+        "invites_enabled": false,
+        "configuration": configuration(),
+        "contact_account": Value::Null,
+        "rules": [],
+    })))
+}
+
+fn configuration() -> Value {
+    json!({
+        "accounts": { "max_featured_tags": 10 },
+        "statuses": { "max_characters": MAX_CHARS, "max_media_attachments": 4, "characters_reserved_per_url": 23 },
+        "media_attachments": {
+            "supported_mime_types": [],
+            "image_size_limit": 16_777_216, "image_matrix_limit": 33_177_600,
+            "video_size_limit": 103_809_024, "video_frame_rate_limit": 120, "video_matrix_limit": 8_294_400,
+        },
+        "polls": { "max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2_629_746 },
+    })
+}
+
+async fn v2(State(fed): State<Federation>) -> Result<Json<Value>, ApiError> {
+    let users = users::Entity::find().count(&fed.db).await?;
+    let mut conf = configuration();
+    if let Some(m) = conf.as_object_mut() {
+        m.insert("urls".into(), json!({ "streaming": format!("{}://{}", if fed.config.dev { "ws" } else { "wss" }, fed.config.domain) }));
+        m.insert("translation".into(), json!({ "enabled": false }));
+    }
+    Ok(Json(json!({
+        "domain": fed.config.domain,
+        "title": fed.config.title,
+        "version": version(),
+        "source_url": "https://example.invalid/coopol",
+        "description": "A coopol instance",
+        "usage": { "users": { "active_month": users } },
+        "thumbnail": { "url": format!("{}/static/missing.png", fed.config.base_url()) },
+        "languages": ["fr", "en"],
+        "configuration": conf,
+        "registrations": { "enabled": fed.config.registrations, "approval_required": false, "message": Value::Null },
+        "api_versions": { "mastodon": 2 },
+        "contact": { "email": "", "account": Value::Null },
+        "rules": [],
+    })))
+}
+
+async fn peers(State(fed): State<Federation>) -> Result<Json<Vec<String>>, ApiError> {
+    use coopol_db::entities::accounts;
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    let mut domains: Vec<Option<String>> = accounts::Entity::find()
+        .select_only()
+        .column(accounts::Column::Domain)
+        .filter(accounts::Column::Domain.is_not_null())
+        .distinct()
+        .into_tuple()
+        .all(&fed.db)
+        .await?;
+    domains.sort();
+    Ok(Json(domains.into_iter().flatten().collect()))
+}
+
+async fn rules() -> Json<Vec<Value>> {
+    Json(vec![])
+}
+
+async fn empty_list() -> Json<Vec<Value>> {
+    Json(vec![])
+}
+
+/// A 1×1 grey PNG: the avatar and header of accounts that have none.
+async fn missing_png() -> impl IntoResponse {
+    const PNG: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+        0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3a, 0x7e, 0x9b, 0x55, 0x00, 0x00, 0x00, 0x0a, 0x49,
+        0x44, 0x41, 0x54, 0x08, 0xd7, 0x63, 0x68, 0x00, 0x00, 0x00, 0x82, 0x00, 0x81, 0x4c, 0x17, 0xd7, 0xdf, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "public, max-age=86400")], PNG)
+}

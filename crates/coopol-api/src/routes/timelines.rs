@@ -1,0 +1,42 @@
+//! `/api/v1/timelines/home` and `/public`, with Link-header pagination.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use coopol_db::queries;
+use coopol_federation::Federation;
+
+use super::{page, paged_json};
+use crate::auth::{Auth, MaybeAuth};
+use crate::{mastodon, ApiError, Params};
+
+pub fn routes() -> Router<Federation> {
+    Router::new()
+        .route("/api/v1/timelines/home", get(home))
+        .route("/api/v1/timelines/public", get(public))
+}
+
+async fn home(State(fed): State<Federation>, auth: Auth, params: Params) -> Result<Response, ApiError> {
+    auth.require("read:statuses")?;
+    let rows = queries::home_timeline(&fed.db, auth.account.id, page(&params)?).await?;
+    let items = mastodon::statuses(&fed, &rows, Some(auth.account.id)).await?;
+    Ok(paged_json(&format!("{}/api/v1/timelines/home", fed.config.base_url()), &rows, items))
+}
+
+async fn public(State(fed): State<Federation>, auth: MaybeAuth, params: Params) -> Result<Response, ApiError> {
+    let local = match (params.bool("local"), params.bool("remote")) {
+        (Some(true), _) => Some(true),
+        (_, Some(true)) => Some(false),
+        _ => None,
+    };
+    let rows = queries::public_timeline(&fed.db, local, page(&params)?).await?;
+    let viewer = auth.0.as_ref().map(|a| a.account.id);
+    let items = mastodon::statuses(&fed, &rows, viewer).await?;
+    let base = match local {
+        Some(true) => format!("{}/api/v1/timelines/public?local=true", fed.config.base_url()),
+        Some(false) => format!("{}/api/v1/timelines/public?remote=true", fed.config.base_url()),
+        None => format!("{}/api/v1/timelines/public", fed.config.base_url()),
+    };
+    Ok(paged_json(&base, &rows, items))
+}

@@ -1,0 +1,241 @@
+//! `coopol admin ...`: accounts, tokens and domain blocks, straight on the database. They run
+//! on the server with the same configuration as `coopol serve`, and may run while it runs.
+
+use std::io::Write;
+
+use coopol_core::Role;
+use coopol_db::entities::{accounts, domain_blocks, users};
+use coopol_db::{queries, Db};
+use coopol_federation::actors;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+
+use crate::cli::{AccountCommand, AdminCommand, CreateAccount, DomainBlockCommand};
+use crate::config::Config;
+use crate::error::Error;
+
+/// Scopes of tokens made by `coopol admin token`.
+pub const TOKEN_SCOPES: &str = "read write follow push";
+/// Shortest password accepted (as Mastodon).
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longest password accepted.
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// Runs an admin command; what it prints goes to `out`.
+pub async fn run(config: &Config, command: AdminCommand, out: &mut impl Write) -> Result<(), Error> {
+    let db = crate::setup::open(config).await?;
+    match command {
+        AdminCommand::Account { command: AccountCommand::Create(c) } => create_account(&db, config, c, out).await,
+        AdminCommand::Account { command: AccountCommand::List } => list_accounts(&db, out).await,
+        AdminCommand::Token { name } => token(&db, &name, out).await,
+        AdminCommand::DomainBlock { command: DomainBlockCommand::Add { domain } } => block_domain(&db, &domain, out).await,
+        AdminCommand::DomainBlock { command: DomainBlockCommand::Remove { domain } } => {
+            unblock_domain(&db, &domain, out).await
+        }
+        AdminCommand::DomainBlock { command: DomainBlockCommand::List } => list_domain_blocks(&db, out).await,
+    }
+}
+
+fn write_err(e: std::io::Error) -> Error {
+    Error::Io { what: "cannot write to standard output".into(), source: e }
+}
+
+/// A plausible e-mail address, lowercased: something@domain, no spaces.
+pub fn normalize_email(email: &str) -> Result<String, Error> {
+    let e = email.trim().to_lowercase();
+    let valid = e.len() <= 254
+        && !e.chars().any(char::is_whitespace)
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && !domain.is_empty() && !domain.contains('@') && !domain.starts_with('.') && !domain.ends_with('.')
+        });
+    if valid {
+        Ok(e)
+    } else {
+        Err(Error::Usage(format!("{email:?} is not an e-mail address")))
+    }
+}
+
+fn check_password(password: &str) -> Result<(), Error> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(Error::Usage(format!("the password is too short: use at least {MIN_PASSWORD_CHARS} characters")));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(Error::Usage(format!("the password is too long: use at most {MAX_PASSWORD_CHARS} characters")));
+    }
+    Ok(())
+}
+
+async fn create_account(db: &Db, config: &Config, c: CreateAccount, out: &mut impl Write) -> Result<(), Error> {
+    coopol_core::validate_username(&c.name).map_err(|e| Error::Usage(e.to_string()))?;
+    let email = normalize_email(&c.email)?;
+    check_password(&c.password)?;
+    let role: Role = c.role.into();
+    // Hashing is deliberately slow: done before the transaction opens.
+    let password_hash = coopol_api::auth::hash_password(&c.password)?;
+
+    let txn = db.begin().await?;
+    if queries::local_account(&txn, &c.name).await?.is_some() {
+        return Err(Error::Usage(format!("the username {} is already taken", c.name)));
+    }
+    if users::Entity::find().filter(users::Column::Email.eq(email.clone())).one(&txn).await?.is_some() {
+        return Err(Error::Usage(format!("the e-mail address {email} is already used by another account")));
+    }
+    let account = actors::create_local_account(&txn, &config.instance(), &c.name).await?;
+    users::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        account_id: Set(account.id),
+        email: Set(email.clone()),
+        password_hash: Set(password_hash),
+        role: Set(role.as_str().to_string()),
+        created_at: Set(coopol_db::now()),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    writeln!(out, "created @{}@{} ({}, {}), actor {}", account.username, config.domain, email, role.as_str(), account.uri)
+        .map_err(write_err)
+}
+
+/// Local accounts that can log in, oldest first.
+async fn list_accounts(db: &Db, out: &mut impl Write) -> Result<(), Error> {
+    let rows = users::Entity::find().order_by_asc(users::Column::CreatedAt).all(db).await?;
+    let ids: Vec<i64> = rows.iter().map(|u| u.account_id).collect();
+    let accounts: std::collections::HashMap<i64, accounts::Model> = accounts::Entity::find()
+        .filter(accounts::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let mut table = vec![["USERNAME".to_string(), "EMAIL".into(), "ROLE".into(), "CREATED".into()]];
+    for u in rows {
+        let name = match accounts.get(&u.account_id) {
+            Some(a) if a.suspended => format!("{} (suspended)", a.username),
+            Some(a) => a.username.clone(),
+            None => format!("(account {} missing)", u.account_id),
+        };
+        table.push([name, u.email, u.role, u.created_at.format("%Y-%m-%d %H:%M UTC").to_string()]);
+    }
+    write_table(out, &table)
+}
+
+/// Prints rows as left-aligned columns separated by two spaces.
+fn write_table<const N: usize>(out: &mut impl Write, rows: &[[String; N]]) -> Result<(), Error> {
+    let mut widths = [0usize; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in rows {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+            if i + 1 == N {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        writeln!(out, "{}", line.trim_end()).map_err(write_err)?;
+    }
+    Ok(())
+}
+
+async fn token(db: &Db, name: &str, out: &mut impl Write) -> Result<(), Error> {
+    let account = queries::local_account(db, name.trim_start_matches('@'))
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no local account named {name}")))?;
+    if account.suspended {
+        return Err(Error::Usage(format!("the account {name} is suspended")));
+    }
+    let user = queries::user_by_account(db, account.id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("the account {name} cannot log in (it has no user)")))?;
+    let token = coopol_api::auth::issue_token(db, user.id, TOKEN_SCOPES).await?;
+    writeln!(out, "{token}").map_err(write_err)
+}
+
+/// The domain to block, as the inbox compares it: `host` or `host:port`, lowercased. A URL
+/// is accepted too, for convenience, and reduced to its host and port.
+pub fn normalize_block_domain(input: &str) -> Result<String, Error> {
+    let s = input.trim();
+    let candidate = if s.contains("://") {
+        let u = url::Url::parse(s).map_err(|e| Error::Usage(format!("{input:?} is not a domain or URL: {e}")))?;
+        coopol_federation::config::authority(&u).ok_or_else(|| Error::Usage(format!("{input:?} has no host")))?
+    } else {
+        s.trim_end_matches('/').to_string()
+    };
+    crate::config::normalize_domain("domain", &candidate).map_err(|_| {
+        Error::Usage(format!("{input:?} is not a domain: give a host name such as spam.example (with :port if not 443)"))
+    })
+}
+
+async fn block_domain(db: &Db, input: &str, out: &mut impl Write) -> Result<(), Error> {
+    let domain = normalize_block_domain(input)?;
+    if domain_blocks::Entity::find_by_id(domain.clone()).one(db).await?.is_some() {
+        return writeln!(out, "{domain} is already blocked").map_err(write_err);
+    }
+    domain_blocks::ActiveModel {
+        domain: Set(domain.clone()),
+        severity: Set("suspend".into()),
+        created_at: Set(coopol_db::now()),
+    }
+    .insert(db)
+    .await?;
+    writeln!(out, "blocked {domain}: its activities are refused from now on").map_err(write_err)
+}
+
+async fn unblock_domain(db: &Db, input: &str, out: &mut impl Write) -> Result<(), Error> {
+    let domain = normalize_block_domain(input)?;
+    let removed = domain_blocks::Entity::delete_by_id(domain.clone()).exec(db).await?.rows_affected;
+    if removed == 0 {
+        return Err(Error::NotFound(format!("{domain} is not blocked")));
+    }
+    writeln!(out, "unblocked {domain}").map_err(write_err)
+}
+
+async fn list_domain_blocks(db: &Db, out: &mut impl Write) -> Result<(), Error> {
+    let rows = domain_blocks::Entity::find().order_by_asc(domain_blocks::Column::Domain).all(db).await?;
+    let mut table = vec![["DOMAIN".to_string(), "SEVERITY".into(), "CREATED".into()]];
+    for b in rows {
+        table.push([b.domain, b.severity, b.created_at.format("%Y-%m-%d %H:%M UTC").to_string()]);
+    }
+    write_table(out, &table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(normalize_email(" Alice@X.org ").unwrap(), "alice@x.org");
+        for bad in ["", "alice", "@x.org", "alice@", "a b@x.org", "a@b@c", "a@.x"] {
+            assert!(normalize_email(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(check_password("short").is_err());
+        assert!(check_password("secretpass1").is_ok());
+        assert!(check_password(&"x".repeat(MAX_PASSWORD_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn blocked_domains() {
+        assert_eq!(normalize_block_domain("Spam.Example").unwrap(), "spam.example");
+        assert_eq!(normalize_block_domain("https://spam.example/users/x").unwrap(), "spam.example");
+        assert_eq!(normalize_block_domain("http://localhost:8081/").unwrap(), "localhost:8081");
+        assert_eq!(normalize_block_domain("spam.example:8443").unwrap(), "spam.example:8443");
+        assert!(normalize_block_domain("not a domain").is_err());
+        assert!(normalize_block_domain("").is_err());
+    }
+
+    #[test]
+    fn tables_align() {
+        let mut out = Vec::new();
+        write_table(&mut out, &[["A".to_string(), "B".into()], ["long".into(), "x".into()]]).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "A     B\nlong  x\n");
+    }
+}

@@ -1,0 +1,154 @@
+//! The command line: `coopol serve` and `coopol admin ...`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// coopol: a federated (ActivityPub) server for activists' groups, events and debates,
+/// usable with any Mastodon app.
+#[derive(Debug, Parser)]
+#[command(name = "coopol", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file [default: ./coopol.toml when it exists].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Development mode: plain http, loopback peers, quick retries. Never on a public server.
+    /// Same as COOPOL_DEV=1.
+    #[arg(long, global = true)]
+    pub dev: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server: HTTP (client API and federation) and the background workers.
+    Serve,
+    /// Administration of the instance (run on the server, with the same configuration).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Local accounts.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+    /// Print a new API access token for a local account (scopes: read write follow push).
+    /// Only the token is printed on standard output.
+    Token {
+        /// The account's username.
+        name: String,
+    },
+    /// Servers whose activities this instance refuses.
+    #[command(name = "domain-block")]
+    DomainBlock {
+        #[command(subcommand)]
+        command: DomainBlockCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create a local account that can log in.
+    Create(CreateAccount),
+    /// List local accounts.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateAccount {
+    /// Username: 1 to 30 letters, digits or underscores.
+    pub name: String,
+    /// E-mail address, used to log in.
+    #[arg(long)]
+    pub email: String,
+    /// Password (at least 8 characters). Prefer COOPOL_PASSWORD, which stays out of the
+    /// shell history and the process list.
+    #[arg(long, env = "COOPOL_PASSWORD", hide_env_values = true)]
+    pub password: String,
+    /// Role on this instance.
+    #[arg(long, value_enum, default_value_t = RoleArg::User)]
+    pub role: RoleArg,
+}
+
+/// A role as given on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Moderator,
+    User,
+}
+
+impl From<RoleArg> for coopol_core::Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Admin => coopol_core::Role::Admin,
+            RoleArg::Moderator => coopol_core::Role::Moderator,
+            RoleArg::User => coopol_core::Role::User,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DomainBlockCommand {
+    /// Refuse every activity from a server (`host` or `host:port`).
+    Add {
+        /// The server's domain, e.g. `spam.example`.
+        domain: String,
+    },
+    /// Lift a block.
+    Remove {
+        /// The server's domain.
+        domain: String,
+    },
+    /// List blocked servers.
+    List,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn commands_parse() {
+        let cli = Cli::try_parse_from(["coopol", "serve", "--dev"]).unwrap();
+        assert!(cli.dev);
+        assert!(matches!(cli.command, Command::Serve));
+
+        let cli = Cli::try_parse_from([
+            "coopol", "admin", "account", "create", "alice", "--email", "a@x.org", "--password", "secretpass1", "--role",
+            "admin",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Admin { command: AdminCommand::Account { command: AccountCommand::Create(c) } } => {
+                assert_eq!(c.name, "alice");
+                assert_eq!(c.email, "a@x.org");
+                assert_eq!(c.role, RoleArg::Admin);
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let cli = Cli::try_parse_from(["coopol", "--config", "/etc/coopol.toml", "admin", "domain-block", "add", "x.example"])
+            .unwrap();
+        assert_eq!(cli.config, Some(PathBuf::from("/etc/coopol.toml")));
+        assert!(matches!(
+            cli.command,
+            Command::Admin { command: AdminCommand::DomainBlock { command: DomainBlockCommand::Add { .. } } }
+        ));
+        assert!(Cli::try_parse_from(["coopol", "admin", "account", "create", "bob", "--email", "b@x.org", "--password", "p", "--role", "king"]).is_err());
+    }
+}
