@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// coopol: a federated (ActivityPub) server for activists' groups, events and debates,
 /// usable with any Mastodon app.
 #[derive(Debug, Parser)]
-#[command(name = "coopol", version, about, long_about = None, propagate_version = true)]
+#[command(name = "coopol", version, propagate_version = true)]
 pub struct Cli {
     /// Configuration file [default: ./coopol.toml when it exists].
     #[arg(long, global = true, value_name = "PATH")]

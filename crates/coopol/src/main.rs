@@ -1,1 +1,63 @@
-fn main() {}
+//! The `coopol` binary: `coopol serve` runs an instance, `coopol admin ...` administers it.
+//! Configuration in `config`, command line in `cli`, wiring in `serve`, commands in `admin`.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
+
+mod admin;
+mod cli;
+mod config;
+mod error;
+mod serve;
+mod setup;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{Cli, Command};
+use crate::config::{CliOverrides, Config};
+
+/// Logs go to standard error (standard output is for command results, such as a token).
+/// `RUST_LOG` is respected; by default the server logs at `info` and admin commands at `warn`.
+fn init_logging(default: &str) {
+    let (filter, bad) = match std::env::var("RUST_LOG") {
+        Ok(v) if !v.trim().is_empty() => match EnvFilter::try_new(&v) {
+            Ok(f) => (f, None),
+            Err(e) => (EnvFilter::new(default), Some(format!("RUST_LOG={v:?} is invalid ({e}); using {default}"))),
+        },
+        _ => (EnvFilter::new(default), None),
+    };
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    if let Some(msg) = bad {
+        tracing::warn!("{msg}");
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref(), CliOverrides { dev: cli.dev }).context("configuration")?;
+    match cli.command {
+        Command::Serve => serve::run(config).await?,
+        Command::Admin { command } => {
+            let mut out = std::io::stdout();
+            admin::run(&config, command, &mut out).await?;
+        }
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(match cli.command {
+        Command::Serve => "info",
+        Command::Admin { .. } => "warn",
+    });
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Fresh databases for tests: a new SQLite file always, and a new PostgreSQL database when
+//! `COOPOL_TEST_POSTGRES_URL` names a server (e.g. `postgres://postgres@127.0.0.1:5432/test`).
+
+use sea_orm::{ConnectionTrait, Database};
+
+use crate::{connect, Db, DbError};
+
+/// The environment variable that enables PostgreSQL in tests.
+pub const POSTGRES_ENV: &str = "COOPOL_TEST_POSTGRES_URL";
+
+fn unique_name() -> String {
+    format!("coopol_t_{}_{:x}", std::process::id(), rand_suffix())
+}
+
+fn rand_suffix() -> u64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    u64::try_from(nanos % u128::from(u64::MAX)).unwrap_or(0) ^ u64::from(coopol_core::new_id().unsigned_abs() as u32)
+}
+
+/// A migrated, empty SQLite database in the temp directory.
+pub async fn sqlite() -> Result<Db, DbError> {
+    let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
+    connect(&format!("sqlite://{}?mode=rwc", path.display())).await
+}
+
+/// A migrated, empty PostgreSQL database on the server named by `COOPOL_TEST_POSTGRES_URL`,
+/// or `None` when it is not set.
+pub async fn postgres() -> Result<Option<Db>, DbError> {
+    let Ok(url) = std::env::var(POSTGRES_ENV) else { return Ok(None) };
+    let admin = Database::connect(url.as_str()).await?;
+    let name = unique_name();
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+    Ok(Some(connect(&format!("{base}/{name}")).await?))
+}
+
+/// Every backend enabled for this test run, by name.
+pub async fn all() -> Result<Vec<(&'static str, Db)>, DbError> {
+    let mut out = vec![("sqlite", sqlite().await?)];
+    if let Some(pg) = postgres().await? {
+        out.push(("postgres", pg));
+    }
+    Ok(out)
+}

@@ -1,0 +1,238 @@
+//! The inbox against a real database (SQLite, and PostgreSQL when enabled): what is refused
+//! leaves no trace, duplicates have no second effect, a Delete that arrives first wins.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::time::{Duration, SystemTime};
+
+use axum::http::{HeaderMap, Method, Uri};
+use coopol_db::entities::{accounts, follows, inbox_jobs, received_activities, statuses};
+use coopol_db::queue::{self, QueueTable};
+use coopol_db::{queries, Db};
+use coopol_federation::inbox::{accept, Accepted};
+use coopol_federation::{activities, actors, Federation, FederationError, InstanceConfig};
+use coopol_signatures::{generate_rsa_keypair, sign_request, SigningKey};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
+use serde_json::{json, Value};
+use url::Url;
+
+const REMOTE: &str = "http://remote.test:9";
+
+struct Rig {
+    fed: Federation,
+    alice: accounts::Model,
+    remote: accounts::Model,
+    key: SigningKey,
+}
+
+async fn remote_account(db: &Db, name: &str) -> (accounts::Model, SigningKey) {
+    let keys = generate_rsa_keypair().unwrap();
+    let uri = format!("{REMOTE}/users/{name}");
+    let key_id = format!("{uri}#main-key");
+    let now = coopol_db::now();
+    let a = accounts::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        username: Set(name.into()),
+        domain: Set(Some("remote.test:9".into())),
+        display_name: Set(name.into()),
+        note: Set(String::new()),
+        uri: Set(uri.clone()),
+        url: Set(uri.clone()),
+        actor_type: Set("Person".into()),
+        inbox_url: Set(format!("{uri}/inbox")),
+        shared_inbox_url: Set(None),
+        outbox_url: Set(None),
+        followers_url: Set(Some(format!("{uri}/followers"))),
+        following_url: Set(None),
+        public_key_id: Set(key_id.clone()),
+        public_key_pem: Set(keys.public_pem),
+        private_key_pem: Set(None),
+        locked: Set(false),
+        bot: Set(false),
+        suspended: Set(false),
+        moved_to_uri: Set(None),
+        also_known_as: Set("[]".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        fetched_at: Set(Some(now)),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    (a, SigningKey::from_pkcs8_pem(&key_id, &keys.private_pem).unwrap())
+}
+
+async fn rigs() -> Vec<(&'static str, Rig)> {
+    let mut out = Vec::new();
+    for (name, db) in coopol_db::testing::all().await.unwrap() {
+        let config = InstanceConfig { domain: "localhost:1".into(), dev: true, title: "t".into(), registrations: false };
+        let alice = actors::create_local_account(&db, &config, "alice").await.unwrap();
+        let (remote, key) = remote_account(&db, "rob").await;
+        let fed = Federation::new(config, db).await.unwrap();
+        out.push((name, Rig { fed, alice, remote, key }));
+    }
+    out
+}
+
+fn signed(key: &SigningKey, body: &[u8], at: SystemTime) -> HeaderMap {
+    let url = Url::parse("http://localhost:1/inbox").unwrap();
+    let mut h = HeaderMap::new();
+    for (k, v) in sign_request(key, &Method::POST, &url, Some(body), at).unwrap() {
+        h.insert(k, v);
+    }
+    h
+}
+
+async fn post(rig: &Rig, body: &Value, headers: HeaderMap) -> Result<Accepted, FederationError> {
+    let bytes = serde_json::to_vec(body).unwrap();
+    accept(&rig.fed, &Method::POST, &Uri::from_static("/inbox"), &headers, &bytes).await
+}
+
+fn follow(rig: &Rig, n: u32) -> Value {
+    json!({"id": format!("{}/follows/{n}", rig.remote.uri), "type": "Follow", "actor": rig.remote.uri, "object": rig.alice.uri})
+}
+
+async fn stored(db: &Db) -> (u64, u64) {
+    (
+        received_activities::Entity::find().count(db).await.unwrap(),
+        inbox_jobs::Entity::find().count(db).await.unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn refused_requests_leave_no_trace() {
+    for (backend, rig) in rigs().await {
+        let body = follow(&rig, 1);
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let now = SystemTime::now();
+
+        let unsigned = post(&rig, &body, HeaderMap::new()).await;
+        assert!(matches!(unsigned, Err(FederationError::Unauthorized(_))), "{backend}: unsigned");
+
+        let mut tampered_body = body.clone();
+        tampered_body["object"] = json!(format!("{}/users/other", REMOTE));
+        let tampered = post(&rig, &tampered_body, signed(&rig.key, &bytes, now)).await;
+        assert!(matches!(tampered, Err(FederationError::Unauthorized(_))), "{backend}: tampered");
+
+        let stale = post(&rig, &body, signed(&rig.key, &bytes, now - Duration::from_secs(7200))).await;
+        assert!(matches!(stale, Err(FederationError::Unauthorized(_))), "{backend}: stale date");
+
+        // Signed by rob, claiming to be someone else on the same server.
+        let (_, other_key) = remote_account(&rig.fed.db, "eve").await;
+        let mismatch = post(&rig, &body, signed(&other_key, &bytes, now)).await;
+        assert!(matches!(mismatch, Err(FederationError::Unauthorized(_))), "{backend}: key/actor mismatch");
+
+        let mut foreign_id = body.clone();
+        foreign_id["id"] = json!("http://elsewhere.test/activities/1");
+        let foreign_bytes = serde_json::to_vec(&foreign_id).unwrap();
+        let foreign = post(&rig, &foreign_id, signed(&rig.key, &foreign_bytes, now)).await;
+        assert!(matches!(foreign, Err(FederationError::Invalid(_))), "{backend}: id on another origin");
+
+        assert_eq!(stored(&rig.fed.db).await, (0, 0), "{backend}: nothing stored");
+
+        // The same request, correctly signed, goes through: the refusals above were real.
+        assert_eq!(post(&rig, &body, signed(&rig.key, &bytes, now)).await.unwrap(), Accepted::Queued, "{backend}");
+        assert_eq!(stored(&rig.fed.db).await, (1, 1), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn duplicates_have_no_second_effect() {
+    for (backend, rig) in rigs().await {
+        let body = follow(&rig, 2);
+        let bytes = serde_json::to_vec(&body).unwrap();
+        assert_eq!(post(&rig, &body, signed(&rig.key, &bytes, SystemTime::now())).await.unwrap(), Accepted::Queued);
+        assert_eq!(post(&rig, &body, signed(&rig.key, &bytes, SystemTime::now())).await.unwrap(), Accepted::Ignored, "{backend}");
+        assert_eq!(stored(&rig.fed.db).await, (1, 1), "{backend}");
+
+        // Applying the same Follow twice leaves one follow.
+        activities::receive(&rig.fed, &body, &rig.remote).await.unwrap();
+        activities::receive(&rig.fed, &body, &rig.remote).await.unwrap();
+        assert_eq!(follows::Entity::find().count(&rig.fed.db).await.unwrap(), 1, "{backend}");
+        let f = queries::follow_between(&rig.fed.db, rig.remote.id, rig.alice.id).await.unwrap().unwrap();
+        assert_eq!(f.state, queries::FOLLOW_ACCEPTED, "{backend}: unlocked accounts accept at once");
+    }
+}
+
+#[tokio::test]
+async fn a_delete_that_arrives_first_wins() {
+    for (backend, rig) in rigs().await {
+        // alice follows rob, so rob's notes are relevant here.
+        follows::ActiveModel {
+            id: Set(coopol_core::new_id()),
+            account_id: Set(rig.alice.id),
+            target_account_id: Set(rig.remote.id),
+            uri: Set("http://localhost:1/f/1".into()),
+            state: Set(queries::FOLLOW_ACCEPTED.into()),
+            created_at: Set(coopol_db::now()),
+        }
+        .insert(&rig.fed.db)
+        .await
+        .unwrap();
+        let note_id = format!("{}/notes/1", rig.remote.uri);
+        let note = json!({
+            "id": note_id, "type": "Note", "attributedTo": rig.remote.uri, "content": "<p>hi</p>",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [format!("{}/followers", rig.remote.uri)],
+        });
+        let create = json!({"id": format!("{note_id}/activity"), "type": "Create", "actor": rig.remote.uri, "object": note});
+        let delete = json!({"id": format!("{note_id}#delete"), "type": "Delete", "actor": rig.remote.uri, "object": {"id": note_id, "type": "Tombstone"}});
+
+        activities::receive(&rig.fed, &delete, &rig.remote).await.unwrap();
+        activities::receive(&rig.fed, &create, &rig.remote).await.unwrap();
+        assert!(queries::status_by_uri(&rig.fed.db, &note_id).await.unwrap().is_none(), "{backend}: tombstoned id recreated");
+
+        // A second note arrives, twice: stored once; then deleted.
+        let note2 = note_id.replace("/1", "/2");
+        let mut create2 = create.clone();
+        create2["object"]["id"] = json!(note2);
+        activities::receive(&rig.fed, &create2, &rig.remote).await.unwrap();
+        activities::receive(&rig.fed, &create2, &rig.remote).await.unwrap();
+        assert_eq!(statuses::Entity::find().count(&rig.fed.db).await.unwrap(), 1, "{backend}");
+        let mut delete2 = delete.clone();
+        delete2["object"]["id"] = json!(note2);
+        activities::receive(&rig.fed, &delete2, &rig.remote).await.unwrap();
+        assert_eq!(statuses::Entity::find().count(&rig.fed.db).await.unwrap(), 0, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_note_by_someone_else_or_from_elsewhere_is_refused() {
+    for (backend, rig) in rigs().await {
+        let note = json!({
+            "id": "http://elsewhere.test/notes/1", "type": "Note", "attributedTo": rig.remote.uri, "content": "x",
+            "to": [rig.alice.uri],
+        });
+        let create = json!({"id": format!("{}/a/1", rig.remote.uri), "type": "Create", "actor": rig.remote.uri, "object": note});
+        assert!(activities::receive(&rig.fed, &create, &rig.remote).await.is_err(), "{backend}: foreign note id");
+        let forged = json!({
+            "id": format!("{}/notes/9", rig.remote.uri), "type": "Note", "attributedTo": rig.alice.uri, "content": "x", "to": [rig.alice.uri],
+        });
+        let create = json!({"id": format!("{}/a/2", rig.remote.uri), "type": "Create", "actor": rig.remote.uri, "object": forged});
+        assert!(activities::receive(&rig.fed, &create, &rig.remote).await.is_err(), "{backend}: forged author");
+        assert_eq!(statuses::Entity::find().count(&rig.fed.db).await.unwrap(), 0, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn queue_claims_are_exclusive_and_leases_expire() {
+    for (backend, rig) in rigs().await {
+        let db = &rig.fed.db;
+        for n in 0..10 {
+            let body = follow(&rig, 100 + n);
+            let bytes = serde_json::to_vec(&body).unwrap();
+            post(&rig, &body, signed(&rig.key, &bytes, SystemTime::now())).await.unwrap();
+        }
+        let now = chrono::Utc::now();
+        let lease = now + chrono::Duration::seconds(60);
+        let a = queue::claim(db, QueueTable::Inbox, now, lease, 6).await.unwrap();
+        let b = queue::claim(db, QueueTable::Inbox, now, lease, 6).await.unwrap();
+        assert_eq!(a.len(), 6, "{backend}");
+        assert_eq!(b.len(), 4, "{backend}");
+        assert!(a.iter().all(|id| !b.contains(id)), "{backend}: a job claimed twice");
+        assert!(queue::claim(db, QueueTable::Inbox, now, lease, 6).await.unwrap().is_empty(), "{backend}");
+        // A worker that died: its lease ends and the jobs are due again.
+        let later = now + chrono::Duration::seconds(61);
+        let again = queue::claim(db, QueueTable::Inbox, later, later + chrono::Duration::seconds(60), 20).await.unwrap();
+        assert_eq!(again.len(), 10, "{backend}");
+        assert_eq!(queue::len(db, QueueTable::Inbox).await.unwrap(), 10, "{backend}");
+    }
+}

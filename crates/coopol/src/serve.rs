@@ -1,0 +1,192 @@
+//! `coopol serve`: opens the database, builds the federation context, starts the background
+//! workers and serves the federation routes and the client API on one listener, until SIGTERM
+//! or Ctrl-C.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use coopol_federation::{delivery, inbox, outbox, Federation};
+use tokio::task::JoinHandle;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::config::{is_local_domain, Config};
+use crate::error::Error;
+
+/// How long in-flight requests may take to finish after a shutdown signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The whole HTTP application of an instance: federation routes (WebFinger, NodeInfo, actors,
+/// inboxes...) and the Mastodon client API, with request tracing.
+pub fn app(fed: Federation) -> Router {
+    coopol_federation::routes::router(fed.clone())
+        .merge(coopol_api::router(fed))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+        )
+}
+
+/// Starts the three background workers; their handles let shutdown stop them.
+pub fn spawn_workers(fed: &Federation) -> Vec<JoinHandle<()>> {
+    vec![
+        tokio::spawn(outbox::run(fed.clone())),
+        tokio::spawn(delivery::run(fed.clone())),
+        tokio::spawn(inbox::run(fed.clone())),
+    ]
+}
+
+/// Warnings about a configuration that works but is probably not what was meant.
+pub fn warnings(config: &Config) -> Vec<String> {
+    let mut w = Vec::new();
+    if config.dev {
+        w.push(
+            "development mode is on: plain http, loopback peers and quick retries are allowed. \
+             Never use it on a server reachable from the Internet."
+                .to_string(),
+        );
+        if config.domain.parse::<std::net::IpAddr>().is_ok() || config.domain.starts_with('[') {
+            w.push(format!(
+                "the domain {} is an IP address: federation needs a host name (use localhost:PORT for trials)",
+                config.domain
+            ));
+        }
+    } else if is_local_domain(&config.domain) {
+        w.push(format!(
+            "production mode with the domain {}: other servers cannot reach it, and the URLs it publishes \
+             are https. Set COOPOL_DOMAIN to the public host name, or use --dev for a local trial.",
+            config.domain
+        ));
+    }
+    w
+}
+
+/// Resolves when SIGTERM or Ctrl-C (SIGINT) arrives.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}
+
+/// Runs the server until a shutdown signal.
+pub async fn run(config: Config) -> Result<(), Error> {
+    for w in warnings(&config) {
+        tracing::warn!("{w}");
+    }
+    if let Some(file) = &config.file {
+        tracing::info!(file = %file.display(), "configuration file read");
+    }
+    tracing::info!(database = %config.database_url_for_display(), "opening the database");
+    let db = crate::setup::open(&config).await?;
+    let fed = Federation::new(config.instance(), db).await?;
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| Error::Io { what: format!("cannot listen on {}", config.listen), source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| Error::Io { what: "cannot read the listening address".into(), source })?;
+
+    let workers = spawn_workers(&fed);
+    let app = app(fed).into_make_service_with_connect_info::<SocketAddr>();
+    tracing::info!(
+        "coopol {} listening on http://{local}, serving {} as {}",
+        env!("CARGO_PKG_VERSION"),
+        config.title,
+        config.base_url()
+    );
+
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let mut server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            })
+            .await
+    });
+
+    let result = tokio::select! {
+        // The server stopped on its own: an accept error it could not recover from.
+        joined = &mut server => Some(joined),
+        () = shutdown_signal() => None,
+    };
+    let result = match result {
+        Some(joined) => joined,
+        None => {
+            let _ = stop_tx.send(());
+            match tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await {
+                Ok(joined) => joined,
+                Err(_) => {
+                    tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; closing them");
+                    server.abort();
+                    Ok(Ok(()))
+                }
+            }
+        }
+    };
+    // Workers keep their state in the database: stopping them mid-task loses nothing (a
+    // claimed job becomes due again when its lease ends).
+    for w in workers {
+        w.abort();
+    }
+    match result {
+        Ok(Ok(())) => {
+            tracing::info!("stopped");
+            Ok(())
+        }
+        Ok(Err(source)) => Err(Error::Io { what: "the HTTP server failed".into(), source }),
+        Err(e) => Err(Error::Usage(format!("the HTTP server task ended abnormally: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{CliOverrides, Config, FileConfig};
+
+    fn config(env: &[(&str, &str)], dev: bool) -> Config {
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::resolve(
+            FileConfig::default(),
+            None,
+            move |k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()),
+            CliOverrides { dev },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn production_on_localhost_is_warned_about() {
+        let w = warnings(&config(&[], false));
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("production mode"));
+        assert!(warnings(&config(&[("COOPOL_DOMAIN", "section.example")], false)).is_empty());
+        let w = warnings(&config(&[], true));
+        assert!(w[0].contains("development mode"));
+        let w = warnings(&config(&[("COOPOL_DOMAIN", "127.0.0.1:8080")], true));
+        assert_eq!(w.len(), 2);
+    }
+}
