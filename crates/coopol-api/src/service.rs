@@ -3,7 +3,7 @@
 
 use coopol_core::text::{self, MentionHandle, ResolvedMention};
 use coopol_core::{Audience, Intent, Visibility};
-use coopol_db::entities::{accounts, favourites, follows, mentions, status_tags, statuses};
+use coopol_db::entities::{accounts, blocks, favourites, follows, mentions, status_tags, statuses};
 use coopol_db::queries::{self, FOLLOW_ACCEPTED, FOLLOW_PENDING};
 use coopol_federation::{webfinger, Federation};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
@@ -301,4 +301,57 @@ pub async fn unreblog(fed: &Federation, me: &accounts::Model, s: &statuses::Mode
         delete_status(fed, me, b.id).await?;
     }
     queries::status_by_id(&fed.db, orig_id).await?.ok_or(ApiError::NotFound)
+}
+
+/// Blocks an account: follows between the two end, and a remote account's server is told.
+pub async fn block(fed: &Federation, me: &accounts::Model, target: &accounts::Model) -> Result<(), ApiError> {
+    if me.id == target.id {
+        return Err(ApiError::Unprocessable("you cannot block yourself".into()));
+    }
+    let exists = blocks::Entity::find()
+        .filter(blocks::Column::AccountId.eq(me.id))
+        .filter(blocks::Column::TargetAccountId.eq(target.id))
+        .one(&fed.db)
+        .await?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    let id = coopol_core::new_id();
+    let txn = fed.db.begin().await?;
+    coopol_federation::activities::block::end_follows(&txn, me.id, target.id).await?;
+    blocks::ActiveModel {
+        id: Set(id),
+        account_id: Set(me.id),
+        target_account_id: Set(target.id),
+        uri: Set(fed.config.activity_url(&me.username, "block", id)),
+        created_at: Set(coopol_db::now()),
+    }
+    .insert(&txn)
+    .await?;
+    if target.domain.is_some() {
+        queries::record_intent(&txn, &Intent::Block { block_id: id }).await?;
+    }
+    txn.commit().await?;
+    fed.outbox_ready.notify_one();
+    Ok(())
+}
+
+/// Removes a block.
+pub async fn unblock(fed: &Federation, me: &accounts::Model, target: &accounts::Model) -> Result<(), ApiError> {
+    let Some(b) = blocks::Entity::find()
+        .filter(blocks::Column::AccountId.eq(me.id))
+        .filter(blocks::Column::TargetAccountId.eq(target.id))
+        .one(&fed.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let txn = fed.db.begin().await?;
+    blocks::Entity::delete_by_id(b.id).exec(&txn).await?;
+    if target.domain.is_some() {
+        queries::record_intent(&txn, &Intent::UndoBlock { account_id: me.id, target_account_id: target.id, block_uri: b.uri }).await?;
+    }
+    txn.commit().await?;
+    fed.outbox_ready.notify_one();
+    Ok(())
 }

@@ -52,6 +52,12 @@ pub enum Intent {
     },
     /// A local account blocked another: `Block`.
     Block { block_id: i64 },
+    /// `Undo(Block)` of a removed block.
+    UndoBlock {
+        account_id: i64,
+        target_account_id: i64,
+        block_uri: String,
+    },
     /// A local account was deleted: `Delete(Person)` to every known server.
     DeleteAccount { account_id: i64 },
 }

@@ -165,6 +165,15 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             let (blocker, target) = (account(fed, b.account_id).await?, account(fed, b.target_account_id).await?);
             Outgoing { activity: block::build(&b.uri, &blocker.uri, &target.uri), sender_account_id: blocker.id, inboxes: personal_inbox(&target) }
         }
+        Intent::UndoBlock { account_id, target_account_id, block_uri } => {
+            let (blocker, target) = (account(fed, *account_id).await?, account(fed, *target_account_id).await?);
+            let inner = block::build(block_uri, &blocker.uri, &target.uri);
+            Outgoing {
+                activity: undo::build(&format!("{block_uri}#undo"), &blocker.uri, inner, &target.uri),
+                sender_account_id: blocker.id,
+                inboxes: personal_inbox(&target),
+            }
+        }
         Intent::DeleteAccount { account_id } => {
             let a = account(fed, *account_id).await?;
             let mut ids = queries::accepted_follower_ids(&fed.db, a.id).await?;

@@ -22,6 +22,8 @@ pub fn routes() -> Router<Federation> {
         .route("/api/v1/accounts/{id}/statuses", get(statuses))
         .route("/api/v1/accounts/{id}/follow", post(follow))
         .route("/api/v1/accounts/{id}/unfollow", post(unfollow))
+        .route("/api/v1/accounts/{id}/block", post(block))
+        .route("/api/v1/accounts/{id}/unblock", post(unblock))
 }
 
 async fn verify_credentials(State(fed): State<Federation>, auth: Auth) -> Result<Json<Value>, ApiError> {
@@ -105,6 +107,20 @@ async fn unfollow(State(fed): State<Federation>, auth: Auth, Path(id): Path<Stri
     auth.require("write:follows")?;
     let target = visible_account(&fed, &id).await?;
     service::unfollow(&fed, &auth.account, &target).await?;
+    Ok(Json(mastodon::relationship(&fed, auth.account.id, target.id).await?))
+}
+
+async fn block(State(fed): State<Federation>, auth: Auth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    auth.require("write:blocks")?;
+    let target = visible_account(&fed, &id).await?;
+    service::block(&fed, &auth.account, &target).await?;
+    Ok(Json(mastodon::relationship(&fed, auth.account.id, target.id).await?))
+}
+
+async fn unblock(State(fed): State<Federation>, auth: Auth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    auth.require("write:blocks")?;
+    let target = visible_account(&fed, &id).await?;
+    service::unblock(&fed, &auth.account, &target).await?;
     Ok(Json(mastodon::relationship(&fed, auth.account.id, target.id).await?))
 }
 
