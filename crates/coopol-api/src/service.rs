@@ -355,3 +355,39 @@ pub async fn unblock(fed: &Federation, me: &accounts::Model, target: &accounts::
     fed.outbox_ready.notify_one();
     Ok(())
 }
+
+/// Deletes a local account: its posts go (tombstoned), it is suspended so that its name and id
+/// are never reused, and every server that follows it or is followed by it receives
+/// `Delete(Person)`. Follows are kept until that delivery is built (it reads them).
+pub async fn delete_account(fed: &Federation, account: &accounts::Model) -> Result<u64, ApiError> {
+    if account.domain.is_some() {
+        return Err(ApiError::Unprocessable("only local accounts can be deleted here".into()));
+    }
+    let posts = statuses::Entity::find().filter(statuses::Column::AccountId.eq(account.id)).all(&fed.db).await?;
+    let txn = fed.db.begin().await?;
+    for s in &posts {
+        coopol_federation::activities::delete::delete_status_rows(&txn, s.id).await?;
+        queries::add_tombstone(&txn, &s.uri).await?;
+    }
+    let mut m: accounts::ActiveModel = account.clone().into();
+    m.suspended = Set(true);
+    m.display_name = Set(String::new());
+    m.note = Set(String::new());
+    m.update(&txn).await?;
+    coopol_db::entities::oauth_tokens::Entity::update_many()
+        .col_expr(coopol_db::entities::oauth_tokens::Column::RevokedAt, sea_orm::sea_query::Expr::value(coopol_db::now()))
+        .filter(coopol_db::entities::oauth_tokens::Column::UserId.is_in(
+            coopol_db::entities::users::Entity::find()
+                .filter(coopol_db::entities::users::Column::AccountId.eq(account.id))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|u| u.id),
+        ))
+        .exec(&txn)
+        .await?;
+    queries::record_intent(&txn, &Intent::DeleteAccount { account_id: account.id }).await?;
+    txn.commit().await?;
+    fed.outbox_ready.notify_one();
+    Ok(posts.len() as u64)
+}
