@@ -443,6 +443,7 @@ class Instance:
             COOPOL_DEV="1",
             RUST_LOG=os.environ.get("COOPOL_FT_RUST_LOG") or os.environ.get("RUST_LOG") or "info",
             RUST_BACKTRACE=os.environ.get("RUST_BACKTRACE", "1"),
+            NO_COLOR="1",  # plain log files
             NO_PROXY="localhost,127.0.0.1",
             no_proxy="localhost,127.0.0.1",
         )

@@ -129,12 +129,26 @@ mod tests {
         assert!(matches!(cli.command, Command::Serve));
 
         let cli = Cli::try_parse_from([
-            "coopol", "admin", "account", "create", "alice", "--email", "a@x.org", "--password", "secretpass1", "--role",
+            "coopol",
+            "admin",
+            "account",
+            "create",
+            "alice",
+            "--email",
+            "a@x.org",
+            "--password",
+            "secretpass1",
+            "--role",
             "admin",
         ])
         .unwrap();
         match cli.command {
-            Command::Admin { command: AdminCommand::Account { command: AccountCommand::Create(c) } } => {
+            Command::Admin {
+                command:
+                    AdminCommand::Account {
+                        command: AccountCommand::Create(c),
+                    },
+            } => {
                 assert_eq!(c.name, "alice");
                 assert_eq!(c.email, "a@x.org");
                 assert_eq!(c.role, RoleArg::Admin);
@@ -142,13 +156,38 @@ mod tests {
             other => panic!("{other:?}"),
         }
 
-        let cli = Cli::try_parse_from(["coopol", "--config", "/etc/coopol.toml", "admin", "domain-block", "add", "x.example"])
-            .unwrap();
+        let cli = Cli::try_parse_from([
+            "coopol",
+            "--config",
+            "/etc/coopol.toml",
+            "admin",
+            "domain-block",
+            "add",
+            "x.example",
+        ])
+        .unwrap();
         assert_eq!(cli.config, Some(PathBuf::from("/etc/coopol.toml")));
         assert!(matches!(
             cli.command,
-            Command::Admin { command: AdminCommand::DomainBlock { command: DomainBlockCommand::Add { .. } } }
+            Command::Admin {
+                command: AdminCommand::DomainBlock {
+                    command: DomainBlockCommand::Add { .. }
+                }
+            }
         ));
-        assert!(Cli::try_parse_from(["coopol", "admin", "account", "create", "bob", "--email", "b@x.org", "--password", "p", "--role", "king"]).is_err());
+        assert!(Cli::try_parse_from([
+            "coopol",
+            "admin",
+            "account",
+            "create",
+            "bob",
+            "--email",
+            "b@x.org",
+            "--password",
+            "p",
+            "--role",
+            "king"
+        ])
+        .is_err());
     }
 }

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::config::{is_local_domain, Config};
+use crate::config::{is_ip_domain, is_local_domain, Config};
 use crate::error::Error;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
@@ -47,7 +47,7 @@ pub fn warnings(config: &Config) -> Vec<String> {
              Never use it on a server reachable from the Internet."
                 .to_string(),
         );
-        if config.domain.parse::<std::net::IpAddr>().is_ok() || config.domain.starts_with('[') {
+        if is_ip_domain(&config.domain) {
             w.push(format!(
                 "the domain {} is an IP address: federation needs a host name (use localhost:PORT for trials)",
                 config.domain
@@ -105,10 +105,14 @@ pub async fn run(config: Config) -> Result<(), Error> {
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .map_err(|source| Error::Io { what: format!("cannot listen on {}", config.listen), source })?;
-    let local = listener
-        .local_addr()
-        .map_err(|source| Error::Io { what: "cannot read the listening address".into(), source })?;
+        .map_err(|source| Error::Io {
+            what: format!("cannot listen on {}", config.listen),
+            source,
+        })?;
+    let local = listener.local_addr().map_err(|source| Error::Io {
+        what: "cannot read the listening address".into(),
+        source,
+    })?;
 
     let workers = spawn_workers(&fed);
     let app = app(fed).into_make_service_with_connect_info::<SocketAddr>();
@@ -157,8 +161,13 @@ pub async fn run(config: Config) -> Result<(), Error> {
             tracing::info!("stopped");
             Ok(())
         }
-        Ok(Err(source)) => Err(Error::Io { what: "the HTTP server failed".into(), source }),
-        Err(e) => Err(Error::Usage(format!("the HTTP server task ended abnormally: {e}"))),
+        Ok(Err(source)) => Err(Error::Io {
+            what: "the HTTP server failed".into(),
+            source,
+        }),
+        Err(e) => Err(Error::Usage(format!(
+            "the HTTP server task ended abnormally: {e}"
+        ))),
     }
 }
 
@@ -168,7 +177,10 @@ mod tests {
     use crate::config::{CliOverrides, Config, FileConfig};
 
     fn config(env: &[(&str, &str)], dev: bool) -> Config {
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::resolve(
             FileConfig::default(),
             None,
@@ -188,5 +200,37 @@ mod tests {
         assert!(w[0].contains("development mode"));
         let w = warnings(&config(&[("COOPOL_DOMAIN", "127.0.0.1:8080")], true));
         assert_eq!(w.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn the_application_answers_both_sides() {
+        use axum::body::Body;
+        use axum::http::{Request, StatusCode};
+        use tower::ServiceExt;
+
+        let t = crate::setup::testing::sqlite("localhost:18100", true);
+        let config = t.config.clone();
+        let db = crate::setup::open(&config).await.unwrap();
+        let fed = Federation::new(config.instance(), db).await.unwrap();
+        let app = app(fed);
+        for path in [
+            "/api/v1/instance",
+            "/.well-known/nodeinfo",
+            "/nodeinfo/2.1",
+            "/actor",
+        ] {
+            let res = app
+                .clone()
+                .oneshot(Request::get(path).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+        }
+        let res = app
+            .oneshot(Request::get("/users/nobody").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        t.cleanup().await;
     }
 }
