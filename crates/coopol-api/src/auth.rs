@@ -43,7 +43,12 @@ pub fn secret_hash(secret: &str) -> String {
 }
 
 /// Creates a bearer token for a user (or for an app alone when `user_id` is `None`).
-pub async fn create_token(db: &Db, app_id: Option<i64>, user_id: Option<i64>, scopes: &str) -> Result<(String, String, oauth_tokens::Model), ApiError> {
+pub async fn create_token(
+    db: &Db,
+    app_id: Option<i64>,
+    user_id: Option<i64>,
+    scopes: &str,
+) -> Result<(String, String, oauth_tokens::Model), ApiError> {
     let token = random_secret();
     let refresh = random_secret();
     let row = oauth_tokens::ActiveModel {
@@ -74,7 +79,10 @@ pub fn scope_allows(granted: &str, wanted: &str) -> bool {
         g == wanted
             || g == parent
             || (g == "follow"
-                && matches!(wanted, "read:follows" | "write:follows" | "read:blocks" | "write:blocks" | "read:mutes" | "write:mutes"))
+                && matches!(
+                    wanted,
+                    "read:follows" | "write:follows" | "read:blocks" | "write:blocks" | "read:mutes" | "write:mutes"
+                ))
     })
 }
 

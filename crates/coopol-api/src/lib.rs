@@ -27,10 +27,12 @@ pub fn router(fed: Federation) -> Router {
         .merge(routes::timelines::routes())
         .merge(routes::search::routes())
         .fallback(error::not_found)
-        .layer(tower_http::cors::CorsLayer::new()
-            .allow_origin(tower_http::cors::Any)
-            .allow_methods(tower_http::cors::Any)
-            .allow_headers(tower_http::cors::Any)
-            .expose_headers([axum::http::header::LINK]))
+        .layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_methods(tower_http::cors::Any)
+                .allow_headers(tower_http::cors::Any)
+                .expose_headers([axum::http::header::LINK]),
+        )
         .with_state(fed)
 }

@@ -138,7 +138,8 @@ async fn plain_status(fed: &Federation, s: &statuses::Model, viewer: Option<i64>
         .collect();
     let mentioned = accounts::Entity::find().filter(accounts::Column::Id.is_in(mention_ids)).all(&fed.db).await?;
     let tags = status_tags::Entity::find().filter(status_tags::Column::StatusId.eq(s.id)).all(&fed.db).await?;
-    let favourites_count = favourites::Entity::find().filter(favourites::Column::StatusId.eq(s.id)).count(&fed.db).await?;
+    let favourites_count =
+        favourites::Entity::find().filter(favourites::Column::StatusId.eq(s.id)).count(&fed.db).await?;
     let reblogs_count = statuses::Entity::find().filter(statuses::Column::ReblogOfId.eq(s.id)).count(&fed.db).await?;
     let replies_count = statuses::Entity::find().filter(statuses::Column::InReplyToId.eq(s.id)).count(&fed.db).await?;
     let (favourited, reblogged) = match viewer {

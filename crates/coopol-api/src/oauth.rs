@@ -107,7 +107,9 @@ async fn verify_app(State(fed): State<Federation>, headers: axum::http::HeaderMa
     };
     match app {
         Some(a) => Ok(Json(app_json(&a, false))),
-        None => Ok(Json(json!({ "name": "coopol admin", "website": Value::Null, "scopes": row.scopes.split_whitespace().collect::<Vec<_>>() }))),
+        None => Ok(Json(
+            json!({ "name": "coopol admin", "website": Value::Null, "scopes": row.scopes.split_whitespace().collect::<Vec<_>>() }),
+        )),
     }
 }
 
@@ -230,7 +232,10 @@ async fn authorize(State(fed): State<Federation>, params: Params) -> Result<Resp
         redirect_uri: Set(r.redirect_uri.clone()),
         scopes: Set(r.scope.clone()),
         code_challenge: Set(r.code_challenge.clone()),
-        code_challenge_method: Set(r.code_challenge_method.clone().or(r.code_challenge.as_ref().map(|_| "plain".into()))),
+        code_challenge_method: Set(r
+            .code_challenge_method
+            .clone()
+            .or(r.code_challenge.as_ref().map(|_| "plain".into()))),
         expires_at: Set(coopol_db::now() + chrono::Duration::minutes(CODE_TTL_MINUTES)),
     }
     .insert(&fed.db)
@@ -300,7 +305,11 @@ async fn token(State(fed): State<Federation>, params: Params) -> Result<Response
                 && params.str("redirect_uri").is_none_or(|u| u == row.redirect_uri)
                 && pkce_ok(row.code_challenge.as_deref(), row.code_challenge_method.as_deref(), verifier);
             if !valid {
-                return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "the code does not match this request"));
+                return Ok(oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "the code does not match this request",
+                ));
             }
             let (t, r, row) = create_token(&fed.db, Some(app.id), Some(row.user_id), &row.scopes).await?;
             Ok(token_response(&t, &r, &row).into_response())
@@ -324,7 +333,8 @@ async fn token(State(fed): State<Federation>, params: Params) -> Result<Response
             if !within(&app.scopes, &scope) {
                 return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", "scope not registered"));
             }
-            let user = check_password(&fed, params.str("username").unwrap_or(""), params.str("password").unwrap_or("")).await?;
+            let user = check_password(&fed, params.str("username").unwrap_or(""), params.str("password").unwrap_or(""))
+                .await?;
             let Some(user) = user else {
                 return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "wrong username or password"));
             };

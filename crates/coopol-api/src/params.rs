@@ -77,7 +77,10 @@ impl Params {
     /// A list parameter (`ids[]=1&ids[]=2`, a JSON array, or a single value).
     pub fn list(&self, key: &str) -> Vec<String> {
         match self.0.get(key) {
-            Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(String::from).or_else(|| v.as_i64().map(|n| n.to_string()))).collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from).or_else(|| v.as_i64().map(|n| n.to_string())))
+                .collect(),
             Some(Value::String(s)) => vec![s.clone()],
             _ => vec![],
         }
@@ -89,12 +92,7 @@ impl<S: Send + Sync> FromRequest<S> for Params {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let mut params = req.uri().query().map(Params::from_form).unwrap_or_default();
-        let ctype = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let ctype = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
         let body = axum::body::to_bytes(req.into_body(), MAX_BODY)
             .await
             .map_err(|_| ApiError::BadRequest("request body too large or unreadable".into()))?;

@@ -20,9 +20,8 @@ pub async fn can_view(fed: &Federation, s: &statuses::Model, viewer: Option<i64>
         return Ok(true);
     }
     let Some(viewer) = viewer else { return Ok(false) };
-    let follows = queries::follow_between(&fed.db, viewer, s.account_id)
-        .await?
-        .is_some_and(|f| f.state == FOLLOW_ACCEPTED);
+    let follows =
+        queries::follow_between(&fed.db, viewer, s.account_id).await?.is_some_and(|f| f.state == FOLLOW_ACCEPTED);
     let mentioned = queries::mentioned_ids(&fed.db, s.id).await?.contains(&viewer);
     Ok(Audience::may_view(v, viewer == s.account_id, follows, mentioned))
 }
@@ -63,7 +62,11 @@ pub struct NewStatus<'a> {
 }
 
 /// Posts a status for `author`.
-pub async fn create_status(fed: &Federation, author: &accounts::Model, new: NewStatus<'_>) -> Result<statuses::Model, ApiError> {
+pub async fn create_status(
+    fed: &Federation,
+    author: &accounts::Model,
+    new: NewStatus<'_>,
+) -> Result<statuses::Model, ApiError> {
     let chars = new.text.chars().count() + new.spoiler_text.chars().count();
     if new.text.trim().is_empty() {
         return Err(ApiError::Unprocessable("Text can't be blank".into()));
@@ -113,10 +116,14 @@ pub async fn create_status(fed: &Federation, author: &accounts::Model, new: NewS
     .insert(&txn)
     .await?;
     for m in &mentioned {
-        mentions::ActiveModel { id: Set(coopol_core::new_id()), status_id: Set(id), account_id: Set(m.id) }.insert(&txn).await?;
+        mentions::ActiveModel { id: Set(coopol_core::new_id()), status_id: Set(id), account_id: Set(m.id) }
+            .insert(&txn)
+            .await?;
     }
     for t in tags {
-        status_tags::ActiveModel { id: Set(coopol_core::new_id()), status_id: Set(id), name: Set(t) }.insert(&txn).await?;
+        status_tags::ActiveModel { id: Set(coopol_core::new_id()), status_id: Set(id), name: Set(t) }
+            .insert(&txn)
+            .await?;
     }
     queries::record_intent(&txn, &Intent::CreateStatus { status_id: id }).await?;
     txn.commit().await?;
@@ -126,7 +133,8 @@ pub async fn create_status(fed: &Federation, author: &accounts::Model, new: NewS
 
 /// Deletes a status of `author`; returns it as it was (for "delete and redraft").
 pub async fn delete_status(fed: &Federation, author: &accounts::Model, id: i64) -> Result<statuses::Model, ApiError> {
-    let s = queries::status_by_id(&fed.db, id).await?.filter(|s| s.account_id == author.id).ok_or(ApiError::NotFound)?;
+    let s =
+        queries::status_by_id(&fed.db, id).await?.filter(|s| s.account_id == author.id).ok_or(ApiError::NotFound)?;
     let visibility: Visibility = s.visibility.parse().unwrap_or(Visibility::Direct);
     let mentioned = queries::mentioned_ids(&fed.db, s.id).await?;
     let txn = fed.db.begin().await?;
@@ -186,7 +194,11 @@ pub async fn unfollow(fed: &Federation, me: &accounts::Model, target: &accounts:
     let txn = fed.db.begin().await?;
     follows::Entity::delete_by_id(f.id).exec(&txn).await?;
     if target.domain.is_some() {
-        queries::record_intent(&txn, &Intent::UndoFollow { account_id: me.id, target_account_id: target.id, follow_uri: f.uri }).await?;
+        queries::record_intent(
+            &txn,
+            &Intent::UndoFollow { account_id: me.id, target_account_id: target.id, follow_uri: f.uri },
+        )
+        .await?;
     }
     txn.commit().await?;
     fed.outbox_ready.notify_one();
@@ -290,7 +302,11 @@ pub async fn reblog(fed: &Federation, me: &accounts::Model, s: &statuses::Model)
 }
 
 /// Undoes a boost; returns the boosted status.
-pub async fn unreblog(fed: &Federation, me: &accounts::Model, s: &statuses::Model) -> Result<statuses::Model, ApiError> {
+pub async fn unreblog(
+    fed: &Federation,
+    me: &accounts::Model,
+    s: &statuses::Model,
+) -> Result<statuses::Model, ApiError> {
     let orig_id = s.reblog_of_id.unwrap_or(s.id);
     let boost = statuses::Entity::find()
         .filter(statuses::Column::AccountId.eq(me.id))
@@ -349,7 +365,11 @@ pub async fn unblock(fed: &Federation, me: &accounts::Model, target: &accounts::
     let txn = fed.db.begin().await?;
     blocks::Entity::delete_by_id(b.id).exec(&txn).await?;
     if target.domain.is_some() {
-        queries::record_intent(&txn, &Intent::UndoBlock { account_id: me.id, target_account_id: target.id, block_uri: b.uri }).await?;
+        queries::record_intent(
+            &txn,
+            &Intent::UndoBlock { account_id: me.id, target_account_id: target.id, block_uri: b.uri },
+        )
+        .await?;
     }
     txn.commit().await?;
     fed.outbox_ready.notify_one();
@@ -375,15 +395,20 @@ pub async fn delete_account(fed: &Federation, account: &accounts::Model) -> Resu
     m.note = Set(String::new());
     m.update(&txn).await?;
     coopol_db::entities::oauth_tokens::Entity::update_many()
-        .col_expr(coopol_db::entities::oauth_tokens::Column::RevokedAt, sea_orm::sea_query::Expr::value(coopol_db::now()))
-        .filter(coopol_db::entities::oauth_tokens::Column::UserId.is_in(
-            coopol_db::entities::users::Entity::find()
-                .filter(coopol_db::entities::users::Column::AccountId.eq(account.id))
-                .all(&txn)
-                .await?
-                .into_iter()
-                .map(|u| u.id),
-        ))
+        .col_expr(
+            coopol_db::entities::oauth_tokens::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(coopol_db::now()),
+        )
+        .filter(
+            coopol_db::entities::oauth_tokens::Column::UserId.is_in(
+                coopol_db::entities::users::Entity::find()
+                    .filter(coopol_db::entities::users::Column::AccountId.eq(account.id))
+                    .all(&txn)
+                    .await?
+                    .into_iter()
+                    .map(|u| u.id),
+            ),
+        )
         .exec(&txn)
         .await?;
     queries::record_intent(&txn, &Intent::DeleteAccount { account_id: account.id }).await?;

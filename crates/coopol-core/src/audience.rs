@@ -15,20 +15,12 @@ pub struct Audience {
 impl Audience {
     /// The audience of a post of visibility `v` that mentions `mentioned`.
     pub fn of(v: Visibility, mentioned: &[i64]) -> Self {
-        Audience {
-            followers: v != Visibility::Direct,
-            mentioned: mentioned.to_vec(),
-        }
+        Audience { followers: v != Visibility::Direct, mentioned: mentioned.to_vec() }
     }
 
     /// Whether a viewer may read a post, given what the caller knows of them.
     /// `is_author`, `follows_author` (accepted) and `is_mentioned` describe the viewer.
-    pub fn may_view(
-        v: Visibility,
-        is_author: bool,
-        follows_author: bool,
-        is_mentioned: bool,
-    ) -> bool {
+    pub fn may_view(v: Visibility, is_author: bool, follows_author: bool, is_mentioned: bool) -> bool {
         is_author
             || is_mentioned
             || match v {

@@ -21,43 +21,23 @@ pub enum Intent {
     /// A local account asked to follow a remote one: `Follow`.
     Follow { follow_id: i64 },
     /// `Undo(Follow)` of a follow that no longer exists locally.
-    UndoFollow {
-        account_id: i64,
-        target_account_id: i64,
-        follow_uri: String,
-    },
+    UndoFollow { account_id: i64, target_account_id: i64, follow_uri: String },
     /// A local account accepted a follow request: `Accept(Follow)`.
     AcceptFollow { follow_id: i64 },
     /// A local account refused a follow request: `Reject(Follow)`.
-    RejectFollow {
-        account_id: i64,
-        follower_account_id: i64,
-        follow_uri: String,
-    },
+    RejectFollow { account_id: i64, follower_account_id: i64, follow_uri: String },
     /// A local account favourited a status: `Like`.
     Like { favourite_id: i64 },
     /// `Undo(Like)`.
-    UndoLike {
-        account_id: i64,
-        status_id: i64,
-        like_uri: String,
-    },
+    UndoLike { account_id: i64, status_id: i64, like_uri: String },
     /// A local account boosted a status (the reblog status row): `Announce`.
     Announce { reblog_id: i64 },
     /// `Undo(Announce)` of a deleted reblog.
-    UndoAnnounce {
-        account_id: i64,
-        status_id: i64,
-        announce_uri: String,
-    },
+    UndoAnnounce { account_id: i64, status_id: i64, announce_uri: String },
     /// A local account blocked another: `Block`.
     Block { block_id: i64 },
     /// `Undo(Block)` of a removed block.
-    UndoBlock {
-        account_id: i64,
-        target_account_id: i64,
-        block_uri: String,
-    },
+    UndoBlock { account_id: i64, target_account_id: i64, block_uri: String },
     /// A local account was deleted: `Delete(Person)` to every known server.
     DeleteAccount { account_id: i64 },
 }

@@ -31,9 +31,7 @@ pub enum CoreError {
 
 /// A local username: what Mastodon accepts (letters, digits, underscore), at most 30 characters.
 pub fn validate_username(name: &str) -> Result<(), CoreError> {
-    let ok = !name.is_empty()
-        && name.len() <= 30
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let ok = !name.is_empty() && name.len() <= 30 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if ok {
         Ok(())
     } else {

@@ -50,9 +50,7 @@ fn tokenize(line: &str) -> Vec<Token<'_>> {
         let rest = &line[i..];
         let boundary = i == 0 || !line[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '/');
         let found: Option<(Token<'_>, usize)> = if rest.starts_with("https://") || rest.starts_with("http://") {
-            let len = rest
-                .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
-                .unwrap_or(rest.len());
+            let len = rest.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"')).unwrap_or(rest.len());
             // A trailing dot or comma ends a sentence, not a URL.
             let trimmed = rest[..len].trim_end_matches(['.', ',', ')', '!', '?', ';', ':']);
             (trimmed.len() > "https://".len()).then_some((Token::Link(trimmed), trimmed.len()))
@@ -179,7 +177,10 @@ pub fn render(text: &str, resolved: &[ResolvedMention], base_url: &str) -> Strin
                             escape(shown)
                         ));
                     }
-                    Token::Mention(h, raw) => match resolved.iter().find(|r| r.handle.username.eq_ignore_ascii_case(&h.username) && r.handle.domain == h.domain) {
+                    Token::Mention(h, raw) => match resolved
+                        .iter()
+                        .find(|r| r.handle.username.eq_ignore_ascii_case(&h.username) && r.handle.domain == h.domain)
+                    {
                         Some(r) => html.push_str(&format!(
                             "<span class=\"h-card\"><a href=\"{}\" class=\"u-url mention\">@<span>{}</span></a></span>",
                             escape(&r.url),

@@ -96,12 +96,7 @@ mod tests {
     #[test]
     fn addressing_round_trips() {
         let m = vec!["https://b.example/users/alice".to_string()];
-        for v in [
-            Visibility::Public,
-            Visibility::Unlisted,
-            Visibility::Private,
-            Visibility::Direct,
-        ] {
+        for v in [Visibility::Public, Visibility::Unlisted, Visibility::Private, Visibility::Direct] {
             let (to, cc) = v.addressing(F, &m);
             assert_eq!(Visibility::from_addressing(&to, &cc, Some(F)), v, "{v:?}");
         }

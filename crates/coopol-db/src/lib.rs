@@ -32,9 +32,7 @@ pub enum DbError {
 pub async fn connect(url: &str) -> Result<Db, DbError> {
     let is_sqlite = url.starts_with("sqlite:");
     let mut opts = ConnectOptions::new(url.to_string());
-    opts.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30));
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(30));
     if is_sqlite {
         // One writer at a time in SQLite: a small pool avoids lock convoys. The pragmas are
         // per connection, so they are set on every connection the pool opens.

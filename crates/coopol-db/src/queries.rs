@@ -3,13 +3,10 @@
 
 use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use crate::entities::{
-    accounts, domain_blocks, follows, mentions, outbox, statuses, tombstones, users,
-};
+use crate::entities::{accounts, domain_blocks, follows, mentions, outbox, statuses, tombstones, users};
 use crate::DbError;
 
 /// Follow states as stored.
@@ -143,9 +140,7 @@ pub async fn is_tombstoned(db: &impl ConnectionTrait, uri: &str) -> Result<bool,
 /// Records that `uri` was deleted (idempotent).
 pub async fn add_tombstone(db: &impl ConnectionTrait, uri: &str) -> Result<(), DbError> {
     if !is_tombstoned(db, uri).await? {
-        tombstones::ActiveModel { uri: Set(uri.to_string()), deleted_at: Set(crate::now()) }
-            .insert(db)
-            .await?;
+        tombstones::ActiveModel { uri: Set(uri.to_string()), deleted_at: Set(crate::now()) }.insert(db).await?;
     }
     Ok(())
 }
@@ -158,13 +153,9 @@ pub async fn is_domain_blocked(db: &impl ConnectionTrait, domain: &str) -> Resul
 /// Records something to federate, in the caller's transaction.
 pub async fn record_intent(db: &impl ConnectionTrait, intent: &coopol_core::Intent) -> Result<(), DbError> {
     let json = serde_json::to_string(intent).map_err(|e| DbError::Invalid(e.to_string()))?;
-    outbox::ActiveModel {
-        id: Set(coopol_core::new_id()),
-        intent: Set(json),
-        created_at: Set(crate::now()),
-    }
-    .insert(db)
-    .await?;
+    outbox::ActiveModel { id: Set(coopol_core::new_id()), intent: Set(json), created_at: Set(crate::now()) }
+        .insert(db)
+        .await?;
     Ok(())
 }
 
@@ -208,7 +199,11 @@ async fn run_page(
 
 /// The home timeline of a local account: its own statuses, those of accounts it follows
 /// (accepted) that are not direct, and every status that mentions it.
-pub async fn home_timeline(db: &impl ConnectionTrait, account_id: i64, page: Page) -> Result<Vec<statuses::Model>, DbError> {
+pub async fn home_timeline(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    page: Page,
+) -> Result<Vec<statuses::Model>, DbError> {
     let followed = Query::select()
         .column(follows::Column::TargetAccountId)
         .from(follows::Entity)

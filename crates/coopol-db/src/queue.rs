@@ -40,9 +40,7 @@ pub async fn claim(
     limit: u64,
 ) -> Result<Vec<i64>, DbError> {
     let t = Alias::new(table.name());
-    let unlocked = Expr::col(Alias::new("locked_until"))
-        .is_null()
-        .or(Expr::col(Alias::new("locked_until")).lt(now));
+    let unlocked = Expr::col(Alias::new("locked_until")).is_null().or(Expr::col(Alias::new("locked_until")).lt(now));
     let due = Query::select()
         .column(Alias::new("id"))
         .from(t.clone())

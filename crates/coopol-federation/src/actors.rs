@@ -187,7 +187,8 @@ pub async fn upsert_remote_actor(fed: &Federation, doc: &Value) -> Result<accoun
     let key = if let Some(a) = key.as_array() { a.first().cloned().unwrap_or_default() } else { key.clone() };
     let key_id = str_field(&key, "id").ok_or_else(|| FederationError::Invalid("publicKey without id".into()))?;
     let key_owner = str_field(&key, "owner").unwrap_or(id);
-    let key_pem = str_field(&key, "publicKeyPem").ok_or_else(|| FederationError::Invalid("publicKey without PEM".into()))?;
+    let key_pem =
+        str_field(&key, "publicKeyPem").ok_or_else(|| FederationError::Invalid("publicKey without PEM".into()))?;
     if key_owner != id {
         return Err(FederationError::Invalid("publicKey owner is not the actor".into()));
     }
@@ -201,7 +202,8 @@ pub async fn upsert_remote_actor(fed: &Federation, doc: &Value) -> Result<accoun
         .map(String::from);
     let domain = authority(&id_url).ok_or_else(|| FederationError::Invalid("actor id without host".into()))?;
     let name = str_field(doc, "name").map(|s| truncate(s, MAX_NAME)).unwrap_or_default();
-    let note = str_field(doc, "summary").map(|s| crate::notes::sanitize_html(&truncate(s, MAX_NOTE))).unwrap_or_default();
+    let note =
+        str_field(doc, "summary").map(|s| crate::notes::sanitize_html(&truncate(s, MAX_NOTE))).unwrap_or_default();
     let also_known_as: Vec<String> = match doc.get("alsoKnownAs") {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).take(20).map(String::from).collect(),
@@ -253,7 +255,8 @@ pub async fn fetch_actor(fed: &Federation, uri: &str) -> Result<accounts::Model,
 
 /// Fetches the actor that owns `key_id` (`actor#main-key`, or a separate key document).
 pub async fn fetch_actor_for_key(fed: &Federation, key_id: &str) -> Result<accounts::Model, FederationError> {
-    let mut url = Url::parse(key_id).map_err(|_| FederationError::Unauthorized(format!("keyId {key_id} is not a URL")))?;
+    let mut url =
+        Url::parse(key_id).map_err(|_| FederationError::Unauthorized(format!("keyId {key_id} is not a URL")))?;
     url.set_fragment(None);
     let doc = fed.http.fetch_object(&url, &fed.instance_key).await?;
     let doc = match (str_field(&doc, "type"), str_field(&doc, "owner")) {

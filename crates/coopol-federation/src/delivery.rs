@@ -172,14 +172,20 @@ async fn record_outcomes(fed: Federation, mut rx: mpsc::Receiver<Outcome>) {
                         Ok(())
                     }
                 }
-                Outcome::Failed { job, error, retry_after } => reschedule(&fed, &mut health, job, error, retry_after).await,
+                Outcome::Failed { job, error, retry_after } => {
+                    reschedule(&fed, &mut health, job, error, retry_after).await
+                }
             };
             if let Err(e) = r {
                 tracing::error!(error = %e, "recording a delivery outcome");
             }
         }
         if !finished.is_empty() {
-            match delivery_jobs::Entity::delete_many().filter(delivery_jobs::Column::Id.is_in(finished.clone())).exec(&fed.db).await {
+            match delivery_jobs::Entity::delete_many()
+                .filter(delivery_jobs::Column::Id.is_in(finished.clone()))
+                .exec(&fed.db)
+                .await
+            {
                 Ok(_) => finished.clear(),
                 Err(e) => tracing::error!(error = %e, "deleting delivered jobs"),
             }
@@ -270,12 +276,16 @@ pub async fn run(fed: Federation) {
             tokio::spawn(async move {
                 let Ok(_instance_slot) = instance.acquire_owned().await else { return };
                 let outcome = match attempt(&fed, &job).await {
-                    Ok((Verdict::Delivered, _)) => Outcome::Done { id: job.id, domain: job.domain.clone(), delivered: true },
+                    Ok((Verdict::Delivered, _)) => {
+                        Outcome::Done { id: job.id, domain: job.domain.clone(), delivered: true }
+                    }
                     Ok((Verdict::Permanent, _)) => {
                         tracing::info!(inbox = %job.inbox_url, "delivery refused for good");
                         Outcome::Done { id: job.id, domain: job.domain.clone(), delivered: true }
                     }
-                    Ok((Verdict::Retry, retry_after)) => Outcome::Failed { job, error: "peer asked to retry".into(), retry_after },
+                    Ok((Verdict::Retry, retry_after)) => {
+                        Outcome::Failed { job, error: "peer asked to retry".into(), retry_after }
+                    }
                     Err(e) => Outcome::Failed { job, error: e.to_string(), retry_after: None },
                 };
                 drop(slot);

@@ -69,10 +69,8 @@ impl Resolve for GuardedResolver {
         let dev = self.dev;
         Box::pin(async move {
             let host = name.as_str().to_string();
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .filter(|a| allowed_ip(a.ip(), dev))
-                .collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.filter(|a| allowed_ip(a.ip(), dev)).collect();
             if addrs.is_empty() {
                 return Err(format!("{host} resolves to no address we may reach").into());
             }
@@ -259,24 +257,22 @@ impl HttpClient {
     }
 
     /// Signed POST of an activity to an inbox.
-    pub async fn post_activity(&self, inbox: &Url, body: Bytes, signer: &SigningKey) -> Result<PostOutcome, FederationError> {
+    pub async fn post_activity(
+        &self,
+        inbox: &Url,
+        body: Bytes,
+        signer: &SigningKey,
+    ) -> Result<PostOutcome, FederationError> {
         check_url(inbox, self.dev)?;
         let headers = sign_request(signer, &http::Method::POST, inbox, Some(&body), SystemTime::now())
             .map_err(|e| FederationError::Http(e.to_string()))?;
-        let mut req = self
-            .client
-            .post(inbox.clone())
-            .header("content-type", "application/activity+json")
-            .body(body);
+        let mut req = self.client.post(inbox.clone()).header("content-type", "application/activity+json").body(body);
         for (k, v) in headers {
             req = req.header(k, v);
         }
         let resp = req.send().await.map_err(|e| FederationError::Http(e.to_string()))?;
-        let retry_after = resp
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let retry_after =
+            resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
         Ok(PostOutcome { status: resp.status(), retry_after })
     }
 }
@@ -296,7 +292,17 @@ mod tests {
 
     #[test]
     fn private_addresses_are_refused_outside_dev() {
-        for ip in ["127.0.0.1", "10.1.2.3", "192.168.1.1", "172.16.0.1", "169.254.169.254", "::1", "fd00::1", "100.64.0.1", "0.0.0.0"] {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.1.1",
+            "172.16.0.1",
+            "169.254.169.254",
+            "::1",
+            "fd00::1",
+            "100.64.0.1",
+            "0.0.0.0",
+        ] {
             let ip: IpAddr = ip.parse().unwrap();
             assert!(!is_public_ip(ip), "{ip}");
         }

@@ -17,7 +17,11 @@ article{{border-top:1px solid #ddd;padding:.5em 0}}time{{color:#666;font-size:.9
 
 fn status_html(s: &statuses::Model) -> String {
     let when = s.created_at.format("%Y-%m-%d %H:%M UTC");
-    let warning = if s.spoiler_text.is_empty() { String::new() } else { format!("<p><strong>{}</strong></p>", escape(&s.spoiler_text)) };
+    let warning = if s.spoiler_text.is_empty() {
+        String::new()
+    } else {
+        format!("<p><strong>{}</strong></p>", escape(&s.spoiler_text))
+    };
     // Content is sanitised HTML (ours rendered from escaped text, remote cleaned on arrival).
     format!("<article>{warning}{}<p><a href=\"{}\"><time>{when}</time></a></p></article>", s.content, escape(&s.url))
 }

@@ -8,8 +8,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use coopol_db::entities::{inbox_jobs, received_activities};
-use coopol_db::queue::{self, QueueTable};
 use coopol_db::queries;
+use coopol_db::queue::{self, QueueTable};
 use coopol_signatures::{IncomingSignature, SignatureError};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 use serde_json::Value;
@@ -83,7 +83,13 @@ async fn verify_signature(
 
 /// The whole check of an incoming activity, then its recording. Separate from the handler so
 /// benchmarks and tests can call it.
-pub async fn accept(fed: &Federation, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Accepted, FederationError> {
+pub async fn accept(
+    fed: &Federation,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Accepted, FederationError> {
     if body.len() > crate::fetch::MAX_BODY {
         return Err(FederationError::TooLarge);
     }
@@ -144,7 +150,13 @@ pub async fn accept(fed: &Federation, method: &Method, uri: &Uri, headers: &Head
 }
 
 /// `POST /inbox` and `POST /users/:name/inbox`.
-pub async fn handler(State(fed): State<Federation>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn handler(
+    State(fed): State<Federation>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     match accept(&fed, &method, &uri, &headers, &body).await {
         Ok(_) => StatusCode::ACCEPTED.into_response(),
         Err(e) => {
@@ -162,7 +174,12 @@ pub async fn handler(State(fed): State<Federation>, method: Method, uri: Uri, he
 }
 
 /// Verifies a signed GET (authorized fetch) and returns the signer, if the request is signed.
-pub async fn signed_fetcher(fed: &Federation, method: &Method, uri: &Uri, headers: &HeaderMap) -> Option<coopol_db::entities::accounts::Model> {
+pub async fn signed_fetcher(
+    fed: &Federation,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Option<coopol_db::entities::accounts::Model> {
     if !headers.contains_key("signature") && !headers.contains_key("signature-input") {
         return None;
     }
@@ -222,7 +239,9 @@ pub async fn run(fed: Federation) {
             let result = process(&fed, &job).await;
             let retry = match &result {
                 Ok(()) => false,
-                Err(e @ (FederationError::Http(_) | FederationError::Db(_))) if job.attempts + 1 < MAX_INBOX_ATTEMPTS => {
+                Err(e @ (FederationError::Http(_) | FederationError::Db(_)))
+                    if job.attempts + 1 < MAX_INBOX_ATTEMPTS =>
+                {
                     tracing::info!(error = %e, actor = %job.actor_uri, "activity will be retried");
                     true
                 }
@@ -232,7 +251,8 @@ pub async fn run(fed: Federation) {
                 }
             };
             let done = if retry {
-                let delay = chrono::Duration::seconds(if fed.config.dev { 2 } else { 60 } * i64::from(job.attempts + 1));
+                let delay =
+                    chrono::Duration::seconds(if fed.config.dev { 2 } else { 60 } * i64::from(job.attempts + 1));
                 let mut m: inbox_jobs::ActiveModel = job.into();
                 m.attempts = Set(m.attempts.as_ref() + 1);
                 m.next_attempt_at = Set(chrono::Utc::now() + delay);

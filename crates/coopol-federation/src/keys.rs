@@ -64,10 +64,7 @@ pub async fn key_for(fed: &Federation, key_id: &str) -> Result<CachedKey, Federa
     if let Some(k) = fed.keys.get(key_id) {
         return Ok(k);
     }
-    let stored = accounts::Entity::find()
-        .filter(accounts::Column::PublicKeyId.eq(key_id))
-        .one(&fed.db)
-        .await?;
+    let stored = accounts::Entity::find().filter(accounts::Column::PublicKeyId.eq(key_id)).one(&fed.db).await?;
     let account = match stored {
         Some(a) => a,
         None => actors::fetch_actor_for_key(fed, key_id).await?,
@@ -78,11 +75,16 @@ pub async fn key_for(fed: &Federation, key_id: &str) -> Result<CachedKey, Federa
 
 /// After a failed verification: fetch the actor again (key rotation), unless we did so less
 /// than `REFETCH_INTERVAL` ago. Returns the new key when one was fetched.
-pub async fn refetch_key(fed: &Federation, key_id: &str, current: &CachedKey) -> Result<Option<CachedKey>, FederationError> {
+pub async fn refetch_key(
+    fed: &Federation,
+    key_id: &str,
+    current: &CachedKey,
+) -> Result<Option<CachedKey>, FederationError> {
     let recently_fetched = current.fetched.elapsed() < REFETCH_INTERVAL
-        && current.account.fetched_at.is_some_and(|t| {
-            (chrono::Utc::now() - t).to_std().unwrap_or_default() < REFETCH_INTERVAL
-        });
+        && current
+            .account
+            .fetched_at
+            .is_some_and(|t| (chrono::Utc::now() - t).to_std().unwrap_or_default() < REFETCH_INTERVAL);
     if recently_fetched || current.account.domain.is_none() {
         return Ok(None);
     }
@@ -103,9 +105,7 @@ impl SignerCache {
         if let Some(k) = self.keys.lock().ok().and_then(|m| m.get(&account_id).cloned()) {
             return Ok(k);
         }
-        let account = coopol_db::queries::account_by_id(db, account_id)
-            .await?
-            .ok_or(FederationError::NotFound)?;
+        let account = coopol_db::queries::account_by_id(db, account_id).await?.ok_or(FederationError::NotFound)?;
         let pem = account
             .private_key_pem
             .as_deref()

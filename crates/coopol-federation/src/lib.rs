@@ -107,7 +107,8 @@ impl std::ops::Deref for Federation {
 impl Federation {
     /// Builds the context; creates the instance actor on first start.
     pub async fn new(config: InstanceConfig, db: Db) -> Result<Self, FederationError> {
-        let http = HttpClient::new(config.dev, &format!("coopol/{} (+{})", env!("CARGO_PKG_VERSION"), config.base_url()))?;
+        let http =
+            HttpClient::new(config.dev, &format!("coopol/{} (+{})", env!("CARGO_PKG_VERSION"), config.base_url()))?;
         let instance = actors::ensure_instance_actor(&db, &config).await?;
         let pem = instance.private_key_pem.clone().unwrap_or_default();
         let instance_key = SigningKey::from_pkcs8_pem(&instance.public_key_id, &pem)

@@ -22,8 +22,28 @@ const MAX_TAGS: usize = 100;
 pub fn sanitize_html(html: &str) -> String {
     ammonia::Builder::default()
         .tags(HashSet::from([
-            "p", "br", "a", "span", "del", "pre", "code", "em", "strong", "b", "i", "u", "ul", "ol", "li", "blockquote",
-            "h1", "h2", "h3", "h4", "h5", "h6",
+            "p",
+            "br",
+            "a",
+            "span",
+            "del",
+            "pre",
+            "code",
+            "em",
+            "strong",
+            "b",
+            "i",
+            "u",
+            "ul",
+            "ol",
+            "li",
+            "blockquote",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
         ]))
         .tag_attributes(std::collections::HashMap::from([
             ("a", HashSet::from(["href", "class"])),
@@ -62,9 +82,9 @@ pub fn note_json(config: &InstanceConfig, s: &statuses::Model, p: &NoteParts<'_>
             json!({"type": "Mention", "href": a.uri, "name": acct})
         })
         .collect();
-    tag.extend(p.tags.iter().map(|t| {
-        json!({"type": "Hashtag", "href": format!("{}/tags/{}", config.base_url(), t), "name": format!("#{t}")})
-    }));
+    tag.extend(p.tags.iter().map(
+        |t| json!({"type": "Hashtag", "href": format!("{}/tags/{}", config.base_url(), t), "name": format!("#{t}")}),
+    ));
     json!({
         "id": s.uri,
         "type": "Note",
@@ -99,7 +119,12 @@ pub async fn note_for_status(fed: &Federation, s: &statuses::Model) -> Result<Va
     Ok(note_json(
         &fed.config,
         s,
-        &NoteParts { author: &author, mentioned: &mentioned, tags: &tags, in_reply_to_uri: s.in_reply_to_uri.as_deref() },
+        &NoteParts {
+            author: &author,
+            mentioned: &mentioned,
+            tags: &tags,
+            in_reply_to_uri: s.in_reply_to_uri.as_deref(),
+        },
     ))
 }
 
@@ -109,7 +134,9 @@ pub fn string_list(v: Option<&Value>) -> Vec<String> {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(a)) => a
             .iter()
-            .filter_map(|x| x.as_str().map(String::from).or_else(|| x.get("id").and_then(Value::as_str).map(String::from)))
+            .filter_map(|x| {
+                x.as_str().map(String::from).or_else(|| x.get("id").and_then(Value::as_str).map(String::from))
+            })
             .take(10_000)
             .collect(),
         _ => vec![],
@@ -141,7 +168,8 @@ fn parse_note(note: &Value, author: &accounts::Model) -> Result<ParsedNote, Fede
     if !matches!(kind, "Note" | "Article" | "Page" | "Question") {
         return Err(FederationError::Invalid(format!("unsupported object type {kind}")));
     }
-    let id = note.get("id").and_then(Value::as_str).ok_or_else(|| FederationError::Invalid("note without id".into()))?;
+    let id =
+        note.get("id").and_then(Value::as_str).ok_or_else(|| FederationError::Invalid("note without id".into()))?;
     let id_url = Url::parse(id).map_err(|_| FederationError::Invalid("note id is not a URL".into()))?;
     let author_url = Url::parse(&author.uri).map_err(|_| FederationError::Invalid("bad author id".into()))?;
     if !same_origin(&id_url, &author_url) {
@@ -196,9 +224,17 @@ fn parse_note(note: &Value, author: &accounts::Model) -> Result<ParsedNote, Fede
         .filter(|l| l.len() <= 16);
     Ok(ParsedNote {
         id: id.to_string(),
-        url: note.get("url").and_then(|u| u.as_str().or_else(|| u.get("href").and_then(Value::as_str))).unwrap_or(id).to_string(),
+        url: note
+            .get("url")
+            .and_then(|u| u.as_str().or_else(|| u.get("href").and_then(Value::as_str)))
+            .unwrap_or(id)
+            .to_string(),
         content: sanitize_html(raw_content),
-        summary: note.get("summary").and_then(Value::as_str).map(|s| s.chars().take(1000).collect()).unwrap_or_default(),
+        summary: note
+            .get("summary")
+            .and_then(Value::as_str)
+            .map(|s| s.chars().take(1000).collect())
+            .unwrap_or_default(),
         sensitive: note.get("sensitive").and_then(Value::as_bool).unwrap_or(false),
         visibility,
         in_reply_to: note.get("inReplyTo").and_then(object_id).map(String::from),
@@ -211,7 +247,11 @@ fn parse_note(note: &Value, author: &accounts::Model) -> Result<ParsedNote, Fede
 
 /// Stores a remote note by `author`. Idempotent: a known id is left as is; a tombstoned id is
 /// never recreated (returns `Ok(None)` in both cases).
-pub async fn store_remote_note(fed: &Federation, note: &Value, author: &accounts::Model) -> Result<Option<statuses::Model>, FederationError> {
+pub async fn store_remote_note(
+    fed: &Federation,
+    note: &Value,
+    author: &accounts::Model,
+) -> Result<Option<statuses::Model>, FederationError> {
     let p = parse_note(note, author)?;
     if queries::is_tombstoned(&fed.db, &p.id).await? || queries::status_by_uri(&fed.db, &p.id).await?.is_some() {
         return Ok(None);
@@ -268,7 +308,11 @@ pub async fn store_remote_note(fed: &Federation, note: &Value, author: &accounts
 }
 
 /// Applies an `Update` of a remote note we hold: new content, summary and sensitivity.
-pub async fn update_remote_note(fed: &Federation, note: &Value, author: &accounts::Model) -> Result<(), FederationError> {
+pub async fn update_remote_note(
+    fed: &Federation,
+    note: &Value,
+    author: &accounts::Model,
+) -> Result<(), FederationError> {
     let p = parse_note(note, author)?;
     let Some(existing) = queries::status_by_uri(&fed.db, &p.id).await? else {
         return Ok(());

@@ -40,10 +40,21 @@ fn personal_inbox(a: &accounts::Model) -> Vec<String> {
 async fn post_inboxes(fed: &Federation, s: &statuses::Model) -> Result<Vec<String>, FederationError> {
     let visibility: Visibility = s.visibility.parse().unwrap_or(Visibility::Direct);
     let mentioned = queries::mentioned_ids(&fed.db, s.id).await?;
-    audience_inboxes(fed, s.account_id, &Audience::of(visibility, &mentioned), s.in_reply_to_account_id.filter(|_| visibility != Visibility::Direct)).await
+    audience_inboxes(
+        fed,
+        s.account_id,
+        &Audience::of(visibility, &mentioned),
+        s.in_reply_to_account_id.filter(|_| visibility != Visibility::Direct),
+    )
+    .await
 }
 
-async fn audience_inboxes(fed: &Federation, author: i64, audience: &Audience, also: Option<i64>) -> Result<Vec<String>, FederationError> {
+async fn audience_inboxes(
+    fed: &Federation,
+    author: i64,
+    audience: &Audience,
+    also: Option<i64>,
+) -> Result<Vec<String>, FederationError> {
     let mut ids = audience.mentioned.clone();
     if audience.followers {
         ids.extend(queries::accepted_follower_ids(&fed.db, author).await?);
@@ -88,7 +99,11 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
         Intent::Follow { follow_id } => {
             let Some(f) = follows::Entity::find_by_id(*follow_id).one(&fed.db).await? else { return Ok(None) };
             let (follower, target) = (account(fed, f.account_id).await?, account(fed, f.target_account_id).await?);
-            Outgoing { activity: follow::build(&f, &follower, &target), sender_account_id: follower.id, inboxes: personal_inbox(&target) }
+            Outgoing {
+                activity: follow::build(&f, &follower, &target),
+                sender_account_id: follower.id,
+                inboxes: personal_inbox(&target),
+            }
         }
         Intent::UndoFollow { account_id, target_account_id, follow_uri } => {
             let (follower, target) = (account(fed, *account_id).await?, account(fed, *target_account_id).await?);
@@ -122,7 +137,11 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             let Some(f) = favourites::Entity::find_by_id(*favourite_id).one(&fed.db).await? else { return Ok(None) };
             let Some(s) = queries::status_by_id(&fed.db, f.status_id).await? else { return Ok(None) };
             let (liker, author) = (account(fed, f.account_id).await?, account(fed, s.account_id).await?);
-            Outgoing { activity: like::build(&f.uri, &liker.uri, &s.uri, &author.uri), sender_account_id: liker.id, inboxes: personal_inbox(&author) }
+            Outgoing {
+                activity: like::build(&f.uri, &liker.uri, &s.uri, &author.uri),
+                sender_account_id: liker.id,
+                inboxes: personal_inbox(&author),
+            }
         }
         Intent::UndoLike { account_id, status_id, like_uri } => {
             let Some(s) = queries::status_by_id(&fed.db, *status_id).await? else { return Ok(None) };
@@ -141,7 +160,8 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             let (booster, author) = (account(fed, r.account_id).await?, account(fed, s.account_id).await?);
             let published = r.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let followers = booster.followers_url.clone().unwrap_or_default();
-            let mut inboxes = audience_inboxes(fed, booster.id, &Audience::of(Visibility::Public, &[]), Some(author.id)).await?;
+            let mut inboxes =
+                audience_inboxes(fed, booster.id, &Audience::of(Visibility::Public, &[]), Some(author.id)).await?;
             inboxes.dedup();
             Outgoing {
                 activity: announce::build(&r.uri, &booster.uri, &followers, &s.uri, &author.uri, &published),
@@ -157,13 +177,18 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             Outgoing {
                 activity: undo::build(&format!("{announce_uri}#undo"), &booster.uri, inner, coopol_core::PUBLIC),
                 sender_account_id: booster.id,
-                inboxes: audience_inboxes(fed, booster.id, &Audience::of(Visibility::Public, &[]), Some(author.id)).await?,
+                inboxes: audience_inboxes(fed, booster.id, &Audience::of(Visibility::Public, &[]), Some(author.id))
+                    .await?,
             }
         }
         Intent::Block { block_id } => {
             let Some(b) = blocks::Entity::find_by_id(*block_id).one(&fed.db).await? else { return Ok(None) };
             let (blocker, target) = (account(fed, b.account_id).await?, account(fed, b.target_account_id).await?);
-            Outgoing { activity: block::build(&b.uri, &blocker.uri, &target.uri), sender_account_id: blocker.id, inboxes: personal_inbox(&target) }
+            Outgoing {
+                activity: block::build(&b.uri, &blocker.uri, &target.uri),
+                sender_account_id: blocker.id,
+                inboxes: personal_inbox(&target),
+            }
         }
         Intent::UndoBlock { account_id, target_account_id, block_uri } => {
             let (blocker, target) = (account(fed, *account_id).await?, account(fed, *target_account_id).await?);
@@ -186,13 +211,13 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
                     .all(&fed.db)
                     .await?,
             );
-            let activity = delete::build(&format!("{}#delete", a.uri), &a.uri, &a.uri, vec![coopol_core::PUBLIC.into()], vec![]);
+            let activity =
+                delete::build(&format!("{}#delete", a.uri), &a.uri, &a.uri, vec![coopol_core::PUBLIC.into()], vec![]);
             Outgoing { activity, sender_account_id: a.id, inboxes: queries::remote_inboxes(&fed.db, &ids).await? }
         }
     };
     Ok(Some(out))
 }
-
 
 /// Processes pending intents until none is left. Returns how many were processed.
 pub async fn drain(fed: &Federation) -> Result<usize, FederationError> {

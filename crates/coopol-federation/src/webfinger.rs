@@ -62,7 +62,9 @@ async fn query(fed: &Federation, user: &str, domain: &str) -> Result<(String, St
         .iter()
         .find(|l| {
             l.rel.as_deref() == Some("self")
-                && l.kind.as_deref().is_some_and(|k| k.starts_with("application/activity+json") || k.starts_with("application/ld+json"))
+                && l.kind
+                    .as_deref()
+                    .is_some_and(|k| k.starts_with("application/activity+json") || k.starts_with("application/ld+json"))
         })
         .and_then(|l| l.href.clone())
         .ok_or_else(|| FederationError::Invalid(format!("no ActivityPub actor for {user}@{domain}")))?;
@@ -93,7 +95,9 @@ pub async fn resolve(fed: &Federation, user: &str, domain: &str) -> Result<accou
         back == account.uri && claimed.1 == actor_host
     };
     if !confirmed {
-        return Err(FederationError::Invalid(format!("WebFinger for {user}@{domain} is not confirmed by the actor's server")));
+        return Err(FederationError::Invalid(format!(
+            "WebFinger for {user}@{domain} is not confirmed by the actor's server"
+        )));
     }
     Ok(account)
 }

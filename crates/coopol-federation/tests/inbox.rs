@@ -64,7 +64,8 @@ async fn remote_account(db: &Db, name: &str) -> (accounts::Model, SigningKey) {
 async fn rigs() -> Vec<(&'static str, Rig)> {
     let mut out = Vec::new();
     for (name, db) in coopol_db::testing::all().await.unwrap() {
-        let config = InstanceConfig { domain: "localhost:1".into(), dev: true, title: "t".into(), registrations: false };
+        let config =
+            InstanceConfig { domain: "localhost:1".into(), dev: true, title: "t".into(), registrations: false };
         let alice = actors::create_local_account(&db, &config, "alice").await.unwrap();
         let (remote, key) = remote_account(&db, "rob").await;
         let fed = Federation::new(config, db).await.unwrap();
@@ -92,10 +93,7 @@ fn follow(rig: &Rig, n: u32) -> Value {
 }
 
 async fn stored(db: &Db) -> (u64, u64) {
-    (
-        received_activities::Entity::find().count(db).await.unwrap(),
-        inbox_jobs::Entity::find().count(db).await.unwrap(),
-    )
+    (received_activities::Entity::find().count(db).await.unwrap(), inbox_jobs::Entity::find().count(db).await.unwrap())
 }
 
 #[tokio::test]
@@ -141,7 +139,11 @@ async fn duplicates_have_no_second_effect() {
         let body = follow(&rig, 2);
         let bytes = serde_json::to_vec(&body).unwrap();
         assert_eq!(post(&rig, &body, signed(&rig.key, &bytes, SystemTime::now())).await.unwrap(), Accepted::Queued);
-        assert_eq!(post(&rig, &body, signed(&rig.key, &bytes, SystemTime::now())).await.unwrap(), Accepted::Ignored, "{backend}");
+        assert_eq!(
+            post(&rig, &body, signed(&rig.key, &bytes, SystemTime::now())).await.unwrap(),
+            Accepted::Ignored,
+            "{backend}"
+        );
         assert_eq!(stored(&rig.fed.db).await, (1, 1), "{backend}");
 
         // Applying the same Follow twice leaves one follow.
@@ -173,12 +175,16 @@ async fn a_delete_that_arrives_first_wins() {
             "id": note_id, "type": "Note", "attributedTo": rig.remote.uri, "content": "<p>hi</p>",
             "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [format!("{}/followers", rig.remote.uri)],
         });
-        let create = json!({"id": format!("{note_id}/activity"), "type": "Create", "actor": rig.remote.uri, "object": note});
+        let create =
+            json!({"id": format!("{note_id}/activity"), "type": "Create", "actor": rig.remote.uri, "object": note});
         let delete = json!({"id": format!("{note_id}#delete"), "type": "Delete", "actor": rig.remote.uri, "object": {"id": note_id, "type": "Tombstone"}});
 
         activities::receive(&rig.fed, &delete, &rig.remote).await.unwrap();
         activities::receive(&rig.fed, &create, &rig.remote).await.unwrap();
-        assert!(queries::status_by_uri(&rig.fed.db, &note_id).await.unwrap().is_none(), "{backend}: tombstoned id recreated");
+        assert!(
+            queries::status_by_uri(&rig.fed.db, &note_id).await.unwrap().is_none(),
+            "{backend}: tombstoned id recreated"
+        );
 
         // A second note arrives, twice: stored once; then deleted.
         let note2 = note_id.replace("/1", "/2");
@@ -201,7 +207,8 @@ async fn a_note_by_someone_else_or_from_elsewhere_is_refused() {
             "id": "http://elsewhere.test/notes/1", "type": "Note", "attributedTo": rig.remote.uri, "content": "x",
             "to": [rig.alice.uri],
         });
-        let create = json!({"id": format!("{}/a/1", rig.remote.uri), "type": "Create", "actor": rig.remote.uri, "object": note});
+        let create =
+            json!({"id": format!("{}/a/1", rig.remote.uri), "type": "Create", "actor": rig.remote.uri, "object": note});
         assert!(activities::receive(&rig.fed, &create, &rig.remote).await.is_err(), "{backend}: foreign note id");
         let forged = json!({
             "id": format!("{}/notes/9", rig.remote.uri), "type": "Note", "attributedTo": rig.alice.uri, "content": "x", "to": [rig.alice.uri],
@@ -231,7 +238,8 @@ async fn queue_claims_are_exclusive_and_leases_expire() {
         assert!(queue::claim(db, QueueTable::Inbox, now, lease, 6).await.unwrap().is_empty(), "{backend}");
         // A worker that died: its lease ends and the jobs are due again.
         let later = now + chrono::Duration::seconds(61);
-        let again = queue::claim(db, QueueTable::Inbox, later, later + chrono::Duration::seconds(60), 20).await.unwrap();
+        let again =
+            queue::claim(db, QueueTable::Inbox, later, later + chrono::Duration::seconds(60), 20).await.unwrap();
         assert_eq!(again.len(), 10, "{backend}");
         assert_eq!(queue::len(db, QueueTable::Inbox).await.unwrap(), 10, "{backend}");
     }

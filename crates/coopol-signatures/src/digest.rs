@@ -53,13 +53,9 @@ pub(crate) fn check_content_digest(value: &str, body: &[u8]) -> Result<(), Signa
         Member::Item(item) => match item.bare {
             BareItem::ByteSeq(got) if got == sha256(body) => Ok(()),
             BareItem::ByteSeq(_) => Err(SignatureError::DigestMismatch),
-            _ => Err(SignatureError::Malformed(
-                "Content-Digest value is not a byte sequence",
-            )),
+            _ => Err(SignatureError::Malformed("Content-Digest value is not a byte sequence")),
         },
-        Member::InnerList(..) => Err(SignatureError::Malformed(
-            "Content-Digest value is not a byte sequence",
-        )),
+        Member::InnerList(..) => Err(SignatureError::Malformed("Content-Digest value is not a byte sequence")),
     }
 }
 
@@ -85,41 +81,23 @@ mod tests {
 
     #[test]
     fn digest_mismatch_and_unsupported() {
-        assert_eq!(
-            check_digest(&format!("SHA-256={HELLO}"), b"hellO"),
-            Err(SignatureError::DigestMismatch)
-        );
-        assert_eq!(
-            check_digest("SHA-256=not base64!", b"hello"),
-            Err(SignatureError::DigestMismatch)
-        );
+        assert_eq!(check_digest(&format!("SHA-256={HELLO}"), b"hellO"), Err(SignatureError::DigestMismatch));
+        assert_eq!(check_digest("SHA-256=not base64!", b"hello"), Err(SignatureError::DigestMismatch));
         // Every SHA-256 value must match, not just one of them.
         assert_eq!(
             check_digest(&format!("SHA-256={HELLO},SHA-256=AAAA"), b"hello"),
             Err(SignatureError::DigestMismatch)
         );
-        assert_eq!(
-            check_digest("SHA-512=AAAA", b"hello"),
-            Err(SignatureError::DigestUnsupported)
-        );
-        assert_eq!(
-            check_digest("", b"hello"),
-            Err(SignatureError::DigestUnsupported)
-        );
+        assert_eq!(check_digest("SHA-512=AAAA", b"hello"), Err(SignatureError::DigestUnsupported));
+        assert_eq!(check_digest("", b"hello"), Err(SignatureError::DigestUnsupported));
     }
 
     #[test]
     fn content_digest() {
         check_content_digest(&format!("sha-256=:{HELLO}:"), b"hello").unwrap();
         check_content_digest(&format!("sha-512=:AAAA:, sha-256=:{HELLO}:"), b"hello").unwrap();
-        assert_eq!(
-            check_content_digest(&format!("sha-256=:{HELLO}:"), b"hellO"),
-            Err(SignatureError::DigestMismatch)
-        );
-        assert_eq!(
-            check_content_digest("sha-512=:AAAA:", b"hello"),
-            Err(SignatureError::DigestUnsupported)
-        );
+        assert_eq!(check_content_digest(&format!("sha-256=:{HELLO}:"), b"hellO"), Err(SignatureError::DigestMismatch));
+        assert_eq!(check_content_digest("sha-512=:AAAA:", b"hello"), Err(SignatureError::DigestUnsupported));
         assert!(matches!(
             check_content_digest(&format!("sha-256={HELLO}"), b"hello"),
             Err(SignatureError::Malformed(_))

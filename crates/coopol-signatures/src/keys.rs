@@ -29,10 +29,7 @@ pub struct KeyPairPem {
 
 impl fmt::Debug for KeyPairPem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyPairPem")
-            .field("private_pem", &"<redacted>")
-            .field("public_pem", &self.public_pem)
-            .finish()
+        f.debug_struct("KeyPairPem").field("private_pem", &"<redacted>").field("public_pem", &self.public_pem).finish()
     }
 }
 
@@ -40,10 +37,7 @@ impl fmt::Debug for KeyPairPem {
 pub fn generate_rsa_keypair() -> Result<KeyPairPem, SignatureError> {
     let pair = KeyPair::generate(KeySize::Rsa2048).map_err(|_| SignatureError::KeyGeneration)?;
     let private_der = pair.as_der().map_err(|_| SignatureError::KeyGeneration)?;
-    let public_der = pair
-        .public_key()
-        .as_der()
-        .map_err(|_| SignatureError::KeyGeneration)?;
+    let public_der = pair.public_key().as_der().map_err(|_| SignatureError::KeyGeneration)?;
     Ok(KeyPairPem {
         private_pem: pem_encode("PRIVATE KEY", private_der.as_ref()),
         public_pem: pem_encode("PUBLIC KEY", public_der.as_ref()),
@@ -70,10 +64,7 @@ impl SigningKey {
     /// `https://a.example/users/alice#main-key`.
     pub fn from_pkcs8_pem(key_id: &str, pem: &str) -> Result<Self, SignatureError> {
         // The key id is written inside a quoted string of the Signature header.
-        let key_id_ok = !key_id.is_empty()
-            && key_id
-                .bytes()
-                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
+        let key_id_ok = !key_id.is_empty() && key_id.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
         if !key_id_ok {
             return Err(SignatureError::InvalidKeyId);
         }
@@ -84,10 +75,7 @@ impl SigningKey {
             _ => return Err(SignatureError::InvalidKey("not a private key PEM")),
         }
         .map_err(|_| SignatureError::InvalidKey("not an acceptable RSA private key"))?;
-        Ok(Self(Arc::new(SigningKeyInner {
-            key_id: key_id.to_owned(),
-            pair,
-        })))
+        Ok(Self(Arc::new(SigningKeyInner { key_id: key_id.to_owned(), pair })))
     }
 
     /// The key id sent in the `keyId` signature parameter.
@@ -99,22 +87,15 @@ impl SigningKey {
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignatureError> {
         let pair = &self.0.pair;
         let mut signature = vec![0; pair.public_modulus_len()];
-        pair.sign(
-            &RSA_PKCS1_SHA256,
-            &SystemRandom::new(),
-            message,
-            &mut signature,
-        )
-        .map_err(|_| SignatureError::SigningFailed)?;
+        pair.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), message, &mut signature)
+            .map_err(|_| SignatureError::SigningFailed)?;
         Ok(signature)
     }
 }
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey")
-            .field("key_id", &self.0.key_id)
-            .finish_non_exhaustive()
+        f.debug_struct("SigningKey").field("key_id", &self.0.key_id).finish_non_exhaustive()
     }
 }
 
@@ -137,37 +118,26 @@ impl VerifyingKey {
             return Err(SignatureError::InvalidKey("not a public key PEM"));
         }
         // aws-lc-rs reads both DER layouts; normalise to PKCS#1 to size it.
-        let public = PublicKey::from_der(&der)
-            .map_err(|_| SignatureError::InvalidKey("not an RSA public key"))?;
+        let public = PublicKey::from_der(&der).map_err(|_| SignatureError::InvalidKey("not an RSA public key"))?;
         let bits = RsaParameters::public_modulus_len(public.as_ref())
             .map_err(|_| SignatureError::InvalidKey("not an RSA public key"))?;
         if !(MIN_PEER_KEY_BITS..=MAX_PEER_KEY_BITS).contains(&bits) {
             return Err(SignatureError::InvalidKey("unsupported RSA key size"));
         }
-        let key = ParsedPublicKey::new(
-            &RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-            public.as_ref(),
-        )
-        .map_err(|_| SignatureError::InvalidKey("not an RSA public key"))?;
-        Ok(Self {
-            key: Arc::new(key),
-            bits,
-        })
+        let key = ParsedPublicKey::new(&RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, public.as_ref())
+            .map_err(|_| SignatureError::InvalidKey("not an RSA public key"))?;
+        Ok(Self { key: Arc::new(key), bits })
     }
 
     /// Checks an RSASSA-PKCS1-v1_5 SHA-256 signature over `message`.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), SignatureError> {
-        self.key
-            .verify_sig(message, signature)
-            .map_err(|_| SignatureError::BadSignature)
+        self.key.verify_sig(message, signature).map_err(|_| SignatureError::BadSignature)
     }
 }
 
 impl fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifyingKey")
-            .field("rsa_bits", &self.bits)
-            .finish()
+        f.debug_struct("VerifyingKey").field("rsa_bits", &self.bits).finish()
     }
 }
 
@@ -190,9 +160,7 @@ fn pem_decode(pem: &str) -> Result<(&str, Vec<u8>), SignatureError> {
     const BAD: SignatureError = SignatureError::InvalidKey("malformed PEM");
     let rest = pem.trim().strip_prefix("-----BEGIN ").ok_or(BAD)?;
     let (label, rest) = rest.split_once("-----").ok_or(BAD)?;
-    let (body, tail) = rest
-        .split_once(&format!("-----END {label}-----"))
-        .ok_or(BAD)?;
+    let (body, tail) = rest.split_once(&format!("-----END {label}-----")).ok_or(BAD)?;
     if !tail.trim().is_empty() {
         return Err(BAD);
     }
@@ -215,11 +183,7 @@ mod tests {
         assert!(pem.public_pem.ends_with("-----END PUBLIC KEY-----\n"));
         assert!(pem.public_pem.lines().all(|l| l.len() <= 64));
         assert_eq!(signing.key_id(), KEY_ID);
-        assert_eq!(
-            pem_decode(&pem.public_pem).unwrap().1.len(),
-            294,
-            "2048-bit SPKI"
-        );
+        assert_eq!(pem_decode(&pem.public_pem).unwrap().1.len(), 294, "2048-bit SPKI");
     }
 
     #[test]
@@ -228,10 +192,7 @@ mod tests {
         let sig = signing.sign(b"hello").unwrap();
         assert_eq!(sig.len(), 256);
         verifying.verify(b"hello", &sig).unwrap();
-        assert_eq!(
-            verifying.verify(b"hellO", &sig),
-            Err(SignatureError::BadSignature)
-        );
+        assert_eq!(verifying.verify(b"hellO", &sig), Err(SignatureError::BadSignature));
     }
 
     #[test]
@@ -251,13 +212,7 @@ mod tests {
         let unwrapped: String = pem
             .public_pem
             .lines()
-            .map(|l| {
-                if l.starts_with("-----") {
-                    format!("{l}\n")
-                } else {
-                    l.to_owned()
-                }
-            })
+            .map(|l| if l.starts_with("-----") { format!("{l}\n") } else { l.to_owned() })
             .collect();
         VerifyingKey::from_pem(&unwrapped).unwrap();
     }
@@ -272,14 +227,8 @@ mod tests {
             "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
             "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
         ] {
-            assert!(matches!(
-                VerifyingKey::from_pem(bad),
-                Err(SignatureError::InvalidKey(_))
-            ));
-            assert!(matches!(
-                SigningKey::from_pkcs8_pem(KEY_ID, bad),
-                Err(SignatureError::InvalidKey(_))
-            ));
+            assert!(matches!(VerifyingKey::from_pem(bad), Err(SignatureError::InvalidKey(_))));
+            assert!(matches!(SigningKey::from_pkcs8_pem(KEY_ID, bad), Err(SignatureError::InvalidKey(_))));
         }
         // Labels must match what is expected of each side.
         assert!(VerifyingKey::from_pem(&pem.private_pem).is_err());
@@ -292,10 +241,7 @@ mod tests {
     fn key_id_must_fit_in_a_quoted_string() {
         let (pem, _, _) = pair();
         for bad in ["", "a\"b", "a\\b", "a b", "a\nb", "é"] {
-            assert_eq!(
-                SigningKey::from_pkcs8_pem(bad, &pem.private_pem).unwrap_err(),
-                SignatureError::InvalidKeyId
-            );
+            assert_eq!(SigningKey::from_pkcs8_pem(bad, &pem.private_pem).unwrap_err(), SignatureError::InvalidKeyId);
         }
     }
 }

@@ -15,10 +15,7 @@
 //!
 //! All RSA work is done by aws-lc-rs.
 #![warn(missing_docs)]
-#![cfg_attr(
-    test,
-    allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
-)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 mod digest;
 mod error;

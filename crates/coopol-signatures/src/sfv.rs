@@ -48,20 +48,14 @@ pub(crate) struct SfError;
 type Result<T> = std::result::Result<T, SfError>;
 
 pub(crate) fn parse_dictionary(input: &str) -> Result<Dictionary> {
-    let mut p = Parser {
-        input: input.trim_matches(' ').as_bytes(),
-        pos: 0,
-    };
+    let mut p = Parser { input: input.trim_matches(' ').as_bytes(), pos: 0 };
     let mut dict = Dictionary::new();
     while !p.at_end() {
         let key = p.key()?;
         let member = if p.eat(b'=') {
             p.item_or_inner_list()?
         } else {
-            Member::Item(Item {
-                bare: BareItem::Boolean(true),
-                params: p.params()?,
-            })
+            Member::Item(Item { bare: BareItem::Boolean(true), params: p.params()? })
         };
         insert(&mut dict, key, member);
         p.skip_ows();
@@ -141,10 +135,7 @@ impl Parser<'_> {
 
     fn item(&mut self) -> Result<Item> {
         let bare = self.bare_item()?;
-        Ok(Item {
-            bare,
-            params: self.params()?,
-        })
+        Ok(Item { bare, params: self.params()? })
     }
 
     fn params(&mut self) -> Result<Params> {
@@ -152,11 +143,7 @@ impl Parser<'_> {
         while self.eat(b';') {
             self.skip_sp();
             let key = self.key()?;
-            let value = if self.eat(b'=') {
-                self.bare_item()?
-            } else {
-                BareItem::Boolean(true)
-            };
+            let value = if self.eat(b'=') { self.bare_item()? } else { BareItem::Boolean(true) };
             insert(&mut params, key, value);
         }
         Ok(params)
@@ -274,10 +261,7 @@ impl Parser<'_> {
         if !self.eat(b':') {
             return Err(SfError);
         }
-        LENIENT_BASE64
-            .decode(encoded)
-            .map(BareItem::ByteSeq)
-            .map_err(|_| SfError)
+        LENIENT_BASE64.decode(encoded).map(BareItem::ByteSeq).map_err(|_| SfError)
     }
 
     fn boolean(&mut self) -> Result<BareItem> {
@@ -387,14 +371,8 @@ mod tests {
 
     #[test]
     fn reserialises_canonically() {
-        let dict = parse_dictionary(
-            r#"a=(  "x"   "y";k=?0 );n=-1.50;t=tok/x:y;b=:AQI:;f;s="q\"\\" , b=?1"#,
-        )
-        .unwrap();
-        assert_eq!(
-            inner(&dict, "a"),
-            r#"("x" "y";k=?0);n=-1.5;t=tok/x:y;b=:AQI=:;f;s="q\"\\""#
-        );
+        let dict = parse_dictionary(r#"a=(  "x"   "y";k=?0 );n=-1.50;t=tok/x:y;b=:AQI:;f;s="q\"\\" , b=?1"#).unwrap();
+        assert_eq!(inner(&dict, "a"), r#"("x" "y";k=?0);n=-1.5;t=tok/x:y;b=:AQI=:;f;s="q\"\\""#);
         assert_eq!(dict.len(), 2);
     }
 
@@ -403,13 +381,7 @@ mod tests {
         let dict = parse_dictionary("a=1, b=2, a=3").unwrap();
         let keys: Vec<_> = dict.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["a", "b"]);
-        assert_eq!(
-            dict[0].1,
-            Member::Item(Item {
-                bare: BareItem::Integer(3),
-                params: vec![]
-            })
-        );
+        assert_eq!(dict[0].1, Member::Item(Item { bare: BareItem::Integer(3), params: vec![] }));
     }
 
     #[test]

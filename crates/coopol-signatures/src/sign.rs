@@ -43,20 +43,16 @@ pub fn sign_request(
     let digest = body.map(digest_header);
 
     let mut covered = String::from("(request-target) host date");
-    let mut signing_string = format!(
-        "(request-target): {} {target}\nhost: {host}\ndate: {date}",
-        method.as_str().to_ascii_lowercase()
-    );
+    let mut signing_string =
+        format!("(request-target): {} {target}\nhost: {host}\ndate: {date}", method.as_str().to_ascii_lowercase());
     if let Some(digest) = &digest {
         covered.push_str(" digest");
         signing_string.push_str("\ndigest: ");
         signing_string.push_str(digest);
     }
     let signature = STANDARD.encode(key.sign(signing_string.as_bytes())?);
-    let signature = format!(
-        r#"keyId="{}",algorithm="rsa-sha256",headers="{covered}",signature="{signature}""#,
-        key.key_id()
-    );
+    let signature =
+        format!(r#"keyId="{}",algorithm="rsa-sha256",headers="{covered}",signature="{signature}""#, key.key_id());
 
     // Every value is visible ASCII by construction (URL host, HTTP date,
     // base64, key id checked at load), so this error cannot really happen.
@@ -80,10 +76,7 @@ mod tests {
     }
 
     fn get<'a>(headers: &'a [(HeaderName, HeaderValue)], name: &str) -> Option<&'a str> {
-        headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.to_str().unwrap())
+        headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.to_str().unwrap())
     }
 
     #[test]
@@ -93,10 +86,7 @@ mod tests {
         assert_eq!(names, ["host", "date", "digest", "signature"]);
         assert_eq!(get(&h, "host"), Some("b.example"));
         assert_eq!(get(&h, "date"), Some("Tue, 14 Nov 2023 22:13:20 GMT"));
-        assert_eq!(
-            get(&h, "digest"),
-            Some("SHA-256=LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=")
-        );
+        assert_eq!(get(&h, "digest"), Some("SHA-256=LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="));
         let sig = get(&h, "signature").unwrap();
         assert!(sig.starts_with(&format!(
             r#"keyId="{KEY_ID}",algorithm="rsa-sha256",headers="(request-target) host date digest",signature=""#
@@ -107,9 +97,7 @@ mod tests {
     fn get_without_body_has_no_digest() {
         let h = sign(Method::GET, "https://b.example/users/bob", None);
         assert_eq!(get(&h, "digest"), None);
-        assert!(get(&h, "signature")
-            .unwrap()
-            .contains(r#"headers="(request-target) host date","#));
+        assert!(get(&h, "signature").unwrap().contains(r#"headers="(request-target) host date","#));
     }
 
     #[test]
@@ -128,20 +116,11 @@ mod tests {
     fn refuses_unusable_input() {
         let key = &pair().1;
         let url = "mailto:a@b.example".parse().unwrap();
-        assert_eq!(
-            sign_request(key, &Method::GET, &url, None, now()),
-            Err(SignatureError::InvalidUrl)
-        );
+        assert_eq!(sign_request(key, &Method::GET, &url, None, now()), Err(SignatureError::InvalidUrl));
         let url = "https://b.example/".parse().unwrap();
         let before_epoch = UNIX_EPOCH - Duration::from_secs(1);
-        assert_eq!(
-            sign_request(key, &Method::GET, &url, None, before_epoch),
-            Err(SignatureError::InvalidTime)
-        );
+        assert_eq!(sign_request(key, &Method::GET, &url, None, before_epoch), Err(SignatureError::InvalidTime));
         let year_10000 = UNIX_EPOCH + MAX_HTTP_DATE + Duration::from_secs(1);
-        assert_eq!(
-            sign_request(key, &Method::GET, &url, None, year_10000),
-            Err(SignatureError::InvalidTime)
-        );
+        assert_eq!(sign_request(key, &Method::GET, &url, None, year_10000), Err(SignatureError::InvalidTime));
     }
 }

@@ -14,15 +14,8 @@ const MAX_SIGNATURE_HEADER: usize = 8 * 1024;
 /// How far `Date` / `created` may be from our clock, either way.
 const MAX_SKEW: Duration = Duration::from_secs(60 * 60);
 /// Derived components of RFC 9421 §2.2 that we can reproduce for a request.
-const RFC9421_DERIVED: [&str; 7] = [
-    "@method",
-    "@target-uri",
-    "@authority",
-    "@scheme",
-    "@request-target",
-    "@path",
-    "@query",
-];
+const RFC9421_DERIVED: [&str; 7] =
+    ["@method", "@target-uri", "@authority", "@scheme", "@request-target", "@path", "@query"];
 
 /// The signature of an incoming request, parsed but not yet verified.
 ///
@@ -74,9 +67,7 @@ impl IncomingSignature {
         let mut values = headers.get_all("signature").iter();
         let value = match (values.next(), values.next()) {
             (Some(value), None) => ascii(value.as_bytes())?,
-            (Some(_), Some(_)) => {
-                return Err(SignatureError::Malformed("more than one Signature header"))
-            }
+            (Some(_), Some(_)) => return Err(SignatureError::Malformed("more than one Signature header")),
             // Some older implementations put the parameters in Authorization.
             (None, _) => headers
                 .get(AUTHORIZATION)
@@ -121,11 +112,7 @@ impl IncomingSignature {
         let body = body.unwrap_or_default();
         // Cheap checks first; RSA last.
         match &self.form {
-            Form::Cavage {
-                covered,
-                created,
-                expires,
-            } => {
+            Form::Cavage { covered, created, expires } => {
                 let covers = |name: &str| covered.iter().any(|c| c == name);
                 if has_body && !covers("digest") {
                     return Err(SignatureError::MissingComponent("digest".into()));
@@ -151,12 +138,7 @@ impl IncomingSignature {
                 )?;
                 key.verify(signing_string.as_bytes(), &self.signature)
             }
-            Form::Rfc9421 {
-                components,
-                signature_params,
-                created,
-                expires,
-            } => {
+            Form::Rfc9421 { components, signature_params, created, expires } => {
                 let covers = |name: &str| components.iter().any(|c| c == name);
                 if has_body && !covers("content-digest") {
                     return Err(SignatureError::MissingComponent("content-digest".into()));
@@ -176,21 +158,11 @@ impl IncomingSignature {
                 if covers("content-digest") {
                     check_content_digest(&field_value(headers, "content-digest")?, body)?;
                 }
-                let schemes: &[&str] = if covers("@target-uri") || covers("@scheme") {
-                    &["https", "http"]
-                } else {
-                    &["https"]
-                };
+                let schemes: &[&str] =
+                    if covers("@target-uri") || covers("@scheme") { &["https", "http"] } else { &["https"] };
                 let mut outcome = Err(SignatureError::BadSignature);
                 for scheme in schemes {
-                    let base = signature_base(
-                        components,
-                        signature_params,
-                        method,
-                        path_and_query,
-                        headers,
-                        scheme,
-                    )?;
+                    let base = signature_base(components, signature_params, method, path_and_query, headers, scheme)?;
                     outcome = key.verify(base.as_bytes(), &self.signature);
                     if outcome.is_ok() {
                         break;
@@ -211,44 +183,28 @@ fn ascii(bytes: &[u8]) -> Result<&str, SignatureError> {
 
 fn parse_cavage(value: &str) -> Result<IncomingSignature, SignatureError> {
     let params = cavage_params(value)?;
-    let get = |name: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
-    let key_id = get("keyId")
-        .filter(|k| !k.is_empty())
-        .ok_or(SignatureError::Malformed("no keyId"))?;
+    let get = |name: &str| params.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+    let key_id = get("keyId").filter(|k| !k.is_empty()).ok_or(SignatureError::Malformed("no keyId"))?;
     let signature = get("signature").ok_or(SignatureError::Malformed("no signature"))?;
-    let signature = LENIENT_BASE64
-        .decode(signature)
-        .map_err(|_| SignatureError::Malformed("signature is not base64"))?;
+    let signature =
+        LENIENT_BASE64.decode(signature).map_err(|_| SignatureError::Malformed("signature is not base64"))?;
     match get("algorithm") {
         // hs2019 means "look at the key": our keys are RSA, so RSA-SHA256.
         None => {}
-        Some(alg)
-            if alg.eq_ignore_ascii_case("rsa-sha256") || alg.eq_ignore_ascii_case("hs2019") => {}
+        Some(alg) if alg.eq_ignore_ascii_case("rsa-sha256") || alg.eq_ignore_ascii_case("hs2019") => {}
         Some(alg) => return Err(SignatureError::UnsupportedAlgorithm(alg.to_owned())),
     }
     let timestamp = |name: &str| get(name).map(parse_timestamp).transpose();
     let created = timestamp("created")?;
     let expires = timestamp("expires")?;
     // draft-cavage-12 §2.1.6: without `headers`, only `(created)` is signed.
-    let covered: Vec<String> = get("headers")
-        .unwrap_or("(created)")
-        .split_ascii_whitespace()
-        .map(str::to_ascii_lowercase)
-        .collect();
+    let covered: Vec<String> =
+        get("headers").unwrap_or("(created)").split_ascii_whitespace().map(str::to_ascii_lowercase).collect();
     for name in covered.iter().filter(|n| n.starts_with('(')) {
         match name.as_str() {
             "(request-target)" => {}
-            "(created)" if created.is_none() => {
-                return Err(SignatureError::MissingComponent("created".into()))
-            }
-            "(expires)" if expires.is_none() => {
-                return Err(SignatureError::MissingComponent("expires".into()))
-            }
+            "(created)" if created.is_none() => return Err(SignatureError::MissingComponent("created".into())),
+            "(expires)" if expires.is_none() => return Err(SignatureError::MissingComponent("expires".into())),
             "(created)" | "(expires)" => {}
             other => return Err(SignatureError::UnsupportedComponent(other.to_owned())),
         }
@@ -258,15 +214,7 @@ fn parse_cavage(value: &str) -> Result<IncomingSignature, SignatureError> {
             return Err(SignatureError::MissingComponent(required.into()));
         }
     }
-    Ok(IncomingSignature {
-        key_id: key_id.to_owned(),
-        signature,
-        form: Form::Cavage {
-            covered,
-            created,
-            expires,
-        },
-    })
+    Ok(IncomingSignature { key_id: key_id.to_owned(), signature, form: Form::Cavage { covered, created, expires } })
 }
 
 /// Splits `name="value", name=123` into pairs. Duplicates are refused, as a
@@ -279,10 +227,7 @@ fn cavage_params(value: &str) -> Result<Vec<(&str, String)>, SignatureError> {
     while !rest.is_empty() {
         let (name, after) = rest.split_once('=').ok_or(SYNTAX)?;
         let name = name.trim();
-        let name_ok = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let name_ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !name_ok || params.iter().any(|(k, _)| k.eq_ignore_ascii_case(name)) {
             return Err(SYNTAX);
         }
@@ -300,8 +245,7 @@ fn cavage_params(value: &str) -> Result<Vec<(&str, String)>, SignatureError> {
             None => {
                 let (value, after) = after.split_once(',').unwrap_or((after, ""));
                 let value = value.trim_end();
-                if value.is_empty() || value.contains(|c: char| c.is_ascii_whitespace() || c == '"')
-                {
+                if value.is_empty() || value.contains(|c: char| c.is_ascii_whitespace() || c == '"') {
                     return Err(SYNTAX);
                 }
                 (value.to_owned(), after)
@@ -336,10 +280,7 @@ fn parse_timestamp(raw: &str) -> Result<Timestamp, SignatureError> {
         return Err(BAD);
     }
     let secs = int.parse().map_err(|_| BAD)?;
-    Ok(Timestamp {
-        raw: raw.to_owned(),
-        secs,
-    })
+    Ok(Timestamp { raw: raw.to_owned(), secs })
 }
 
 fn cavage_signing_string(
@@ -351,8 +292,7 @@ fn cavage_signing_string(
     headers: &HeaderMap,
 ) -> Result<String, SignatureError> {
     let timestamp = |t: Option<&Timestamp>, name: &str| {
-        t.map(|t| t.raw.clone())
-            .ok_or_else(|| SignatureError::MissingComponent(name.into()))
+        t.map(|t| t.raw.clone()).ok_or_else(|| SignatureError::MissingComponent(name.into()))
     };
     let mut lines = Vec::with_capacity(covered.len());
     for name in covered {
@@ -370,19 +310,12 @@ fn cavage_signing_string(
 }
 
 fn parse_rfc9421(headers: &HeaderMap) -> Result<IncomingSignature, SignatureError> {
-    let input =
-        joined_field(headers, "signature-input")?.ok_or(SignatureError::MissingSignature)?;
+    let input = joined_field(headers, "signature-input")?.ok_or(SignatureError::MissingSignature)?;
     let signatures = joined_field(headers, "signature")?.ok_or(SignatureError::MissingSignature)?;
-    let input = sfv::parse_dictionary(&input)
-        .map_err(|_| SignatureError::Malformed("Signature-Input syntax"))?;
-    let (label, member) = input
-        .into_iter()
-        .next()
-        .ok_or(SignatureError::Malformed("empty Signature-Input"))?;
+    let input = sfv::parse_dictionary(&input).map_err(|_| SignatureError::Malformed("Signature-Input syntax"))?;
+    let (label, member) = input.into_iter().next().ok_or(SignatureError::Malformed("empty Signature-Input"))?;
     let Member::InnerList(items, params) = member else {
-        return Err(SignatureError::Malformed(
-            "Signature-Input member is not a list",
-        ));
+        return Err(SignatureError::Malformed("Signature-Input member is not a list"));
     };
 
     let mut components: Vec<String> = Vec::with_capacity(items.len());
@@ -392,9 +325,7 @@ fn parse_rfc9421(headers: &HeaderMap) -> Result<IncomingSignature, SignatureErro
         };
         // `;sf`, `;key=`, `;req`, ... change the value; we do not implement them.
         if !item.params.is_empty() {
-            return Err(SignatureError::UnsupportedComponent(sfv::serialize_item(
-                item,
-            )));
+            return Err(SignatureError::UnsupportedComponent(sfv::serialize_item(item)));
         }
         if name.starts_with('@') && !RFC9421_DERIVED.contains(&name.as_str()) {
             return Err(SignatureError::UnsupportedComponent(name.clone()));
@@ -412,21 +343,15 @@ fn parse_rfc9421(headers: &HeaderMap) -> Result<IncomingSignature, SignatureErro
             ("created", BareItem::Integer(t)) => created = Some(*t),
             ("expires", BareItem::Integer(t)) => expires = Some(*t),
             ("alg", BareItem::String(alg)) if alg == "rsa-v1_5-sha256" => {}
-            ("alg", BareItem::String(alg)) => {
-                return Err(SignatureError::UnsupportedAlgorithm(alg.clone()))
-            }
+            ("alg", BareItem::String(alg)) => return Err(SignatureError::UnsupportedAlgorithm(alg.clone())),
             ("keyid" | "created" | "expires" | "alg", _) => {
-                return Err(SignatureError::Malformed(
-                    "signature parameter of the wrong type",
-                ))
+                return Err(SignatureError::Malformed("signature parameter of the wrong type"))
             }
             // nonce, tag, ...: signed over, no meaning to us.
             _ => {}
         }
     }
-    let key_id = key_id
-        .filter(|k| !k.is_empty())
-        .ok_or_else(|| SignatureError::MissingComponent("keyid".into()))?;
+    let key_id = key_id.filter(|k| !k.is_empty()).ok_or_else(|| SignatureError::MissingComponent("keyid".into()))?;
 
     let covers = |name: &str| components.iter().any(|c| c == name);
     if !covers("@method") {
@@ -446,17 +371,9 @@ fn parse_rfc9421(headers: &HeaderMap) -> Result<IncomingSignature, SignatureErro
         .map_err(|_| SignatureError::Malformed("Signature syntax"))?
         .into_iter()
         .find_map(|(l, member)| (l == label).then_some(member))
-        .ok_or(SignatureError::Malformed(
-            "no Signature for the Signature-Input label",
-        ))?;
-    let Member::Item(Item {
-        bare: BareItem::ByteSeq(signature),
-        ..
-    }) = signature
-    else {
-        return Err(SignatureError::Malformed(
-            "Signature value is not a byte sequence",
-        ));
+        .ok_or(SignatureError::Malformed("no Signature for the Signature-Input label"))?;
+    let Member::Item(Item { bare: BareItem::ByteSeq(signature), .. }) = signature else {
+        return Err(SignatureError::Malformed("Signature value is not a byte sequence"));
     };
 
     Ok(IncomingSignature {
@@ -607,8 +524,7 @@ mod tests {
         }
 
         fn set(&mut self, name: &'static str, value: &str) {
-            self.headers
-                .insert(name, HeaderValue::from_str(value).unwrap());
+            self.headers.insert(name, HeaderValue::from_str(value).unwrap());
         }
 
         fn get(&self, name: &str) -> String {
@@ -622,27 +538,16 @@ mod tests {
             for name in covered {
                 let name = name.to_ascii_lowercase();
                 let value = match name.as_str() {
-                    "(request-target)" => format!(
-                        "{} {}",
-                        self.method.as_str().to_ascii_lowercase(),
-                        self.path_and_query
-                    ),
+                    "(request-target)" => {
+                        format!("{} {}", self.method.as_str().to_ascii_lowercase(), self.path_and_query)
+                    }
                     "(created)" | "(expires)" => {
                         let param = name.trim_matches(['(', ')']);
-                        extra
-                            .iter()
-                            .find(|(k, _)| *k == param)
-                            .unwrap()
-                            .1
-                            .to_owned()
+                        extra.iter().find(|(k, _)| *k == param).unwrap().1.to_owned()
                     }
-                    header => self
-                        .headers
-                        .get_all(header)
-                        .iter()
-                        .map(|v| v.to_str().unwrap())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    header => {
+                        self.headers.get_all(header).iter().map(|v| v.to_str().unwrap()).collect::<Vec<_>>().join(", ")
+                    }
                 };
                 lines.push(format!("{name}: {value}"));
             }
@@ -651,10 +556,7 @@ mod tests {
             for (k, v) in extra {
                 header.push_str(&format!("{k}={v},"));
             }
-            header.push_str(&format!(
-                r#"headers="{}",signature="{signature}""#,
-                covered.join(" ")
-            ));
+            header.push_str(&format!(r#"headers="{}",signature="{signature}""#, covered.join(" ")));
             self.set("signature", &header);
         }
 
@@ -677,11 +579,7 @@ mod tests {
                 };
                 base.push_str(&format!("\"{c}\": {value}\n"));
             }
-            let list = components
-                .iter()
-                .map(|c| format!("\"{c}\""))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let list = components.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(" ");
             let input = format!("({list}){params}");
             base.push_str(&format!("\"@signature-params\": {input}"));
             let signature = STANDARD.encode(pair().1.sign(base.as_bytes()).unwrap());
@@ -699,10 +597,7 @@ mod tests {
     fn signed(method: Method, url: &str, body: Option<&[u8]>) -> Req {
         let url: url::Url = url.parse().unwrap();
         let mut headers = HeaderMap::new();
-        headers.insert(
-            "content-type",
-            HeaderValue::from_static("application/activity+json"),
-        );
+        headers.insert("content-type", HeaderValue::from_static("application/activity+json"));
         for (name, value) in sign_request(&pair().1, &method, &url, body, now()).unwrap() {
             headers.insert(name, value);
         }
@@ -710,12 +605,7 @@ mod tests {
         if let Some(q) = url.query() {
             path_and_query = format!("{path_and_query}?{q}");
         }
-        Req {
-            method,
-            path_and_query,
-            headers,
-            body: body.map(<[u8]>::to_vec),
-        }
+        Req { method, path_and_query, headers, body: body.map(<[u8]>::to_vec) }
     }
 
     /// A POST with Host, Date and Digest set but no signature yet.
@@ -766,11 +656,7 @@ mod tests {
 
     #[test]
     fn accepted_algorithms() {
-        for extra in [
-            &[][..],
-            &[("algorithm", r#""rsa-sha256""#)][..],
-            &[("algorithm", r#""hs2019""#)][..],
-        ] {
+        for extra in [&[][..], &[("algorithm", r#""rsa-sha256""#)][..], &[("algorithm", r#""hs2019""#)][..]] {
             let mut req = unsigned_post();
             req.cavage(&POST_COVERED, extra);
             req.check().unwrap();
@@ -782,10 +668,7 @@ mod tests {
         for alg in ["rsa-sha512", "ed25519", "hmac-sha256", ""] {
             let mut req = unsigned_post();
             req.cavage(&POST_COVERED, &[("algorithm", &format!("\"{alg}\""))]);
-            assert_eq!(
-                req.check(),
-                Err(SignatureError::UnsupportedAlgorithm(alg.into()))
-            );
+            assert_eq!(req.check(), Err(SignatureError::UnsupportedAlgorithm(alg.into())));
         }
     }
 
@@ -794,10 +677,7 @@ mod tests {
     #[test]
     fn must_cover_request_target_host_and_date() {
         for required in ["(request-target)", "host", "date"] {
-            let covered: Vec<_> = POST_COVERED
-                .into_iter()
-                .filter(|c| *c != required)
-                .collect();
+            let covered: Vec<_> = POST_COVERED.into_iter().filter(|c| *c != required).collect();
             let mut req = unsigned_post();
             req.cavage(&covered, &[]);
             assert_eq!(req.check(), missing(required), "{required}");
@@ -821,10 +701,7 @@ mod tests {
     #[test]
     fn absent_headers_parameter_means_created_only() {
         let mut req = unsigned_post();
-        req.set(
-            "signature",
-            &format!(r#"keyId="{KEY_ID}",created=1700000000,signature="AAAA""#),
-        );
+        req.set("signature", &format!(r#"keyId="{KEY_ID}",created=1700000000,signature="AAAA""#));
         assert_eq!(req.check(), missing("(request-target)"));
     }
 
@@ -838,18 +715,15 @@ mod tests {
     #[test]
     fn multiple_header_values_are_joined() {
         let mut req = unsigned_post();
-        req.headers
-            .append("x-multi", HeaderValue::from_static("one"));
-        req.headers
-            .append("x-multi", HeaderValue::from_static("two"));
+        req.headers.append("x-multi", HeaderValue::from_static("one"));
+        req.headers.append("x-multi", HeaderValue::from_static("two"));
         let mut covered = POST_COVERED.to_vec();
         covered.push("x-multi");
         req.cavage(&covered, &[]);
         req.check().unwrap();
         // Dropping the second value must break the signature.
         req.headers.remove("x-multi");
-        req.headers
-            .append("x-multi", HeaderValue::from_static("one"));
+        req.headers.append("x-multi", HeaderValue::from_static("one"));
         assert_eq!(req.check(), Err(SignatureError::BadSignature));
     }
 
@@ -879,14 +753,7 @@ mod tests {
         covered.extend(["(created)", "(expires)"]);
         let created = "1700000000";
         let mut req = unsigned_post();
-        req.cavage(
-            &covered,
-            &[
-                ("algorithm", r#""hs2019""#),
-                ("created", created),
-                ("expires", "1700000300.5"),
-            ],
-        );
+        req.cavage(&covered, &[("algorithm", r#""hs2019""#), ("created", created), ("expires", "1700000300.5")]);
         req.check().unwrap();
 
         // Expired.
@@ -896,10 +763,7 @@ mod tests {
 
         // Created two hours ago.
         let mut req = unsigned_post();
-        req.cavage(
-            &covered,
-            &[("created", "1699992800"), ("expires", "1700000300")],
-        );
+        req.cavage(&covered, &[("created", "1699992800"), ("expires", "1700000300")]);
         assert_eq!(req.check(), Err(SignatureError::DateOutOfWindow));
     }
 
@@ -919,14 +783,9 @@ mod tests {
         let mut req = unsigned_post();
         req.set(
             "signature",
-            &format!(
-                r#"keyId="{KEY_ID}",headers="(request-target) (algorithm) host date digest",signature="AAAA""#
-            ),
+            &format!(r#"keyId="{KEY_ID}",headers="(request-target) (algorithm) host date digest",signature="AAAA""#),
         );
-        assert_eq!(
-            req.check(),
-            Err(SignatureError::UnsupportedComponent("(algorithm)".into()))
-        );
+        assert_eq!(req.check(), Err(SignatureError::UnsupportedComponent("(algorithm)".into())));
     }
 
     // ---- Date ----------------------------------------------------------------
@@ -939,14 +798,8 @@ mod tests {
         req.check_with(key, now() + minutes(59)).unwrap();
         req.check_with(key, now() - minutes(59)).unwrap();
         // Date two hours behind, then ahead, of the verifier's clock.
-        assert_eq!(
-            req.check_with(key, now() + minutes(120)),
-            Err(SignatureError::DateOutOfWindow)
-        );
-        assert_eq!(
-            req.check_with(key, now() - minutes(120)),
-            Err(SignatureError::DateOutOfWindow)
-        );
+        assert_eq!(req.check_with(key, now() + minutes(120)), Err(SignatureError::DateOutOfWindow));
+        assert_eq!(req.check_with(key, now() - minutes(120)), Err(SignatureError::DateOutOfWindow));
     }
 
     #[test]
@@ -1004,10 +857,7 @@ mod tests {
         let (head, sig) = header.rsplit_once("signature=\"").unwrap();
         let mut sig = STANDARD.decode(sig.trim_end_matches('"')).unwrap();
         sig[10] ^= 1;
-        req.set(
-            "signature",
-            &format!("{head}signature=\"{}\"", STANDARD.encode(sig)),
-        );
+        req.set("signature", &format!("{head}signature=\"{}\"", STANDARD.encode(sig)));
         assert_eq!(req.check(), Err(SignatureError::BadSignature));
     }
 
@@ -1029,10 +879,7 @@ mod tests {
     #[test]
     fn wrong_key() {
         let req = signed(Method::POST, "https://b.example/inbox", Some(BODY));
-        assert_eq!(
-            req.check_with(&other_pair().2, now()),
-            Err(SignatureError::BadSignature)
-        );
+        assert_eq!(req.check_with(&other_pair().2, now()), Err(SignatureError::BadSignature));
         let mut req = unsigned_post();
         req.cavage_with(&other_pair().1, &POST_COVERED, &[]);
         assert_eq!(req.check(), Err(SignatureError::BadSignature));
@@ -1053,20 +900,15 @@ mod tests {
 
     #[test]
     fn no_signature() {
-        assert_eq!(
-            IncomingSignature::parse(&HeaderMap::new()).unwrap_err(),
-            SignatureError::MissingSignature
-        );
+        assert_eq!(IncomingSignature::parse(&HeaderMap::new()).unwrap_err(), SignatureError::MissingSignature);
     }
 
     #[test]
     fn malformed_headers() {
-        let sig =
-            format!(r#"keyId="{KEY_ID}",headers="(request-target) host date",signature="AAAA""#);
+        let sig = format!(r#"keyId="{KEY_ID}",headers="(request-target) host date",signature="AAAA""#);
         for bad in [
             "garbage".to_owned(),
-            r#"keyId="a",keyId="b",headers="(request-target) host date",signature="AAAA""#
-                .to_owned(),
+            r#"keyId="a",keyId="b",headers="(request-target) host date",signature="AAAA""#.to_owned(),
             r#"headers="(request-target) host date",signature="AAAA""#.to_owned(),
             r#"keyId="a",headers="(request-target) host date""#.to_owned(),
             r#"keyId="a",headers="(request-target) host date",signature="not base64!""#.to_owned(),
@@ -1077,31 +919,19 @@ mod tests {
         ] {
             let mut headers = HeaderMap::new();
             headers.insert("signature", HeaderValue::from_str(&bad).unwrap());
-            assert!(
-                matches!(
-                    IncomingSignature::parse(&headers),
-                    Err(SignatureError::Malformed(_))
-                ),
-                "{bad}"
-            );
+            assert!(matches!(IncomingSignature::parse(&headers), Err(SignatureError::Malformed(_))), "{bad}");
         }
         // Two Signature headers.
         let mut headers = HeaderMap::new();
         headers.append("signature", HeaderValue::from_str(&sig).unwrap());
         headers.append("signature", HeaderValue::from_str(&sig).unwrap());
-        assert!(matches!(
-            IncomingSignature::parse(&headers),
-            Err(SignatureError::Malformed(_))
-        ));
+        assert!(matches!(IncomingSignature::parse(&headers), Err(SignatureError::Malformed(_))));
         // Non-ASCII bytes.
         let mut headers = HeaderMap::new();
         let mut bytes = sig.into_bytes();
         bytes[8] = 0xe9;
         headers.insert("signature", HeaderValue::from_bytes(&bytes).unwrap());
-        assert!(matches!(
-            IncomingSignature::parse(&headers),
-            Err(SignatureError::Malformed(_))
-        ));
+        assert!(matches!(IncomingSignature::parse(&headers), Err(SignatureError::Malformed(_))));
     }
 
     #[test]
@@ -1109,10 +939,7 @@ mod tests {
         let mut req = unsigned_post();
         req.cavage(&POST_COVERED, &[]);
         // Whitespace around separators is tolerated.
-        let spaced = req
-            .get("signature")
-            .replace("\",", "\" ,  ")
-            .replace("keyId=\"", " keyId = \"");
+        let spaced = req.get("signature").replace("\",", "\" ,  ").replace("keyId=\"", " keyId = \"");
         req.set("signature", &spaced);
         req.check().unwrap();
     }
@@ -1127,10 +954,7 @@ mod tests {
             let mut req = unsigned_rfc9421_post();
             req.rfc9421(&RFC_COVERED, &created_now(), scheme);
             req.check().unwrap();
-            assert_eq!(
-                IncomingSignature::parse(&req.headers).unwrap().key_id(),
-                KEY_ID
-            );
+            assert_eq!(IncomingSignature::parse(&req.headers).unwrap().key_id(), KEY_ID);
         }
     }
 
@@ -1179,8 +1003,7 @@ mod tests {
 
     #[test]
     fn rfc9421_created_window_and_expiry() {
-        let params =
-            |created: u64, rest: &str| format!(r#";created={created};keyid="{KEY_ID}"{rest}"#);
+        let params = |created: u64, rest: &str| format!(r#";created={created};keyid="{KEY_ID}"{rest}"#);
         let mut req = unsigned_rfc9421_post();
         req.rfc9421(&RFC_COVERED, &params(1_700_000_000 - 7200, ""), "https");
         assert_eq!(req.check(), Err(SignatureError::DateOutOfWindow));
@@ -1190,19 +1013,11 @@ mod tests {
         assert_eq!(req.check(), Err(SignatureError::DateOutOfWindow));
 
         let mut req = unsigned_rfc9421_post();
-        req.rfc9421(
-            &RFC_COVERED,
-            &params(1_700_000_000, ";expires=1699999999"),
-            "https",
-        );
+        req.rfc9421(&RFC_COVERED, &params(1_700_000_000, ";expires=1699999999"), "https");
         assert_eq!(req.check(), Err(SignatureError::Expired));
 
         let mut req = unsigned_rfc9421_post();
-        req.rfc9421(
-            &RFC_COVERED,
-            &params(1_700_000_000, ";expires=1700000060"),
-            "https",
-        );
+        req.rfc9421(&RFC_COVERED, &params(1_700_000_000, ";expires=1700000060"), "https");
         req.check().unwrap();
 
         // Neither created nor a covered Date: no freshness at all.
@@ -1214,25 +1029,12 @@ mod tests {
     #[test]
     fn rfc9421_algorithms() {
         let mut req = unsigned_rfc9421_post();
-        req.rfc9421(
-            &RFC_COVERED,
-            &format!(r#";created=1700000000;keyid="{KEY_ID}""#),
-            "https",
-        );
+        req.rfc9421(&RFC_COVERED, &format!(r#";created=1700000000;keyid="{KEY_ID}""#), "https");
         req.check().unwrap();
 
         let mut req = unsigned_rfc9421_post();
-        req.rfc9421(
-            &RFC_COVERED,
-            &format!(r#";created=1700000000;keyid="{KEY_ID}";alg="rsa-pss-sha512""#),
-            "https",
-        );
-        assert_eq!(
-            req.check(),
-            Err(SignatureError::UnsupportedAlgorithm(
-                "rsa-pss-sha512".into()
-            ))
-        );
+        req.rfc9421(&RFC_COVERED, &format!(r#";created=1700000000;keyid="{KEY_ID}";alg="rsa-pss-sha512""#), "https");
+        assert_eq!(req.check(), Err(SignatureError::UnsupportedAlgorithm("rsa-pss-sha512".into())));
     }
 
     #[test]
@@ -1259,26 +1061,18 @@ mod tests {
         // Signature parameters are signed too.
         let mut req = unsigned_rfc9421_post();
         req.rfc9421(&RFC_COVERED, &created_now(), "https");
-        let input = req
-            .get("signature-input")
-            .replace("created=1700000000", "created=1700000001");
+        let input = req.get("signature-input").replace("created=1700000000", "created=1700000001");
         req.set("signature-input", &input);
         assert_eq!(req.check(), Err(SignatureError::BadSignature));
 
-        assert_eq!(
-            req.check_with(&other_pair().2, now()),
-            Err(SignatureError::BadSignature)
-        );
+        assert_eq!(req.check_with(&other_pair().2, now()), Err(SignatureError::BadSignature));
     }
 
     #[test]
     fn rfc9421_non_canonical_input_is_reserialised() {
         let mut req = unsigned_rfc9421_post();
         req.rfc9421(&RFC_COVERED, &created_now(), "https");
-        let spaced = req
-            .get("signature-input")
-            .replace("(\"", "(  \"")
-            .replace("\" \"", "\"   \"");
+        let spaced = req.get("signature-input").replace("(\"", "(  \"").replace("\" \"", "\"   \"");
         req.set("signature-input", &format!("  {spaced} "));
         req.check().unwrap();
     }
@@ -1289,49 +1083,22 @@ mod tests {
         req.rfc9421(&RFC_COVERED, &created_now(), "https");
         let input = req.get("signature-input");
         let signature = req.get("signature");
-        req.set(
-            "signature-input",
-            &format!("{input}, sig2=(\"@method\");keyid=\"x\""),
-        );
+        req.set("signature-input", &format!("{input}, sig2=(\"@method\");keyid=\"x\""));
         req.set("signature", &format!("sig2=:AAAA:, {signature}"));
         req.check().unwrap();
-        assert_eq!(
-            IncomingSignature::parse(&req.headers).unwrap().key_id(),
-            KEY_ID
-        );
+        assert_eq!(IncomingSignature::parse(&req.headers).unwrap().key_id(), KEY_ID);
     }
 
     #[test]
     fn rfc9421_malformed() {
         let base = unsigned_rfc9421_post();
-        let ok_input =
-            format!(r#"sig1=("@method" "@target-uri");created=1700000000;keyid="{KEY_ID}""#);
+        let ok_input = format!(r#"sig1=("@method" "@target-uri");created=1700000000;keyid="{KEY_ID}""#);
         let cases: Vec<(String, &str, SignatureError)> = vec![
-            (
-                ok_input.clone(),
-                "sig2=:AAAA:",
-                SignatureError::Malformed("no Signature for the Signature-Input label"),
-            ),
-            (
-                ok_input.clone(),
-                "sig1=AAAA",
-                SignatureError::Malformed("Signature value is not a byte sequence"),
-            ),
-            (
-                ok_input.clone(),
-                "sig1=:AA",
-                SignatureError::Malformed("Signature syntax"),
-            ),
-            (
-                "sig1=\"x\"".into(),
-                "sig1=:AAAA:",
-                SignatureError::Malformed("Signature-Input member is not a list"),
-            ),
-            (
-                "".into(),
-                "sig1=:AAAA:",
-                SignatureError::Malformed("empty Signature-Input"),
-            ),
+            (ok_input.clone(), "sig2=:AAAA:", SignatureError::Malformed("no Signature for the Signature-Input label")),
+            (ok_input.clone(), "sig1=AAAA", SignatureError::Malformed("Signature value is not a byte sequence")),
+            (ok_input.clone(), "sig1=:AA", SignatureError::Malformed("Signature syntax")),
+            ("sig1=\"x\"".into(), "sig1=:AAAA:", SignatureError::Malformed("Signature-Input member is not a list")),
+            ("".into(), "sig1=:AAAA:", SignatureError::Malformed("empty Signature-Input")),
             (
                 "sig1=(\"@method\" \"@method\")".into(),
                 "sig1=:AAAA:",
@@ -1362,16 +1129,9 @@ mod tests {
                 "sig1=:AAAA:",
                 SignatureError::UnsupportedComponent("\"content-digest\";sf".into()),
             ),
+            ("sig1=(\"@method\" \"@target-uri\");keyid=\"k\"".into(), "", SignatureError::MissingSignature),
             (
-                "sig1=(\"@method\" \"@target-uri\");keyid=\"k\"".into(),
-                "",
-                SignatureError::MissingSignature,
-            ),
-            (
-                format!(
-                    "sig1=(\"@method\" \"@target-uri\");keyid=\"{}\"",
-                    "k".repeat(MAX_SIGNATURE_HEADER)
-                ),
+                format!("sig1=(\"@method\" \"@target-uri\");keyid=\"{}\"", "k".repeat(MAX_SIGNATURE_HEADER)),
                 "sig1=:AAAA:",
                 SignatureError::Malformed("signature header too long"),
             ),
@@ -1384,11 +1144,7 @@ mod tests {
             } else {
                 headers.insert("signature", HeaderValue::from_str(signature).unwrap());
             }
-            assert_eq!(
-                IncomingSignature::parse(&headers).unwrap_err(),
-                expected,
-                "{input} / {signature}"
-            );
+            assert_eq!(IncomingSignature::parse(&headers).unwrap_err(), expected, "{input} / {signature}");
         }
     }
 
@@ -1400,19 +1156,15 @@ mod tests {
         let cavage = signed(Method::POST, "https://b.example/inbox", Some(BODY));
         let mut rfc = unsigned_rfc9421_post();
         rfc.rfc9421(&RFC_COVERED, &created_now(), "https");
-        let targets: [(&Req, &[&str]); 2] = [
-            (&cavage, &["signature", "digest", "date"]),
-            (&rfc, &["signature-input", "signature", "content-digest"]),
-        ];
+        let targets: [(&Req, &[&str]); 2] =
+            [(&cavage, &["signature", "digest", "date"]), (&rfc, &["signature-input", "signature", "content-digest"])];
         let replacements = b"\"\\,;=():?*- \ta0@\x80";
         let key = &pair().2;
         let mut runs = 0;
         for (req, names) in targets {
             for name in names {
                 let original = req.headers[*name].as_bytes().to_vec();
-                let mut variants: Vec<Vec<u8>> = (0..original.len())
-                    .map(|n| original[..n].to_vec())
-                    .collect();
+                let mut variants: Vec<Vec<u8>> = (0..original.len()).map(|n| original[..n].to_vec()).collect();
                 for i in 0..original.len() {
                     for r in replacements {
                         let mut v = original.clone();
@@ -1427,14 +1179,7 @@ mod tests {
                     let mut headers = req.headers.clone();
                     headers.insert(HeaderName::from_bytes(name.as_bytes()).unwrap(), value);
                     if let Ok(sig) = IncomingSignature::parse(&headers) {
-                        let _ = sig.verify(
-                            &req.method,
-                            &req.path_and_query,
-                            &headers,
-                            req.body.as_deref(),
-                            key,
-                            now(),
-                        );
+                        let _ = sig.verify(&req.method, &req.path_and_query, &headers, req.body.as_deref(), key, now());
                     }
                     runs += 1;
                 }

@@ -6,8 +6,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use coopol_signatures::{
-    generate_rsa_keypair, sign_request, IncomingSignature, KeyPairPem, SignatureError, SigningKey,
-    VerifyingKey,
+    generate_rsa_keypair, sign_request, IncomingSignature, KeyPairPem, SignatureError, SigningKey, VerifyingKey,
 };
 use http::{HeaderMap, HeaderValue, Method};
 use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
@@ -66,17 +65,10 @@ fn verify(
 #[test]
 fn our_post_signature_verifies_with_rsa_crate() {
     let signing = SigningKey::from_pkcs8_pem(KEY_ID, &keys().private_pem).unwrap();
-    let url = "https://b.example:8443/users/bob/inbox?x=1"
-        .parse()
-        .unwrap();
+    let url = "https://b.example:8443/users/bob/inbox?x=1".parse().unwrap();
     let headers = sign_request(&signing, &Method::POST, &url, Some(BODY), now()).unwrap();
-    let get = |name: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.to_str().unwrap().to_owned())
-            .unwrap()
-    };
+    let get =
+        |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.to_str().unwrap().to_owned()).unwrap();
     assert_eq!(get("host"), "b.example:8443");
     assert_eq!(get("date"), DATE);
     assert_eq!(get("digest"), format!("SHA-256={}", sha256_b64(BODY)));
@@ -85,9 +77,7 @@ fn our_post_signature_verifies_with_rsa_crate() {
     let (prefix, signature) = signature_header.split_once(",signature=\"").unwrap();
     assert_eq!(
         prefix,
-        format!(
-            r#"keyId="{KEY_ID}",algorithm="rsa-sha256",headers="(request-target) host date digest""#
-        )
+        format!(r#"keyId="{KEY_ID}",algorithm="rsa-sha256",headers="(request-target) host date digest""#)
     );
     let signature = STANDARD.decode(signature.trim_end_matches('"')).unwrap();
 
@@ -97,16 +87,10 @@ fn our_post_signature_verifies_with_rsa_crate() {
     );
     let public = RsaPublicKey::from_public_key_pem(&keys().public_pem).unwrap();
     pkcs1v15::VerifyingKey::<Sha256>::new(public)
-        .verify(
-            signing_string.as_bytes(),
-            &pkcs1v15::Signature::try_from(signature.as_slice()).unwrap(),
-        )
+        .verify(signing_string.as_bytes(), &pkcs1v15::Signature::try_from(signature.as_slice()).unwrap())
         .unwrap();
     // PKCS#1 v1.5 is deterministic: both implementations produce the same bytes.
-    assert_eq!(
-        rsa_sign(&rsa_signer(&keys().private_pem), &signing_string),
-        STANDARD.encode(&signature)
-    );
+    assert_eq!(rsa_sign(&rsa_signer(&keys().private_pem), &signing_string), STANDARD.encode(&signature));
 }
 
 #[test]
@@ -130,10 +114,7 @@ fn rsa_crate_cavage_post_verifies_with_ours() {
     ]);
     let key = VerifyingKey::from_pem(&keys().public_pem).unwrap();
     verify(Method::POST, "/inbox", &headers, Some(BODY), &key).unwrap();
-    assert_eq!(
-        verify(Method::POST, "/inbox", &headers, Some(b"{}"), &key),
-        Err(SignatureError::DigestMismatch)
-    );
+    assert_eq!(verify(Method::POST, "/inbox", &headers, Some(b"{}"), &key), Err(SignatureError::DigestMismatch));
 }
 
 #[test]
@@ -158,13 +139,7 @@ fn rsa_crate_rfc9421_post_verifies_with_ours() {
     assert_eq!(parsed.key_id(), KEY_ID);
     verify(Method::POST, "/users/bob/inbox", &headers, Some(BODY), &key).unwrap();
     assert_eq!(
-        verify(
-            Method::POST,
-            "/users/bob/inbox",
-            &headers,
-            Some(b"{}"),
-            &key
-        ),
+        verify(Method::POST, "/users/bob/inbox", &headers, Some(b"{}"), &key),
         Err(SignatureError::DigestMismatch)
     );
 }
@@ -172,9 +147,7 @@ fn rsa_crate_rfc9421_post_verifies_with_ours() {
 #[test]
 fn rsa_crate_rfc9421_without_content_digest_is_refused() {
     let params = format!(r#"("@method" "@target-uri");created={NOW_SECS};keyid="{KEY_ID}""#);
-    let base = format!(
-        "\"@method\": POST\n\"@target-uri\": https://b.example/inbox\n\"@signature-params\": {params}"
-    );
+    let base = format!("\"@method\": POST\n\"@target-uri\": https://b.example/inbox\n\"@signature-params\": {params}");
     let signature = rsa_sign(&rsa_signer(&keys().private_pem), &base);
     let headers = header_map(&[
         ("host", "b.example".into()),
@@ -200,10 +173,7 @@ fn pkcs1_public_key_pem_is_accepted() {
 
     let signing = SigningKey::from_pkcs8_pem(KEY_ID, &keys().private_pem).unwrap();
     let url = "https://b.example/users/bob".parse().unwrap();
-    let headers: HeaderMap = sign_request(&signing, &Method::GET, &url, None, now())
-        .unwrap()
-        .into_iter()
-        .collect();
+    let headers: HeaderMap = sign_request(&signing, &Method::GET, &url, None, now()).unwrap().into_iter().collect();
     verify(Method::GET, "/users/bob", &headers, None, &key).unwrap();
 }
 
@@ -214,10 +184,7 @@ fn pkcs1_private_key_pem_is_accepted() {
     assert!(pkcs1.starts_with("-----BEGIN RSA PRIVATE KEY-----"));
     let signing = SigningKey::from_pkcs8_pem(KEY_ID, &pkcs1).unwrap();
     let url = "https://b.example/users/bob".parse().unwrap();
-    let headers: HeaderMap = sign_request(&signing, &Method::GET, &url, None, now())
-        .unwrap()
-        .into_iter()
-        .collect();
+    let headers: HeaderMap = sign_request(&signing, &Method::GET, &url, None, now()).unwrap().into_iter().collect();
     let key = VerifyingKey::from_pem(&keys().public_pem).unwrap();
     verify(Method::GET, "/users/bob", &headers, None, &key).unwrap();
 }
@@ -226,10 +193,7 @@ fn pkcs1_private_key_pem_is_accepted() {
 fn legacy_1024_bit_keys_verify_and_tiny_keys_are_refused() {
     let mut rng = rand::thread_rng();
     let private = RsaPrivateKey::new(&mut rng, 1024).unwrap();
-    let public_pem = private
-        .to_public_key()
-        .to_public_key_pem(LineEnding::LF)
-        .unwrap();
+    let public_pem = private.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
     let signer = pkcs1v15::SigningKey::<Sha256>::new(private);
     let signing_string = format!("(request-target): get /users/bob\nhost: b.example\ndate: {DATE}");
     let signature = rsa_sign(&signer, &signing_string);
@@ -247,12 +211,6 @@ fn legacy_1024_bit_keys_verify_and_tiny_keys_are_refused() {
     verify(Method::GET, "/users/bob", &headers, None, &key).unwrap();
 
     let tiny = RsaPrivateKey::new(&mut rng, 512).unwrap();
-    let tiny_pem = tiny
-        .to_public_key()
-        .to_public_key_pem(LineEnding::LF)
-        .unwrap();
-    assert!(matches!(
-        VerifyingKey::from_pem(&tiny_pem),
-        Err(SignatureError::InvalidKey(_))
-    ));
+    let tiny_pem = tiny.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
+    assert!(matches!(VerifyingKey::from_pem(&tiny_pem), Err(SignatureError::InvalidKey(_))));
 }

@@ -7,9 +7,7 @@ use coopol_core::Role;
 use coopol_db::entities::{accounts, domain_blocks, users};
 use coopol_db::{queries, Db};
 use coopol_federation::actors;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 
 use crate::cli::{AccountCommand, AdminCommand, CreateAccount, DomainBlockCommand};
 use crate::config::Config;
@@ -23,37 +21,24 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 
 /// Runs an admin command; what it prints goes to `out`.
-pub async fn run(
-    config: &Config,
-    command: AdminCommand,
-    out: &mut impl Write,
-) -> Result<(), Error> {
+pub async fn run(config: &Config, command: AdminCommand, out: &mut impl Write) -> Result<(), Error> {
     let db = crate::setup::open(config).await?;
     match command {
-        AdminCommand::Account {
-            command: AccountCommand::Create(c),
-        } => create_account(&db, config, c, out).await,
-        AdminCommand::Account {
-            command: AccountCommand::List,
-        } => list_accounts(&db, out).await,
+        AdminCommand::Account { command: AccountCommand::Create(c) } => create_account(&db, config, c, out).await,
+        AdminCommand::Account { command: AccountCommand::List } => list_accounts(&db, out).await,
         AdminCommand::Token { name } => token(&db, &name, out).await,
-        AdminCommand::DomainBlock {
-            command: DomainBlockCommand::Add { domain },
-        } => block_domain(&db, &domain, out).await,
-        AdminCommand::DomainBlock {
-            command: DomainBlockCommand::Remove { domain },
-        } => unblock_domain(&db, &domain, out).await,
-        AdminCommand::DomainBlock {
-            command: DomainBlockCommand::List,
-        } => list_domain_blocks(&db, out).await,
+        AdminCommand::DomainBlock { command: DomainBlockCommand::Add { domain } } => {
+            block_domain(&db, &domain, out).await
+        }
+        AdminCommand::DomainBlock { command: DomainBlockCommand::Remove { domain } } => {
+            unblock_domain(&db, &domain, out).await
+        }
+        AdminCommand::DomainBlock { command: DomainBlockCommand::List } => list_domain_blocks(&db, out).await,
     }
 }
 
 fn write_err(e: std::io::Error) -> Error {
-    Error::Io {
-        what: "cannot write to standard output".into(),
-        source: e,
-    }
+    Error::Io { what: "cannot write to standard output".into(), source: e }
 }
 
 /// A plausible e-mail address, lowercased: something@domain, no spaces.
@@ -78,24 +63,15 @@ pub fn normalize_email(email: &str) -> Result<String, Error> {
 fn check_password(password: &str) -> Result<(), Error> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        return Err(Error::Usage(format!(
-            "the password is too short: use at least {MIN_PASSWORD_CHARS} characters"
-        )));
+        return Err(Error::Usage(format!("the password is too short: use at least {MIN_PASSWORD_CHARS} characters")));
     }
     if n > MAX_PASSWORD_CHARS {
-        return Err(Error::Usage(format!(
-            "the password is too long: use at most {MAX_PASSWORD_CHARS} characters"
-        )));
+        return Err(Error::Usage(format!("the password is too long: use at most {MAX_PASSWORD_CHARS} characters")));
     }
     Ok(())
 }
 
-async fn create_account(
-    db: &Db,
-    config: &Config,
-    c: CreateAccount,
-    out: &mut impl Write,
-) -> Result<(), Error> {
+async fn create_account(db: &Db, config: &Config, c: CreateAccount, out: &mut impl Write) -> Result<(), Error> {
     coopol_core::validate_username(&c.name).map_err(|e| Error::Usage(e.to_string()))?;
     let email = normalize_email(&c.email)?;
     check_password(&c.password)?;
@@ -105,20 +81,10 @@ async fn create_account(
 
     let txn = db.begin().await?;
     if queries::local_account(&txn, &c.name).await?.is_some() {
-        return Err(Error::Usage(format!(
-            "the username {} is already taken",
-            c.name
-        )));
+        return Err(Error::Usage(format!("the username {} is already taken", c.name)));
     }
-    if users::Entity::find()
-        .filter(users::Column::Email.eq(email.clone()))
-        .one(&txn)
-        .await?
-        .is_some()
-    {
-        return Err(Error::Usage(format!(
-            "the e-mail address {email} is already used by another account"
-        )));
+    if users::Entity::find().filter(users::Column::Email.eq(email.clone())).one(&txn).await?.is_some() {
+        return Err(Error::Usage(format!("the e-mail address {email} is already used by another account")));
     }
     let account = actors::create_local_account(&txn, &config.instance(), &c.name).await?;
     users::ActiveModel {
@@ -146,10 +112,7 @@ async fn create_account(
 
 /// Local accounts that can log in, oldest first.
 async fn list_accounts(db: &Db, out: &mut impl Write) -> Result<(), Error> {
-    let rows = users::Entity::find()
-        .order_by_asc(users::Column::CreatedAt)
-        .all(db)
-        .await?;
+    let rows = users::Entity::find().order_by_asc(users::Column::CreatedAt).all(db).await?;
     let ids: Vec<i64> = rows.iter().map(|u| u.account_id).collect();
     let accounts: std::collections::HashMap<i64, accounts::Model> = accounts::Entity::find()
         .filter(accounts::Column::Id.is_in(ids))
@@ -158,24 +121,14 @@ async fn list_accounts(db: &Db, out: &mut impl Write) -> Result<(), Error> {
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
-    let mut table = vec![[
-        "USERNAME".to_string(),
-        "EMAIL".into(),
-        "ROLE".into(),
-        "CREATED".into(),
-    ]];
+    let mut table = vec![["USERNAME".to_string(), "EMAIL".into(), "ROLE".into(), "CREATED".into()]];
     for u in rows {
         let name = match accounts.get(&u.account_id) {
             Some(a) if a.suspended => format!("{} (suspended)", a.username),
             Some(a) => a.username.clone(),
             None => format!("(account {} missing)", u.account_id),
         };
-        table.push([
-            name,
-            u.email,
-            u.role,
-            u.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        ]);
+        table.push([name, u.email, u.role, u.created_at.format("%Y-%m-%d %H:%M UTC").to_string()]);
     }
     write_table(out, &table)
 }
@@ -211,9 +164,7 @@ async fn token(db: &Db, name: &str, out: &mut impl Write) -> Result<(), Error> {
     }
     let user = queries::user_by_account(db, account.id)
         .await?
-        .ok_or_else(|| {
-            Error::NotFound(format!("the account {name} cannot log in (it has no user)"))
-        })?;
+        .ok_or_else(|| Error::NotFound(format!("the account {name} cannot log in (it has no user)")))?;
     let token = coopol_api::auth::issue_token(db, user.id, TOKEN_SCOPES).await?;
     writeln!(out, "{token}").map_err(write_err)
 }
@@ -223,25 +174,21 @@ async fn token(db: &Db, name: &str, out: &mut impl Write) -> Result<(), Error> {
 pub fn normalize_block_domain(input: &str) -> Result<String, Error> {
     let s = input.trim();
     let candidate = if s.contains("://") {
-        let u = url::Url::parse(s)
-            .map_err(|e| Error::Usage(format!("{input:?} is not a domain or URL: {e}")))?;
-        coopol_federation::config::authority(&u)
-            .ok_or_else(|| Error::Usage(format!("{input:?} has no host")))?
+        let u = url::Url::parse(s).map_err(|e| Error::Usage(format!("{input:?} is not a domain or URL: {e}")))?;
+        coopol_federation::config::authority(&u).ok_or_else(|| Error::Usage(format!("{input:?} has no host")))?
     } else {
         s.trim_end_matches('/').to_string()
     };
     crate::config::normalize_domain("domain", &candidate).map_err(|_| {
-        Error::Usage(format!("{input:?} is not a domain: give a host name such as spam.example (with :port if not 443)"))
+        Error::Usage(format!(
+            "{input:?} is not a domain: give a host name such as spam.example (with :port if not 443)"
+        ))
     })
 }
 
 async fn block_domain(db: &Db, input: &str, out: &mut impl Write) -> Result<(), Error> {
     let domain = normalize_block_domain(input)?;
-    if domain_blocks::Entity::find_by_id(domain.clone())
-        .one(db)
-        .await?
-        .is_some()
-    {
+    if domain_blocks::Entity::find_by_id(domain.clone()).one(db).await?.is_some() {
         return writeln!(out, "{domain} is already blocked").map_err(write_err);
     }
     domain_blocks::ActiveModel {
@@ -251,19 +198,12 @@ async fn block_domain(db: &Db, input: &str, out: &mut impl Write) -> Result<(), 
     }
     .insert(db)
     .await?;
-    writeln!(
-        out,
-        "blocked {domain}: its activities are refused from now on"
-    )
-    .map_err(write_err)
+    writeln!(out, "blocked {domain}: its activities are refused from now on").map_err(write_err)
 }
 
 async fn unblock_domain(db: &Db, input: &str, out: &mut impl Write) -> Result<(), Error> {
     let domain = normalize_block_domain(input)?;
-    let removed = domain_blocks::Entity::delete_by_id(domain.clone())
-        .exec(db)
-        .await?
-        .rows_affected;
+    let removed = domain_blocks::Entity::delete_by_id(domain.clone()).exec(db).await?.rows_affected;
     if removed == 0 {
         return Err(Error::NotFound(format!("{domain} is not blocked")));
     }
@@ -271,17 +211,10 @@ async fn unblock_domain(db: &Db, input: &str, out: &mut impl Write) -> Result<()
 }
 
 async fn list_domain_blocks(db: &Db, out: &mut impl Write) -> Result<(), Error> {
-    let rows = domain_blocks::Entity::find()
-        .order_by_asc(domain_blocks::Column::Domain)
-        .all(db)
-        .await?;
+    let rows = domain_blocks::Entity::find().order_by_asc(domain_blocks::Column::Domain).all(db).await?;
     let mut table = vec![["DOMAIN".to_string(), "SEVERITY".into(), "CREATED".into()]];
     for b in rows {
-        table.push([
-            b.domain,
-            b.severity,
-            b.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        ]);
+        table.push([b.domain, b.severity, b.created_at.format("%Y-%m-%d %H:%M UTC").to_string()]);
     }
     write_table(out, &table)
 }
@@ -293,15 +226,7 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(normalize_email(" Alice@X.org ").unwrap(), "alice@x.org");
-        for bad in [
-            "",
-            "alice",
-            "@x.org",
-            "alice@",
-            "a b@x.org",
-            "a@b@c",
-            "a@.x",
-        ] {
+        for bad in ["", "alice", "@x.org", "alice@", "a b@x.org", "a@b@c", "a@.x"] {
             assert!(normalize_email(bad).is_err(), "{bad:?}");
         }
     }
@@ -315,22 +240,10 @@ mod tests {
 
     #[test]
     fn blocked_domains() {
-        assert_eq!(
-            normalize_block_domain("Spam.Example").unwrap(),
-            "spam.example"
-        );
-        assert_eq!(
-            normalize_block_domain("https://spam.example/users/x").unwrap(),
-            "spam.example"
-        );
-        assert_eq!(
-            normalize_block_domain("http://localhost:8081/").unwrap(),
-            "localhost:8081"
-        );
-        assert_eq!(
-            normalize_block_domain("spam.example:8443").unwrap(),
-            "spam.example:8443"
-        );
+        assert_eq!(normalize_block_domain("Spam.Example").unwrap(), "spam.example");
+        assert_eq!(normalize_block_domain("https://spam.example/users/x").unwrap(), "spam.example");
+        assert_eq!(normalize_block_domain("http://localhost:8081/").unwrap(), "localhost:8081");
+        assert_eq!(normalize_block_domain("spam.example:8443").unwrap(), "spam.example:8443");
         assert!(normalize_block_domain("not a domain").is_err());
         assert!(normalize_block_domain("").is_err());
     }
@@ -338,11 +251,7 @@ mod tests {
     #[test]
     fn tables_align() {
         let mut out = Vec::new();
-        write_table(
-            &mut out,
-            &[["A".to_string(), "B".into()], ["long".into(), "x".into()]],
-        )
-        .unwrap();
+        write_table(&mut out, &[["A".to_string(), "B".into()], ["long".into(), "x".into()]]).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "A     B\nlong  x\n");
     }
 
@@ -376,119 +285,50 @@ mod tests {
 
     async fn accounts_tokens_and_blocks_on(config: &Config) {
         let config = config.clone();
-        let out = admin(&config, create("alice", "Alice@X.org", RoleArg::Admin))
-            .await
-            .unwrap();
+        let out = admin(&config, create("alice", "Alice@X.org", RoleArg::Admin)).await.unwrap();
         assert!(out.contains("@alice@localhost:18090"), "{out}");
-        admin(&config, create("bob", "bob@x.org", RoleArg::User))
-            .await
-            .unwrap();
+        admin(&config, create("bob", "bob@x.org", RoleArg::User)).await.unwrap();
 
         // Taken names and addresses, bad input: clear errors, nothing half-created.
-        let err = admin(&config, create("Alice", "other@x.org", RoleArg::User))
-            .await
-            .unwrap_err();
+        let err = admin(&config, create("Alice", "other@x.org", RoleArg::User)).await.unwrap_err();
         assert!(err.to_string().contains("already taken"), "{err}");
-        let err = admin(&config, create("carol", "alice@x.org", RoleArg::User))
-            .await
-            .unwrap_err();
+        let err = admin(&config, create("carol", "alice@x.org", RoleArg::User)).await.unwrap_err();
         assert!(err.to_string().contains("already used"), "{err}");
-        assert!(admin(&config, create("no way", "c@x.org", RoleArg::User))
-            .await
-            .is_err());
+        assert!(admin(&config, create("no way", "c@x.org", RoleArg::User)).await.is_err());
         let db = crate::setup::open(&config).await.unwrap();
-        assert!(queries::local_account(&db, "carol")
-            .await
-            .unwrap()
-            .is_none());
+        assert!(queries::local_account(&db, "carol").await.unwrap().is_none());
 
-        let list = admin(
-            &config,
-            AdminCommand::Account {
-                command: AccountCommand::List,
-            },
-        )
-        .await
-        .unwrap();
+        let list = admin(&config, AdminCommand::Account { command: AccountCommand::List }).await.unwrap();
         let lines: Vec<&str> = list.lines().collect();
         assert_eq!(lines.len(), 3, "{list}");
         assert!(lines[0].starts_with("USERNAME"));
         assert!(
-            lines[1].starts_with("alice ")
-                && lines[1].contains("alice@x.org")
-                && lines[1].contains("admin"),
+            lines[1].starts_with("alice ") && lines[1].contains("alice@x.org") && lines[1].contains("admin"),
             "{list}"
         );
-        assert!(
-            lines[2].starts_with("bob ") && lines[2].contains(" user "),
-            "{list}"
-        );
+        assert!(lines[2].starts_with("bob ") && lines[2].contains(" user "), "{list}");
 
         let alice = queries::local_account(&db, "alice").await.unwrap().unwrap();
         assert_eq!(alice.uri, "http://localhost:18090/users/alice");
-        let user = queries::user_by_account(&db, alice.id)
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(
-            user.password_hash.starts_with("$argon2"),
-            "{}",
-            user.password_hash
-        );
+        let user = queries::user_by_account(&db, alice.id).await.unwrap().unwrap();
+        assert!(user.password_hash.starts_with("$argon2"), "{}", user.password_hash);
 
-        let token = admin(
-            &config,
-            AdminCommand::Token {
-                name: "alice".into(),
-            },
-        )
-        .await
-        .unwrap();
+        let token = admin(&config, AdminCommand::Token { name: "alice".into() }).await.unwrap();
         assert_eq!(token.lines().count(), 1);
         assert!(!token.trim().is_empty() && !token.trim().contains(' '));
-        let err = admin(
-            &config,
-            AdminCommand::Token {
-                name: "nobody".into(),
-            },
-        )
-        .await
-        .unwrap_err();
+        let err = admin(&config, AdminCommand::Token { name: "nobody".into() }).await.unwrap_err();
         assert!(err.to_string().contains("no local account"), "{err}");
 
-        let block = |d: &str| AdminCommand::DomainBlock {
-            command: DomainBlockCommand::Add { domain: d.into() },
-        };
+        let block = |d: &str| AdminCommand::DomainBlock { command: DomainBlockCommand::Add { domain: d.into() } };
         admin(&config, block("Spam.Example")).await.unwrap();
-        let again = admin(&config, block("https://spam.example/users/x"))
-            .await
-            .unwrap();
+        let again = admin(&config, block("https://spam.example/users/x")).await.unwrap();
         assert!(again.contains("already blocked"), "{again}");
-        assert!(queries::is_domain_blocked(&db, "spam.example")
-            .await
-            .unwrap());
-        let list = admin(
-            &config,
-            AdminCommand::DomainBlock {
-                command: DomainBlockCommand::List,
-            },
-        )
-        .await
-        .unwrap();
-        assert!(
-            list.lines()
-                .nth(1)
-                .unwrap()
-                .starts_with("spam.example  suspend"),
-            "{list}"
-        );
-        let unblock = |d: &str| AdminCommand::DomainBlock {
-            command: DomainBlockCommand::Remove { domain: d.into() },
-        };
+        assert!(queries::is_domain_blocked(&db, "spam.example").await.unwrap());
+        let list = admin(&config, AdminCommand::DomainBlock { command: DomainBlockCommand::List }).await.unwrap();
+        assert!(list.lines().nth(1).unwrap().starts_with("spam.example  suspend"), "{list}");
+        let unblock = |d: &str| AdminCommand::DomainBlock { command: DomainBlockCommand::Remove { domain: d.into() } };
         admin(&config, unblock("spam.example")).await.unwrap();
-        assert!(!queries::is_domain_blocked(&db, "spam.example")
-            .await
-            .unwrap());
+        assert!(!queries::is_domain_blocked(&db, "spam.example").await.unwrap());
         let err = admin(&config, unblock("spam.example")).await.unwrap_err();
         assert!(err.to_string().contains("is not blocked"), "{err}");
     }

@@ -143,12 +143,7 @@ mod tests {
         ])
         .unwrap();
         match cli.command {
-            Command::Admin {
-                command:
-                    AdminCommand::Account {
-                        command: AccountCommand::Create(c),
-                    },
-            } => {
+            Command::Admin { command: AdminCommand::Account { command: AccountCommand::Create(c) } } => {
                 assert_eq!(c.name, "alice");
                 assert_eq!(c.email, "a@x.org");
                 assert_eq!(c.role, RoleArg::Admin);
@@ -169,11 +164,7 @@ mod tests {
         assert_eq!(cli.config, Some(PathBuf::from("/etc/coopol.toml")));
         assert!(matches!(
             cli.command,
-            Command::Admin {
-                command: AdminCommand::DomainBlock {
-                    command: DomainBlockCommand::Add { .. }
-                }
-            }
+            Command::Admin { command: AdminCommand::DomainBlock { command: DomainBlockCommand::Add { .. } } }
         ));
         assert!(Cli::try_parse_from([
             "coopol",

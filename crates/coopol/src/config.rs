@@ -24,29 +24,17 @@ pub const DEFAULT_TITLE: &str = "coopol";
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the configuration file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("invalid configuration file {path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("{source_name}: {message}")]
-    Invalid {
-        source_name: String,
-        message: String,
-    },
+    Invalid { source_name: String, message: String },
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    DataDir { path: PathBuf, source: std::io::Error },
 }
 
 fn invalid(source_name: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid {
-        source_name: source_name.to_string(),
-        message: message.into(),
-    }
+    ConfigError::Invalid { source_name: source_name.to_string(), message: message.into() }
 }
 
 /// The configuration file, as written. Every key is optional; unknown keys are refused so
@@ -73,10 +61,7 @@ pub struct FileConfig {
 impl FileConfig {
     /// Parses the text of a configuration file; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })
+        toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: e.to_string() })
     }
 
     /// Reads the configuration file: the one given (which must exist), or `coopol.toml` in
@@ -92,10 +77,7 @@ impl FileConfig {
                 p
             }
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
         Ok((FileConfig::parse(&text, &path)?, Some(path)))
     }
 }
@@ -133,10 +115,7 @@ fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "" | "0" | "false" | "no" | "off" => Ok(false),
-        other => Err(invalid(
-            name,
-            format!("{other:?} is not a boolean (use 1 or 0)"),
-        )),
+        other => Err(invalid(name, format!("{other:?} is not a boolean (use 1 or 0)"))),
     }
 }
 
@@ -149,11 +128,13 @@ pub fn normalize_domain(source_name: &str, domain: &str) -> Result<String, Confi
     if d.contains("://") || d.contains('/') {
         return Err(invalid(
             source_name,
-            format!("{domain:?} must be a bare host name such as section.example or localhost:8080, without scheme or path"),
+            format!(
+                "{domain:?} must be a bare host name such as section.example or localhost:8080, without scheme or path"
+            ),
         ));
     }
-    let parsed = url::Url::parse(&format!("http://{d}/"))
-        .map_err(|e| invalid(source_name, format!("{domain:?}: {e}")))?;
+    let parsed =
+        url::Url::parse(&format!("http://{d}/")).map_err(|e| invalid(source_name, format!("{domain:?}: {e}")))?;
     let Some(host) = parsed.host_str() else {
         return Err(invalid(source_name, format!("{domain:?} has no host")));
     };
@@ -163,10 +144,7 @@ pub fn normalize_domain(source_name: &str, domain: &str) -> Result<String, Confi
         None => host.to_string(),
     };
     if rebuilt != d && format!("{rebuilt}:80") != d {
-        return Err(invalid(
-            source_name,
-            format!("{domain:?} is not a valid host name"),
-        ));
+        return Err(invalid(source_name, format!("{domain:?} is not a valid host name")));
     }
     Ok(d)
 }
@@ -174,9 +152,7 @@ pub fn normalize_domain(source_name: &str, domain: &str) -> Result<String, Confi
 /// The host part of `host[:port]` (an IPv6 literal keeps its brackets).
 pub fn host_of(domain: &str) -> &str {
     if domain.starts_with('[') {
-        return domain
-            .split_once(']')
-            .map_or(domain, |(h, _)| h.trim_start_matches('['));
+        return domain.split_once(']').map_or(domain, |(h, _)| h.trim_start_matches('['));
     }
     match domain.rsplit_once(':') {
         Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h,
@@ -199,12 +175,9 @@ pub fn is_local_domain(domain: &str) -> bool {
 /// The SQLite URL of a database file inside `data_dir`. `%`, `?` and `#` in the path are
 /// percent-encoded, as the SQLite driver decodes them.
 pub fn sqlite_url(data_dir: &Path) -> Result<String, ConfigError> {
-    let dir = data_dir.to_str().ok_or_else(|| {
-        invalid(
-            "data directory",
-            format!("{} is not valid UTF-8", data_dir.display()),
-        )
-    })?;
+    let dir = data_dir
+        .to_str()
+        .ok_or_else(|| invalid("data directory", format!("{} is not valid UTF-8", data_dir.display())))?;
     let dir = dir.trim_end_matches('/');
     let mut encoded = String::with_capacity(dir.len());
     for c in dir.chars() {
@@ -228,9 +201,7 @@ impl Config {
         cli: CliOverrides,
     ) -> Result<Config, ConfigError> {
         let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-        let file_name = file_path
-            .as_ref()
-            .map_or_else(|| DEFAULT_FILE.to_string(), |p| p.display().to_string());
+        let file_name = file_path.as_ref().map_or_else(|| DEFAULT_FILE.to_string(), |p| p.display().to_string());
         let from_file = |key: &str| format!("{file_name}: {key}");
 
         let listen_src;
@@ -245,7 +216,10 @@ impl Config {
             DEFAULT_LISTEN.to_string()
         };
         let listen: SocketAddr = listen_raw.trim().parse().map_err(|_| {
-            invalid(&listen_src, format!("{listen_raw:?} is not an address and port such as 127.0.0.1:8080 or [::1]:8080"))
+            invalid(
+                &listen_src,
+                format!("{listen_raw:?} is not an address and port such as 127.0.0.1:8080 or [::1]:8080"),
+            )
         })?;
 
         let domain = if let Some(v) = env("COOPOL_DOMAIN") {
@@ -267,14 +241,8 @@ impl Config {
         let database_url = match env("COOPOL_DATABASE_URL").or_else(|| file.database_url.clone()) {
             Some(u) => {
                 let u = u.trim().to_string();
-                if !(u.starts_with("sqlite:")
-                    || u.starts_with("postgres://")
-                    || u.starts_with("postgresql://"))
-                {
-                    return Err(invalid(
-                        "database URL",
-                        "must start with sqlite:, postgres:// or postgresql://",
-                    ));
+                if !(u.starts_with("sqlite:") || u.starts_with("postgres://") || u.starts_with("postgresql://")) {
+                    return Err(invalid("database URL", "must start with sqlite:, postgres:// or postgresql://"));
                 }
                 u
             }
@@ -306,16 +274,7 @@ impl Config {
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| DEFAULT_TITLE.to_string());
 
-        Ok(Config {
-            domain,
-            listen,
-            data_dir,
-            database_url,
-            dev,
-            title,
-            registrations,
-            file: file_path,
-        })
+        Ok(Config { domain, listen, data_dir, database_url, dev, title, registrations, file: file_path })
     }
 
     /// Loads the configuration of this process: file, then environment, then flags.
@@ -351,12 +310,7 @@ impl Config {
             use std::os::unix::fs::DirBuilderExt;
             builder.mode(0o700);
         }
-        builder
-            .create(&self.data_dir)
-            .map_err(|source| ConfigError::DataDir {
-                path: self.data_dir.clone(),
-                source,
-            })
+        builder.create(&self.data_dir).map_err(|source| ConfigError::DataDir { path: self.data_dir.clone(), source })
     }
 
     /// The database URL with any password hidden, for logs and messages.
@@ -377,18 +331,11 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| map.get(k).cloned()
     }
 
-    fn resolve(
-        file: FileConfig,
-        env: &[(&str, &str)],
-        dev_flag: bool,
-    ) -> Result<Config, ConfigError> {
+    fn resolve(file: FileConfig, env: &[(&str, &str)], dev_flag: bool) -> Result<Config, ConfigError> {
         Config::resolve(file, None, env_of(env), CliOverrides { dev: dev_flag })
     }
 
@@ -407,17 +354,9 @@ mod tests {
 
     #[test]
     fn the_default_domain_follows_the_listen_port() {
-        let c = resolve(
-            FileConfig::default(),
-            &[("COOPOL_LISTEN", "127.0.0.1:9123")],
-            false,
-        )
-        .unwrap();
+        let c = resolve(FileConfig::default(), &[("COOPOL_LISTEN", "127.0.0.1:9123")], false).unwrap();
         assert_eq!(c.domain, "localhost:9123");
-        let file = FileConfig {
-            listen: Some("0.0.0.0:3000".into()),
-            ..FileConfig::default()
-        };
+        let file = FileConfig { listen: Some("0.0.0.0:3000".into()), ..FileConfig::default() };
         assert_eq!(resolve(file, &[], false).unwrap().domain, "localhost:3000");
     }
 
@@ -439,10 +378,7 @@ mod tests {
         assert_eq!(c.domain, "section.example");
         assert_eq!(c.listen, "0.0.0.0:9000".parse().unwrap());
         assert_eq!(c.data_dir, PathBuf::from("/var/lib/coopol"));
-        assert_eq!(
-            c.database_url,
-            "sqlite:///var/lib/coopol/coopol.db?mode=rwc"
-        );
+        assert_eq!(c.database_url, "sqlite:///var/lib/coopol/coopol.db?mode=rwc");
         assert_eq!(c.title, "Section Nord");
         assert!(c.registrations);
     }
@@ -483,89 +419,40 @@ mod tests {
 
     #[test]
     fn the_database_url_follows_the_data_dir_unless_given() {
-        let c = resolve(
-            FileConfig::default(),
-            &[("COOPOL_DATA_DIR", "/tmp/x")],
-            false,
-        )
-        .unwrap();
+        let c = resolve(FileConfig::default(), &[("COOPOL_DATA_DIR", "/tmp/x")], false).unwrap();
         assert_eq!(c.database_url, "sqlite:///tmp/x/coopol.db?mode=rwc");
-        let file = FileConfig {
-            database_url: Some("sqlite:///elsewhere.db".into()),
-            ..FileConfig::default()
-        };
+        let file = FileConfig { database_url: Some("sqlite:///elsewhere.db".into()), ..FileConfig::default() };
         let c = resolve(file, &[("COOPOL_DATA_DIR", "/tmp/x")], false).unwrap();
         assert_eq!(c.database_url, "sqlite:///elsewhere.db");
     }
 
     #[test]
     fn the_dev_flag_wins_over_everything() {
-        let file = FileConfig {
-            dev: Some(false),
-            ..FileConfig::default()
-        };
+        let file = FileConfig { dev: Some(false), ..FileConfig::default() };
         let c = resolve(file, &[("COOPOL_DEV", "0")], true).unwrap();
         assert!(c.dev);
         assert_eq!(c.base_url(), "http://localhost:8080");
-        assert!(
-            resolve(FileConfig::default(), &[("COOPOL_DEV", "1")], false)
-                .unwrap()
-                .dev
-        );
-        assert!(
-            resolve(
-                FileConfig {
-                    dev: Some(true),
-                    ..FileConfig::default()
-                },
-                &[],
-                false
-            )
-            .unwrap()
-            .dev
-        );
+        assert!(resolve(FileConfig::default(), &[("COOPOL_DEV", "1")], false).unwrap().dev);
+        assert!(resolve(FileConfig { dev: Some(true), ..FileConfig::default() }, &[], false).unwrap().dev);
     }
 
     #[test]
     fn empty_environment_values_count_as_unset() {
-        let file = FileConfig {
-            domain: Some("file.example".into()),
-            ..FileConfig::default()
-        };
-        let c = resolve(
-            file,
-            &[("COOPOL_DOMAIN", ""), ("COOPOL_TITLE", "  ")],
-            false,
-        )
-        .unwrap();
+        let file = FileConfig { domain: Some("file.example".into()), ..FileConfig::default() };
+        let c = resolve(file, &[("COOPOL_DOMAIN", ""), ("COOPOL_TITLE", "  ")], false).unwrap();
         assert_eq!(c.domain, "file.example");
         assert_eq!(c.title, "coopol");
     }
 
     #[test]
     fn bad_values_are_named() {
-        let err = resolve(
-            FileConfig::default(),
-            &[("COOPOL_LISTEN", "localhost")],
-            false,
-        )
-        .unwrap_err();
+        let err = resolve(FileConfig::default(), &[("COOPOL_LISTEN", "localhost")], false).unwrap_err();
         assert!(err.to_string().starts_with("COOPOL_LISTEN:"), "{err}");
         let err = resolve(FileConfig::default(), &[("COOPOL_DEV", "maybe")], false).unwrap_err();
         assert!(err.to_string().contains("COOPOL_DEV"), "{err}");
-        let err = resolve(
-            FileConfig::default(),
-            &[("COOPOL_DOMAIN", "https://x.example")],
-            false,
-        )
-        .unwrap_err();
+        let err = resolve(FileConfig::default(), &[("COOPOL_DOMAIN", "https://x.example")], false).unwrap_err();
         assert!(err.to_string().contains("without scheme"), "{err}");
-        let err = resolve(
-            FileConfig::default(),
-            &[("COOPOL_DATABASE_URL", "mysql://x")],
-            false,
-        )
-        .unwrap_err();
+        let err = resolve(FileConfig::default(), &[("COOPOL_DATABASE_URL", "mysql://x")], false).unwrap_err();
         assert!(err.to_string().contains("database URL"), "{err}");
         let err = FileConfig::parse("domian = \"typo.example\"", Path::new("c.toml")).unwrap_err();
         assert!(err.to_string().contains("c.toml"), "{err}");
@@ -573,54 +460,21 @@ mod tests {
 
     #[test]
     fn the_default_port_of_the_scheme_is_dropped() {
-        let c = resolve(
-            FileConfig::default(),
-            &[("COOPOL_DOMAIN", "x.example:443")],
-            false,
-        )
-        .unwrap();
+        let c = resolve(FileConfig::default(), &[("COOPOL_DOMAIN", "x.example:443")], false).unwrap();
         assert_eq!(c.domain, "x.example");
-        let c = resolve(
-            FileConfig::default(),
-            &[("COOPOL_DOMAIN", "x.example:80")],
-            true,
-        )
-        .unwrap();
+        let c = resolve(FileConfig::default(), &[("COOPOL_DOMAIN", "x.example:80")], true).unwrap();
         assert_eq!(c.domain, "x.example");
-        let c = resolve(
-            FileConfig::default(),
-            &[("COOPOL_DOMAIN", "x.example:8443")],
-            false,
-        )
-        .unwrap();
+        let c = resolve(FileConfig::default(), &[("COOPOL_DOMAIN", "x.example:8443")], false).unwrap();
         assert_eq!(c.domain, "x.example:8443");
-        let c = resolve(
-            FileConfig::default(),
-            &[("COOPOL_LISTEN", "127.0.0.1:80")],
-            true,
-        )
-        .unwrap();
+        let c = resolve(FileConfig::default(), &[("COOPOL_LISTEN", "127.0.0.1:80")], true).unwrap();
         assert_eq!(c.domain, "localhost");
     }
 
     #[test]
     fn domains() {
-        assert_eq!(
-            normalize_domain("t", "Localhost:8081").unwrap(),
-            "localhost:8081"
-        );
-        assert_eq!(
-            normalize_domain("t", "section.example").unwrap(),
-            "section.example"
-        );
-        for bad in [
-            "",
-            "a b",
-            "x.example/path",
-            "http://x.example",
-            "x.example:99999",
-            "@x",
-        ] {
+        assert_eq!(normalize_domain("t", "Localhost:8081").unwrap(), "localhost:8081");
+        assert_eq!(normalize_domain("t", "section.example").unwrap(), "section.example");
+        for bad in ["", "a b", "x.example/path", "http://x.example", "x.example:99999", "@x"] {
             assert!(normalize_domain("t", bad).is_err(), "{bad:?}");
         }
         assert!(is_local_domain("localhost:8080"));
@@ -634,13 +488,7 @@ mod tests {
 
     #[test]
     fn sqlite_urls_escape_what_the_driver_decodes() {
-        assert_eq!(
-            sqlite_url(Path::new("/srv/a?b#c%d")).unwrap(),
-            "sqlite:///srv/a%3Fb%23c%25d/coopol.db?mode=rwc"
-        );
-        assert_eq!(
-            sqlite_url(Path::new("data/")).unwrap(),
-            "sqlite://data/coopol.db?mode=rwc"
-        );
+        assert_eq!(sqlite_url(Path::new("/srv/a?b#c%d")).unwrap(), "sqlite:///srv/a%3Fb%23c%25d/coopol.db?mode=rwc");
+        assert_eq!(sqlite_url(Path::new("data/")).unwrap(), "sqlite://data/coopol.db?mode=rwc");
     }
 }

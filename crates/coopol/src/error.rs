@@ -22,10 +22,7 @@ pub enum Error {
     #[error("{0}")]
     Api(String),
     #[error("{what}: {source}")]
-    Io {
-        what: String,
-        source: std::io::Error,
-    },
+    Io { what: String, source: std::io::Error },
     /// The database was set up for another public address.
     #[error(
         "this database belongs to {stored}, but the configuration says {configured}.\n\

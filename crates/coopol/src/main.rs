@@ -1,9 +1,6 @@
 //! The `coopol` binary: `coopol serve` runs an instance, `coopol admin ...` administers it.
 //! Configuration in `config`, command line in `cli`, wiring in `serve`, commands in `admin`.
-#![cfg_attr(
-    test,
-    allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
-)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 mod admin;
 mod cli;
@@ -29,28 +26,20 @@ fn init_logging(default: &str) {
     let (filter, bad) = match std::env::var("RUST_LOG") {
         Ok(v) if !v.trim().is_empty() => match EnvFilter::try_new(&v) {
             Ok(f) => (f, None),
-            Err(e) => (
-                EnvFilter::new(default),
-                Some(format!("RUST_LOG={v:?} is invalid ({e}); using {default}")),
-            ),
+            Err(e) => (EnvFilter::new(default), Some(format!("RUST_LOG={v:?} is invalid ({e}); using {default}"))),
         },
         _ => (EnvFilter::new(default), None),
     };
     // Colours only on a terminal: journald and log files get plain text.
     let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).init();
     if let Some(msg) = bad {
         tracing::warn!("{msg}");
     }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(cli.config.as_deref(), CliOverrides { dev: cli.dev })
-        .context("configuration")?;
+    let config = Config::load(cli.config.as_deref(), CliOverrides { dev: cli.dev }).context("configuration")?;
     match cli.command {
         Command::Serve => serve::run(config).await?,
         Command::Admin { command } => {

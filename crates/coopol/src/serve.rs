@@ -20,13 +20,11 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// The whole HTTP application of an instance: federation routes (WebFinger, NodeInfo, actors,
 /// inboxes...) and the Mastodon client API, with request tracing.
 pub fn app(fed: Federation) -> Router {
-    coopol_federation::routes::router(fed.clone())
-        .merge(coopol_api::router(fed))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
-        )
+    coopol_federation::routes::router(fed.clone()).merge(coopol_api::router(fed)).layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+    )
 }
 
 /// Starts the three background workers; their handles let shutdown stop them.
@@ -105,14 +103,10 @@ pub async fn run(config: Config) -> Result<(), Error> {
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .map_err(|source| Error::Io {
-            what: format!("cannot listen on {}", config.listen),
-            source,
-        })?;
-    let local = listener.local_addr().map_err(|source| Error::Io {
-        what: "cannot read the listening address".into(),
-        source,
-    })?;
+        .map_err(|source| Error::Io { what: format!("cannot listen on {}", config.listen), source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| Error::Io { what: "cannot read the listening address".into(), source })?;
 
     let workers = spawn_workers(&fed);
     let app = app(fed).into_make_service_with_connect_info::<SocketAddr>();
@@ -161,13 +155,8 @@ pub async fn run(config: Config) -> Result<(), Error> {
             tracing::info!("stopped");
             Ok(())
         }
-        Ok(Err(source)) => Err(Error::Io {
-            what: "the HTTP server failed".into(),
-            source,
-        }),
-        Err(e) => Err(Error::Usage(format!(
-            "the HTTP server task ended abnormally: {e}"
-        ))),
+        Ok(Err(source)) => Err(Error::Io { what: "the HTTP server failed".into(), source }),
+        Err(e) => Err(Error::Usage(format!("the HTTP server task ended abnormally: {e}"))),
     }
 }
 
@@ -177,10 +166,7 @@ mod tests {
     use crate::config::{CliOverrides, Config, FileConfig};
 
     fn config(env: &[(&str, &str)], dev: bool) -> Config {
-        let env: Vec<(String, String)> = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::resolve(
             FileConfig::default(),
             None,
@@ -213,23 +199,11 @@ mod tests {
         let db = crate::setup::open(&config).await.unwrap();
         let fed = Federation::new(config.instance(), db).await.unwrap();
         let app = app(fed);
-        for path in [
-            "/api/v1/instance",
-            "/.well-known/nodeinfo",
-            "/nodeinfo/2.1",
-            "/actor",
-        ] {
-            let res = app
-                .clone()
-                .oneshot(Request::get(path).body(Body::empty()).unwrap())
-                .await
-                .unwrap();
+        for path in ["/api/v1/instance", "/.well-known/nodeinfo", "/nodeinfo/2.1", "/actor"] {
+            let res = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
             assert_eq!(res.status(), StatusCode::OK, "{path}");
         }
-        let res = app
-            .oneshot(Request::get("/users/nobody").body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+        let res = app.oneshot(Request::get("/users/nobody").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         t.cleanup().await;
     }

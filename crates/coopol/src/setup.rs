@@ -16,10 +16,7 @@ pub async fn open(config: &Config) -> Result<Db, Error> {
     config.ensure_data_dir()?;
     let db = coopol_db::connect(&config.database_url)
         .await
-        .map_err(|e| Error::Connect {
-            url: config.database_url_for_display(),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| Error::Connect { url: config.database_url_for_display(), message: e.to_string() })?;
     check_identity(&db, config).await?;
     actors::ensure_instance_actor(&db, &config.instance()).await?;
     Ok(db)
@@ -72,28 +69,17 @@ pub mod testing {
             let _ = std::fs::remove_dir_all(&self.dir);
             if let Some((admin_url, name)) = &self.postgres {
                 if let Ok(admin) = Database::connect(admin_url.as_str()).await {
-                    let _ = admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await;
+                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                 }
             }
         }
     }
 
     fn unique() -> String {
-        format!(
-            "coopol_bin_t_{}_{}",
-            std::process::id(),
-            coopol_core::new_id()
-        )
+        format!("coopol_bin_t_{}_{}", std::process::id(), coopol_core::new_id())
     }
 
-    fn config(
-        domain: &str,
-        dev: bool,
-        dir: &std::path::Path,
-        database_url: Option<String>,
-    ) -> Config {
+    fn config(domain: &str, dev: bool, dir: &std::path::Path, database_url: Option<String>) -> Config {
         let dir = dir.to_string_lossy().into_owned();
         let domain = domain.to_string();
         Config::resolve(
@@ -113,12 +99,7 @@ pub mod testing {
     /// SQLite only.
     pub fn sqlite(domain: &str, dev: bool) -> TestDb {
         let dir = std::env::temp_dir().join(unique());
-        TestDb {
-            backend: "sqlite",
-            config: config(domain, dev, &dir, None),
-            dir,
-            postgres: None,
-        }
+        TestDb { backend: "sqlite", config: config(domain, dev, &dir, None), dir, postgres: None }
     }
 
     /// SQLite, and PostgreSQL when enabled.
@@ -127,10 +108,7 @@ pub mod testing {
         if let Ok(url) = std::env::var("COOPOL_TEST_POSTGRES_URL") {
             let admin = Database::connect(url.as_str()).await.unwrap();
             let name = unique();
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
             let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
             let dir = std::env::temp_dir().join(unique());
             out.push(TestDb {
@@ -160,14 +138,8 @@ mod tests {
         let config = &t.config;
         assert!(!t.dir.exists());
         let db = open(config).await.unwrap();
-        assert!(
-            t.dir.is_dir(),
-            "the data directory is created on first start"
-        );
-        assert_eq!(
-            stored_instance_actor(&db).await.unwrap().as_deref(),
-            Some("http://localhost:18080/actor")
-        );
+        assert!(t.dir.is_dir(), "the data directory is created on first start");
+        assert_eq!(stored_instance_actor(&db).await.unwrap().as_deref(), Some("http://localhost:18080/actor"));
         drop(db);
         // Same address: fine, and no second instance actor.
         let db = open(config).await.unwrap();
@@ -187,9 +159,6 @@ mod tests {
         assert!(err.to_string().contains("http://localhost:18080"), "{err}");
         let mut moved = config.clone();
         moved.domain = "localhost:18081".into();
-        assert!(matches!(
-            open(&moved).await.unwrap_err(),
-            Error::IdentityMismatch { .. }
-        ));
+        assert!(matches!(open(&moved).await.unwrap_err(), Error::IdentityMismatch { .. }));
     }
 }

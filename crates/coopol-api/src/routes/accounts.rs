@@ -39,7 +39,11 @@ async fn visible_account(fed: &Federation, id: &str) -> Result<accounts::Model, 
         .ok_or(ApiError::NotFound)
 }
 
-async fn show(State(fed): State<Federation>, _auth: MaybeAuth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn show(
+    State(fed): State<Federation>,
+    _auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let a = visible_account(&fed, &id).await?;
     Ok(Json(mastodon::account(&fed, &a).await?))
 }
@@ -59,11 +63,18 @@ async fn lookup(State(fed): State<Federation>, _auth: MaybeAuth, params: Params)
 }
 
 /// Statuses of an account that the viewer may see, newest first.
-async fn statuses(State(fed): State<Federation>, auth: MaybeAuth, Path(id): Path<String>, params: Params) -> Result<Response, ApiError> {
+async fn statuses(
+    State(fed): State<Federation>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
     let a = visible_account(&fed, &id).await?;
     let viewer = auth.0.as_ref().map(|x| x.account.id);
     let follows = match viewer {
-        Some(v) => queries::follow_between(&fed.db, v, a.id).await?.is_some_and(|f| f.state == queries::FOLLOW_ACCEPTED),
+        Some(v) => {
+            queries::follow_between(&fed.db, v, a.id).await?.is_some_and(|f| f.state == queries::FOLLOW_ACCEPTED)
+        }
         None => false,
     };
     let visible: &[&str] = if viewer == Some(a.id) {
@@ -85,7 +96,11 @@ async fn statuses(State(fed): State<Federation>, auth: MaybeAuth, Path(id): Path
     Ok(paged_json(&format!("{}/api/v1/accounts/{}/statuses", fed.config.base_url(), a.id), &shown, items))
 }
 
-async fn relationships(State(fed): State<Federation>, auth: Auth, params: Params) -> Result<Json<Vec<Value>>, ApiError> {
+async fn relationships(
+    State(fed): State<Federation>,
+    auth: Auth,
+    params: Params,
+) -> Result<Json<Vec<Value>>, ApiError> {
     auth.require("read:follows")?;
     let mut out = Vec::new();
     for id in params.list("id").iter().take(100) {

@@ -35,7 +35,8 @@ pub fn paged_json(base: &str, rows: &[status_rows::Model], items: Vec<Value>) ->
     let mut r = Json(items).into_response();
     if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
         let sep = if base.contains('?') { '&' } else { '?' };
-        let link = format!("<{base}{sep}max_id={}>; rel=\"next\", <{base}{sep}min_id={}>; rel=\"prev\"", last.id, first.id);
+        let link =
+            format!("<{base}{sep}max_id={}>; rel=\"next\", <{base}{sep}min_id={}>; rel=\"prev\"", last.id, first.id);
         if let Ok(v) = HeaderValue::from_str(&link) {
             r.headers_mut().insert(header::LINK, v);
         }

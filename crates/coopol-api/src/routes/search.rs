@@ -68,7 +68,12 @@ async fn search(State(fed): State<Federation>, auth: MaybeAuth, params: Params) 
 }
 
 /// Fetches a URL and keeps it if it is an actor or a public note.
-async fn resolve_url(fed: &Federation, q: &str, found_accounts: &mut Vec<accounts::Model>, found_statuses: &mut Vec<coopol_db::entities::statuses::Model>) {
+async fn resolve_url(
+    fed: &Federation,
+    q: &str,
+    found_accounts: &mut Vec<accounts::Model>,
+    found_statuses: &mut Vec<coopol_db::entities::statuses::Model>,
+) {
     let Ok(url) = url::Url::parse(q) else { return };
     let doc = match fed.http.fetch_object(&url, &fed.instance_key).await {
         Ok(d) => d,

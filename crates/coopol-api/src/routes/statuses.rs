@@ -73,7 +73,11 @@ async fn delete(State(fed): State<Federation>, auth: Auth, Path(id): Path<String
 }
 
 /// Ancestors (up the reply chain, oldest first) and descendants (the thread below, in order).
-async fn context(State(fed): State<Federation>, auth: MaybeAuth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn context(
+    State(fed): State<Federation>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let viewer = auth.0.as_ref().map(|a| a.account.id);
     let s = service::visible_status(&fed, path_id(&id)?, viewer).await?;
     let mut ancestors = Vec::new();
@@ -120,7 +124,11 @@ async fn favourite(State(fed): State<Federation>, auth: Auth, Path(id): Path<Str
     Ok(Json(mastodon::status(&fed, &s, Some(auth.account.id)).await?))
 }
 
-async fn unfavourite(State(fed): State<Federation>, auth: Auth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn unfavourite(
+    State(fed): State<Federation>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     auth.require("write:favourites")?;
     let s = service::visible_status(&fed, path_id(&id)?, Some(auth.account.id)).await?;
     service::unfavourite(&fed, &auth.account, &s).await?;

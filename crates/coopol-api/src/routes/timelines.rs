@@ -12,9 +12,7 @@ use crate::auth::{Auth, MaybeAuth};
 use crate::{mastodon, ApiError, Params};
 
 pub fn routes() -> Router<Federation> {
-    Router::new()
-        .route("/api/v1/timelines/home", get(home))
-        .route("/api/v1/timelines/public", get(public))
+    Router::new().route("/api/v1/timelines/home", get(home)).route("/api/v1/timelines/public", get(public))
 }
 
 async fn home(State(fed): State<Federation>, auth: Auth, params: Params) -> Result<Response, ApiError> {

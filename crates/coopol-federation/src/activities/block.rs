@@ -19,7 +19,9 @@ pub async fn end_follows(db: &impl sea_orm::ConnectionTrait, a: i64, b: i64) -> 
         .filter(
             Condition::any()
                 .add(Condition::all().add(follows::Column::AccountId.eq(a)).add(follows::Column::TargetAccountId.eq(b)))
-                .add(Condition::all().add(follows::Column::AccountId.eq(b)).add(follows::Column::TargetAccountId.eq(a))),
+                .add(
+                    Condition::all().add(follows::Column::AccountId.eq(b)).add(follows::Column::TargetAccountId.eq(a)),
+                ),
         )
         .exec(db)
         .await?;

@@ -36,7 +36,8 @@ pub async fn delete_status_rows(db: &impl sea_orm::ConnectionTrait, status_id: i
 }
 
 pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
-    let uri = object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Delete without object id".into()))?;
+    let uri =
+        object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Delete without object id".into()))?;
     if uri == actor.uri {
         return delete_actor(fed, actor).await;
     }
@@ -75,7 +76,11 @@ async fn delete_actor(fed: &Federation, actor: &accounts::Model) -> Result<(), F
         delete_status_rows(&txn, id).await?;
     }
     follows::Entity::delete_many()
-        .filter(sea_orm::Condition::any().add(follows::Column::AccountId.eq(actor.id)).add(follows::Column::TargetAccountId.eq(actor.id)))
+        .filter(
+            sea_orm::Condition::any()
+                .add(follows::Column::AccountId.eq(actor.id))
+                .add(follows::Column::TargetAccountId.eq(actor.id)),
+        )
         .exec(&txn)
         .await?;
     let mut m: accounts::ActiveModel = actor.clone().into();

@@ -1,8 +1,8 @@
 //! `Follow`, and the answers to it: `Accept` and `Reject`.
 
+use coopol_core::Intent;
 use coopol_db::entities::{accounts, blocks, follows};
 use coopol_db::queries::{self, FOLLOW_ACCEPTED, FOLLOW_PENDING};
-use coopol_core::Intent;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::{json, Value};
 
@@ -16,7 +16,13 @@ pub fn build(follow: &follows::Model, follower: &accounts::Model, target: &accou
 }
 
 /// `Accept` or `Reject` (`kind`) of a follow of a local account, sent to the follower.
-pub fn build_answer(kind: &str, answer_id: &str, follow_uri: &str, follower: &accounts::Model, target: &accounts::Model) -> Value {
+pub fn build_answer(
+    kind: &str,
+    answer_id: &str,
+    follow_uri: &str,
+    follower: &accounts::Model,
+    target: &accounts::Model,
+) -> Value {
     let follow = json!({ "id": follow_uri, "type": "Follow", "actor": follower.uri, "object": target.uri });
     simple(answer_id, kind, &target.uri, follow, &follower.uri)
 }
@@ -24,7 +30,8 @@ pub fn build_answer(kind: &str, answer_id: &str, follow_uri: &str, follower: &ac
 /// A remote actor follows a local account: accepted at once unless the account is locked.
 pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
     let id = activity.get("id").and_then(Value::as_str).unwrap_or_default();
-    let target_uri = object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Follow without object".into()))?;
+    let target_uri =
+        object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Follow without object".into()))?;
     let target = queries::account_by_uri(&fed.db, target_uri)
         .await?
         .filter(|a| a.domain.is_none() && a.actor_type != "Application")
@@ -75,7 +82,11 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
 }
 
 /// Finds the local follow an `Accept`/`Reject` from `actor` answers.
-async fn answered_follow(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<Option<follows::Model>, FederationError> {
+async fn answered_follow(
+    fed: &Federation,
+    activity: &Value,
+    actor: &accounts::Model,
+) -> Result<Option<follows::Model>, FederationError> {
     let obj = object(activity)?;
     if let Some(uri) = object_id(obj) {
         let by_uri = follows::Entity::find()
@@ -98,7 +109,11 @@ async fn answered_follow(fed: &Federation, activity: &Value, actor: &accounts::M
 }
 
 /// The remote account accepted a local account's follow.
-pub async fn receive_accept(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
+pub async fn receive_accept(
+    fed: &Federation,
+    activity: &Value,
+    actor: &accounts::Model,
+) -> Result<(), FederationError> {
     if let Some(f) = answered_follow(fed, activity, actor).await? {
         if f.state != FOLLOW_ACCEPTED {
             let mut m: follows::ActiveModel = f.into();
@@ -110,7 +125,11 @@ pub async fn receive_accept(fed: &Federation, activity: &Value, actor: &accounts
 }
 
 /// The remote account refused (or removed) a local account's follow.
-pub async fn receive_reject(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
+pub async fn receive_reject(
+    fed: &Federation,
+    activity: &Value,
+    actor: &accounts::Model,
+) -> Result<(), FederationError> {
     if let Some(f) = answered_follow(fed, activity, actor).await? {
         follows::Entity::delete_by_id(f.id).exec(&fed.db).await?;
     }
