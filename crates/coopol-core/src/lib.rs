@@ -39,9 +39,37 @@ pub fn validate_username(name: &str) -> Result<(), CoreError> {
     }
 }
 
+/// Whether a domain (`host` or `host:port`) falls under a block of `blocked`: the same host, or
+/// a subdomain of it. A block with a port matches that port only.
+pub fn domain_is_blocked(domain: &str, blocked: &str) -> bool {
+    let domain = domain.to_ascii_lowercase();
+    let blocked = blocked.to_ascii_lowercase();
+    if domain == blocked {
+        return true;
+    }
+    let host = domain
+        .rsplit_once(':')
+        .filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
+        .map_or(domain.as_str(), |(h, _)| h);
+    if blocked.contains(':') {
+        return false;
+    }
+    host == blocked || host.ends_with(&format!(".{blocked}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn domain_blocks_cover_subdomains() {
+        assert!(domain_is_blocked("evil.example", "evil.example"));
+        assert!(domain_is_blocked("a.b.Evil.example", "evil.example"));
+        assert!(domain_is_blocked("evil.example:8443", "evil.example"));
+        assert!(!domain_is_blocked("notevil.example", "evil.example"));
+        assert!(domain_is_blocked("localhost:7001", "localhost:7001"));
+        assert!(!domain_is_blocked("localhost:7002", "localhost:7001"));
+    }
 
     #[test]
     fn usernames() {

@@ -1,7 +1,7 @@
 //! Queries shared by the API and federation crates. Writes that must be atomic with an
 //! outbox intent take any `ConnectionTrait`, so they run inside the caller's transaction.
 
-use sea_orm::sea_query::{Expr, Func, Query};
+use sea_orm::sea_query::{Expr, Func, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -137,17 +137,23 @@ pub async fn is_tombstoned(db: &impl ConnectionTrait, uri: &str) -> Result<bool,
     Ok(tombstones::Entity::find_by_id(uri.to_string()).one(db).await?.is_some())
 }
 
-/// Records that `uri` was deleted (idempotent).
+/// Records that `uri` was deleted (idempotent). A plain insert, so it can open a transaction.
 pub async fn add_tombstone(db: &impl ConnectionTrait, uri: &str) -> Result<(), DbError> {
-    if !is_tombstoned(db, uri).await? {
-        tombstones::ActiveModel { uri: Set(uri.to_string()), deleted_at: Set(crate::now()) }.insert(db).await?;
-    }
+    tombstones::Entity::insert(tombstones::ActiveModel { uri: Set(uri.to_string()), deleted_at: Set(crate::now()) })
+        .on_conflict(OnConflict::column(tombstones::Column::Uri).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
-/// Whether a domain (host with port) is blocked by this instance's admin.
+/// The domains this instance's admin blocked.
+pub async fn blocked_domains(db: &impl ConnectionTrait) -> Result<Vec<String>, DbError> {
+    Ok(domain_blocks::Entity::find().all(db).await?.into_iter().map(|b| b.domain).collect())
+}
+
+/// Whether a domain (host with port), or a parent of it, is blocked by this instance's admin.
 pub async fn is_domain_blocked(db: &impl ConnectionTrait, domain: &str) -> Result<bool, DbError> {
-    Ok(domain_blocks::Entity::find_by_id(domain.to_lowercase()).one(db).await?.is_some())
+    Ok(blocked_domains(db).await?.iter().any(|b| coopol_core::domain_is_blocked(domain, b)))
 }
 
 /// Records something to federate, in the caller's transaction.

@@ -61,6 +61,19 @@ pub async fn claim(
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
+/// Releases every lease: called when a worker starts, so jobs held by a process that died
+/// are sent again at once instead of when their lease would end. If another process sharing
+/// the database holds some, they may be sent twice; receivers dedupe by activity id.
+pub async fn release_all(db: &Db, table: QueueTable) -> Result<u64, DbError> {
+    let q = Query::update()
+        .table(Alias::new(table.name()))
+        .value(Alias::new("locked_until"), Option::<DateTime<Utc>>::None)
+        .and_where(Expr::col(Alias::new("locked_until")).is_not_null())
+        .to_owned();
+    let backend = db.get_database_backend();
+    Ok(db.execute(backend.build(&q)).await?.rows_affected())
+}
+
 /// Counts jobs in a queue (for admin output and tests).
 pub async fn len(db: &Db, table: QueueTable) -> Result<u64, DbError> {
     #[derive(FromQueryResult)]

@@ -1,5 +1,7 @@
 //! Fresh databases for tests: a new SQLite file always, and a new PostgreSQL database when
 //! `COOPOL_TEST_POSTGRES_URL` names a server (e.g. `postgres://postgres@127.0.0.1:5432/test`).
+//! SQLite files go under `$TMPDIR/coopol-tests/` and PostgreSQL databases are named
+//! `coopol_t_*`: `scripts/test` removes both before a run.
 
 use sea_orm::{ConnectionTrait, Database};
 
@@ -20,7 +22,9 @@ fn rand_suffix() -> u64 {
 
 /// A migrated, empty SQLite database in the temp directory.
 pub async fn sqlite() -> Result<Db, DbError> {
-    let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
+    let dir = std::env::temp_dir().join("coopol-tests");
+    std::fs::create_dir_all(&dir).map_err(|e| DbError::Invalid(format!("creating {}: {e}", dir.display())))?;
+    let path = dir.join(format!("{}.db", unique_name()));
     connect(&format!("sqlite://{}?mode=rwc", path.display())).await
 }
 

@@ -246,9 +246,19 @@ pub async fn upsert_remote_actor(fed: &Federation, doc: &Value) -> Result<accoun
     Ok(saved)
 }
 
+/// Refuses to reach a server the admin blocked.
+pub async fn refuse_blocked(fed: &Federation, url: &Url) -> Result<(), FederationError> {
+    let domain = authority(url).unwrap_or_default();
+    if queries::is_domain_blocked(&fed.db, &domain).await? {
+        return Err(FederationError::Refused(format!("{domain} is blocked here")));
+    }
+    Ok(())
+}
+
 /// Fetches an actor by id and stores it.
 pub async fn fetch_actor(fed: &Federation, uri: &str) -> Result<accounts::Model, FederationError> {
     let url = Url::parse(uri).map_err(|_| FederationError::Invalid(format!("{uri} is not a URL")))?;
+    refuse_blocked(fed, &url).await?;
     let doc = fed.http.fetch_object(&url, &fed.instance_key).await?;
     upsert_remote_actor(fed, &doc).await
 }

@@ -15,6 +15,8 @@ pub struct InstanceConfig {
     pub title: String,
     /// Whether anyone may register (the API's registration endpoint; admins create accounts).
     pub registrations: bool,
+    /// Where users can get the source of the code this instance runs (AGPL §13).
+    pub source_url: Option<String>,
 }
 
 impl InstanceConfig {
@@ -96,7 +98,13 @@ mod tests {
 
     #[test]
     fn local_urls() {
-        let c = InstanceConfig { domain: "localhost:8081".into(), dev: true, title: "t".into(), registrations: false };
+        let c = InstanceConfig {
+            domain: "localhost:8081".into(),
+            dev: true,
+            title: "t".into(),
+            registrations: false,
+            source_url: None,
+        };
         assert!(c.is_local("http://localhost:8081/users/a"));
         assert!(!c.is_local("http://localhost:8082/users/a"));
         assert_eq!(c.actor_url("a"), "http://localhost:8081/users/a");

@@ -24,8 +24,9 @@ pub const UNAVAILABLE_AFTER_DAYS: i32 = 7;
 /// Requests in flight, in all and to one instance.
 const IN_FLIGHT: usize = 128;
 const IN_FLIGHT_PER_INSTANCE: usize = 16;
-/// How long a worker holds a claimed job.
-const LEASE: Duration = Duration::from_secs(300);
+/// How long a worker holds a claimed job: longer than a request may take (15 s), short
+/// enough that a job held by a process that vanished is retried soon.
+const LEASE: Duration = Duration::from_secs(60);
 
 /// Delay before retry number `attempts` (1 after the first failure), or `None` when the job
 /// has had its chances. `jitter` is in `[0, 1)`. Production: `attempts⁴ + 15 s` plus up to
@@ -224,6 +225,11 @@ async fn reschedule(
 
 /// Runs forever: claims due jobs as request slots free up and sends them.
 pub async fn run(fed: Federation) {
+    match queue::release_all(&fed.db, QueueTable::Deliveries).await {
+        Ok(n) if n > 0 => tracing::info!(jobs = n, "resuming deliveries a previous run had claimed"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "releasing delivery leases"),
+    }
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut per_instance: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let (tx, rx) = mpsc::channel(4096);
@@ -258,12 +264,14 @@ pub async fn run(fed: Federation) {
             }
         };
         let unavailable = unavailable_domains(&fed).await.unwrap_or_default();
+        let blocked = coopol_db::queries::blocked_domains(&fed.db).await.unwrap_or_default();
         if per_instance.len() > 10_000 {
             per_instance.retain(|_, s| s.available_permits() < IN_FLIGHT_PER_INSTANCE);
         }
         for job in jobs {
-            if unavailable.contains(&job.domain) {
-                tracing::info!(inbox = %job.inbox_url, "dropping a delivery to an unavailable instance");
+            let is_blocked = blocked.iter().any(|b| coopol_core::domain_is_blocked(&job.domain, b));
+            if unavailable.contains(&job.domain) || is_blocked {
+                tracing::info!(inbox = %job.inbox_url, is_blocked, "dropping a delivery to an unavailable or blocked instance");
                 let _ = tx.send(Outcome::Done { id: job.id, domain: job.domain.clone(), delivered: false }).await;
                 continue;
             }

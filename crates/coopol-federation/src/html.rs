@@ -53,3 +53,15 @@ pub fn status(domain: &str, author: &accounts::Model, s: &statuses::Model) -> St
     );
     page(&format!("{}: post", author.display_name), &s.uri, &body)
 }
+
+/// The page of a hashtag.
+pub fn tag(tag: &str, posts: &[statuses::Model]) -> String {
+    let mut body = format!("<h1>#{}</h1>", escape(tag));
+    if posts.is_empty() {
+        body.push_str("<p>—</p>");
+    }
+    for s in posts {
+        body.push_str(&status_html(s));
+    }
+    page(&format!("#{tag}"), "", &body)
+}

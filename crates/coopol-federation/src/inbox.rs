@@ -11,6 +11,7 @@ use coopol_db::entities::{inbox_jobs, received_activities};
 use coopol_db::queries;
 use coopol_db::queue::{self, QueueTable};
 use coopol_signatures::{IncomingSignature, SignatureError};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 use serde_json::Value;
 use url::Url;
@@ -129,10 +130,16 @@ pub async fn accept(
     }
     let now = coopol_db::now();
     let txn = fed.db.begin().await?;
-    if received_activities::Entity::find_by_id(id.clone()).one(&txn).await?.is_some() {
+    // Write first: on SQLite a transaction that reads and then writes cannot wait for the
+    // write lock, and fails with "database is locked" under concurrent deliveries.
+    let inserted =
+        received_activities::Entity::insert(received_activities::ActiveModel { id: Set(id), received_at: Set(now) })
+            .on_conflict(OnConflict::column(received_activities::Column::Id).do_nothing().to_owned())
+            .exec_without_returning(&txn)
+            .await?;
+    if inserted == 0 {
         return Ok(Accepted::Ignored);
     }
-    received_activities::ActiveModel { id: Set(id), received_at: Set(now) }.insert(&txn).await?;
     inbox_jobs::ActiveModel {
         id: Set(coopol_core::new_id()),
         activity: Set(String::from_utf8_lossy(body).into_owned()),
@@ -185,7 +192,12 @@ pub async fn signed_fetcher(
     }
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     match verify_signature(fed, method, path, headers, None).await {
-        Ok(a) => Some(a),
+        Ok(a) if a.suspended => None,
+        Ok(a) => match a.domain.as_deref() {
+            // A blocked server sees what anonymous visitors see, no more.
+            Some(d) if queries::is_domain_blocked(&fed.db, d).await.unwrap_or(true) => None,
+            _ => Some(a),
+        },
         Err(e) => {
             tracing::info!(error = %e, "refused a signed fetch");
             None
@@ -208,6 +220,9 @@ async fn process(fed: &Federation, job: &inbox_jobs::Model) -> Result<(), Federa
 
 /// Runs forever: applies received activities in order of arrival.
 pub async fn run(fed: Federation) {
+    if let Err(e) = queue::release_all(&fed.db, QueueTable::Inbox).await {
+        tracing::error!(error = %e, "releasing inbox leases");
+    }
     loop {
         let now = chrono::Utc::now();
         let lease = now + chrono::Duration::seconds(120);

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod keys;
 pub mod notes;
 pub mod outbox;
+pub mod resolve;
 pub mod routes;
 pub mod webfinger;
 

@@ -44,7 +44,9 @@ async fn post_inboxes(fed: &Federation, s: &statuses::Model) -> Result<Vec<Strin
         fed,
         s.account_id,
         &Audience::of(visibility, &mentioned),
-        s.in_reply_to_account_id.filter(|_| visibility != Visibility::Direct),
+        // The author of the post answered hears of a public reply; a followers-only or direct
+        // reply reaches them only when it mentions them.
+        s.in_reply_to_account_id.filter(|_| visibility.is_public()),
     )
     .await
 }
@@ -84,11 +86,18 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             let author = account(fed, *account_id).await?;
             let audience = Audience { followers: *followers, mentioned: mentioned.clone() };
             let id = format!("{uri}#delete");
-            let mention_uris = Vec::new();
-            let (to, cc) = if *followers {
-                Visibility::Public.addressing(author.followers_url.as_deref().unwrap_or_default(), &mention_uris)
-            } else {
-                (vec![], vec![])
+            // Addressed to who received the post, never to the public: the Delete of a
+            // followers-only post must not say more than the post did.
+            let mention_uris: Vec<String> = accounts::Entity::find()
+                .filter(sea_orm::ColumnTrait::is_in(&accounts::Column::Id, mentioned.clone()))
+                .all(&fed.db)
+                .await?
+                .into_iter()
+                .map(|a| a.uri)
+                .collect();
+            let (to, cc) = match (&author.followers_url, followers) {
+                (Some(f), true) => (vec![f.clone()], mention_uris),
+                _ => (mention_uris, vec![]),
             };
             Outgoing {
                 activity: delete::build(&id, &author.uri, uri, to, cc),

@@ -31,6 +31,8 @@ pub fn router(fed: Federation) -> Router {
         .route("/users/{name}/followers", get(followers))
         .route("/users/{name}/following", get(following))
         .route("/users/{name}/statuses/{id}", get(status))
+        .route("/@{name}/{id}", get(status))
+        .route("/tags/{tag}", get(tag_page))
         .route("/users/{name}/statuses/{id}/activity", get(status_activity))
         .route("/inbox", post(inbox::handler))
         .route("/users/{name}/inbox", post(inbox::handler))
@@ -115,7 +117,7 @@ async fn nodeinfo(State(fed): State<Federation>) -> Response {
         "software": {
             "name": "coopol",
             "version": env!("CARGO_PKG_VERSION"),
-            "repository": "https://example.invalid/coopol",
+            "repository": fed.config.source_url,
         },
         "protocols": ["activitypub"],
         "services": { "inbound": [], "outbound": [] },
@@ -315,6 +317,38 @@ async fn status_activity(
     };
     match note_for_status(&fed, &s).await {
         Ok(note) => activity_json(create::build(note, &author.uri)),
+        Err(e) => internal(e),
+    }
+}
+
+/// The page of a hashtag: the latest public posts of this instance that carry it.
+async fn tag_page(State(fed): State<Federation>, Path(tag): Path<String>) -> Response {
+    use coopol_db::entities::status_tags;
+    use sea_orm::{QueryOrder, QuerySelect};
+    let tag = tag.to_lowercase();
+    let ids: Result<Vec<i64>, _> = status_tags::Entity::find()
+        .select_only()
+        .column(status_tags::Column::StatusId)
+        .filter(status_tags::Column::Name.eq(tag.clone()))
+        .order_by_desc(status_tags::Column::StatusId)
+        .limit(40)
+        .into_tuple()
+        .all(&fed.db)
+        .await;
+    let posts = match ids {
+        Ok(ids) => {
+            statuses::Entity::find()
+                .filter(statuses::Column::Id.is_in(ids))
+                .filter(statuses::Column::Visibility.eq("public"))
+                .filter(statuses::Column::Local.eq(true))
+                .order_by_desc(statuses::Column::Id)
+                .all(&fed.db)
+                .await
+        }
+        Err(e) => return internal(e),
+    };
+    match posts {
+        Ok(p) => Html(crate::html::tag(&tag, &p)).into_response(),
         Err(e) => internal(e),
     }
 }

@@ -76,6 +76,9 @@ pub async fn resolve(fed: &Federation, user: &str, domain: &str) -> Result<accou
     if domain.eq_ignore_ascii_case(&fed.config.domain) {
         return queries::local_account(&fed.db, user).await?.ok_or(FederationError::NotFound);
     }
+    if queries::is_domain_blocked(&fed.db, domain).await? {
+        return Err(FederationError::Refused(format!("{domain} is blocked here")));
+    }
     if let Some(a) = queries::account_by_acct(&fed.db, user, Some(domain)).await? {
         if a.fetched_at.is_some_and(|t| (chrono::Utc::now() - t).num_hours() < 24) {
             return Ok(a);

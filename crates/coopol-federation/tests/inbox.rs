@@ -64,8 +64,13 @@ async fn remote_account(db: &Db, name: &str) -> (accounts::Model, SigningKey) {
 async fn rigs() -> Vec<(&'static str, Rig)> {
     let mut out = Vec::new();
     for (name, db) in coopol_db::testing::all().await.unwrap() {
-        let config =
-            InstanceConfig { domain: "localhost:1".into(), dev: true, title: "t".into(), registrations: false };
+        let config = InstanceConfig {
+            domain: "localhost:1".into(),
+            dev: true,
+            title: "t".into(),
+            registrations: false,
+            source_url: None,
+        };
         let alice = actors::create_local_account(&db, &config, "alice").await.unwrap();
         let (remote, key) = remote_account(&db, "rob").await;
         let fed = Federation::new(config, db).await.unwrap();

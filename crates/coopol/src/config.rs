@@ -56,6 +56,8 @@ pub struct FileConfig {
     pub title: Option<String>,
     /// Whether the instance announces open registrations.
     pub registrations: Option<bool>,
+    /// Where users can get the source of the code this instance runs (AGPL §13).
+    pub source_url: Option<String>,
 }
 
 impl FileConfig {
@@ -106,6 +108,9 @@ pub struct Config {
     pub title: String,
     /// Whether the instance announces open registrations (API and NodeInfo).
     pub registrations: bool,
+    /// Where users can get the source of the code this instance runs (AGPL §13), shown in
+    /// NodeInfo and `/api/v2/instance`.
+    pub source_url: Option<String>,
     /// The configuration file that was read, if any.
     pub file: Option<PathBuf>,
 }
@@ -274,7 +279,15 @@ impl Config {
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| DEFAULT_TITLE.to_string());
 
-        Ok(Config { domain, listen, data_dir, database_url, dev, title, registrations, file: file_path })
+        let source_url = env("COOPOL_SOURCE_URL")
+            .or_else(|| file.source_url.clone())
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty());
+        if let Some(u) = &source_url {
+            url::Url::parse(u).map_err(|e| invalid("COOPOL_SOURCE_URL", format!("{u:?} is not a URL: {e}")))?;
+        }
+
+        Ok(Config { domain, listen, data_dir, database_url, dev, title, registrations, source_url, file: file_path })
     }
 
     /// Loads the configuration of this process: file, then environment, then flags.
@@ -290,6 +303,7 @@ impl Config {
             dev: self.dev,
             title: self.title.clone(),
             registrations: self.registrations,
+            source_url: self.source_url.clone(),
         }
     }
 
@@ -393,6 +407,7 @@ mod tests {
             dev: Some(true),
             title: Some("From file".into()),
             registrations: Some(true),
+            source_url: Some("https://file.example/src".into()),
         };
         let c = resolve(
             file,

@@ -80,7 +80,7 @@ async fn v2(State(fed): State<Federation>) -> Result<Json<Value>, ApiError> {
         "domain": fed.config.domain,
         "title": fed.config.title,
         "version": version(),
-        "source_url": "https://example.invalid/coopol",
+        "source_url": fed.config.source_url,
         "description": "A coopol instance",
         "usage": { "users": { "active_month": users } },
         "thumbnail": { "url": format!("{}/static/missing.png", fed.config.base_url()) },

@@ -6,7 +6,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use coopol_db::entities::accounts;
 use coopol_db::queries;
-use coopol_federation::{actors, notes, Federation};
+use coopol_federation::resolve::{self, Resolved};
+use coopol_federation::Federation;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::{json, Value};
@@ -74,31 +75,13 @@ async fn resolve_url(
     found_accounts: &mut Vec<accounts::Model>,
     found_statuses: &mut Vec<coopol_db::entities::statuses::Model>,
 ) {
-    let Ok(url) = url::Url::parse(q) else { return };
-    let doc = match fed.http.fetch_object(&url, &fed.instance_key).await {
-        Ok(d) => d,
-        Err(e) => {
-            tracing::info!(url = q, error = %e, "search could not resolve a URL");
-            return;
+    match resolve::resolve_url(fed, q).await {
+        Ok(Some(Resolved::Account(a))) => found_accounts.push(a),
+        // A fetched note is only shown when it is public: the fetch proves nothing about the viewer.
+        Ok(Some(Resolved::Status(s))) if s.visibility == "public" || s.visibility == "unlisted" => {
+            found_statuses.push(s)
         }
-    };
-    let kind = doc.get("type").and_then(Value::as_str).unwrap_or("");
-    if matches!(kind, "Person" | "Service" | "Application" | "Group" | "Organization") {
-        if let Ok(a) = actors::upsert_remote_actor(fed, &doc).await {
-            found_accounts.push(a);
-        }
-        return;
-    }
-    let Some(author_uri) = doc.get("attributedTo").and_then(notes::object_id) else { return };
-    let Ok(author) = actors::resolve_actor(fed, author_uri).await else { return };
-    let id = doc.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-    if let Err(e) = notes::store_remote_note(fed, &doc, &author).await {
-        tracing::info!(url = q, error = %e, "search could not store a note");
-        return;
-    }
-    if let Ok(Some(s)) = queries::status_by_uri(&fed.db, &id).await {
-        if s.visibility == "public" || s.visibility == "unlisted" {
-            found_statuses.push(s);
-        }
+        Ok(_) => {}
+        Err(e) => tracing::info!(url = q, error = %e, "search could not resolve a URL"),
     }
 }

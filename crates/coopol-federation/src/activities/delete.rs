@@ -48,8 +48,10 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     if !same_origin(&obj_url, &actor_url) {
         return Err(FederationError::Unauthorized("delete of an object on another origin".into()));
     }
+    // Reads before the transaction: on SQLite a transaction must write first (see inbox.rs).
+    let existing = queries::status_by_uri(&fed.db, uri).await?;
     let txn = fed.db.begin().await?;
-    if let Some(s) = queries::status_by_uri(&txn, uri).await? {
+    if let Some(s) = existing {
         if s.account_id != actor.id {
             return Err(FederationError::Unauthorized("delete of another actor's note".into()));
         }
@@ -64,14 +66,14 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
 /// A remote account deleted itself: its posts and follows go, the account is kept suspended so
 /// that its id is not reused.
 async fn delete_actor(fed: &Federation, actor: &accounts::Model) -> Result<(), FederationError> {
-    let txn = fed.db.begin().await?;
     let ids: Vec<i64> = statuses::Entity::find()
         .filter(statuses::Column::AccountId.eq(actor.id))
-        .all(&txn)
+        .all(&fed.db)
         .await?
         .into_iter()
         .map(|s| s.id)
         .collect();
+    let txn = fed.db.begin().await?;
     for id in ids {
         delete_status_rows(&txn, id).await?;
     }

@@ -42,6 +42,8 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         .one(&fed.db)
         .await?
         .is_some();
+    // Read before the transaction: on SQLite a transaction must write first (see inbox.rs).
+    let existing = queries::follow_between(&fed.db, actor.id, target.id).await?;
     let txn = fed.db.begin().await?;
     if blocked || target.suspended {
         queries::record_intent(
@@ -53,7 +55,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         fed.outbox_ready.notify_one();
         return Ok(());
     }
-    let follow = match queries::follow_between(&txn, actor.id, target.id).await? {
+    let follow = match existing {
         // A repeated Follow (lost Accept): answer again with the new activity id.
         Some(existing) => {
             let mut m: follows::ActiveModel = existing.into();

@@ -10,7 +10,11 @@ use crate::notes::object_id;
 use crate::{Federation, FederationError};
 
 /// `Undo` of an activity `inner` (already built) by `actor`, addressed to `to`.
-pub fn build(id: &str, actor: &str, inner: Value, to: &str) -> Value {
+pub fn build(id: &str, actor: &str, mut inner: Value, to: &str) -> Value {
+    // The undone activity is embedded: the context belongs on the outer document only.
+    if let Some(m) = inner.as_object_mut() {
+        m.remove("@context");
+    }
     simple(id, "Undo", actor, inner, to)
 }
 
