@@ -4,11 +4,14 @@
 ``RemoteServer`` listens on 127.0.0.1:<free port>, calls itself
 ``localhost:<port>`` and hosts any number of actors (``/users/NAME``), each
 with its own RSA key.  It serves their actor documents and WebFinger, and
-records every POST to their inboxes.  ``send_activity`` POSTs an activity to
+records every request it gets (POSTs to inboxes, GETs with their headers)
+and every TCP connection it accepts.  ``send_activity`` POSTs an activity to
 a coopol inbox with a draft-cavage HTTP signature (rsa-sha256 over
 ``(request-target) host date digest``) and can break it on purpose
-(see ``DEFECTS``).  ``verify_request`` checks a signature the same way a
-receiving server does; it is used on what coopol sends us.
+(see ``DEFECTS``); ``send_rfc9421`` does the same with an RFC 9421 HTTP
+Message Signature; ``signed_get`` makes an authorized (signed) GET.
+``verify_request`` checks a signature the same way a receiving server does;
+it is used on what coopol sends us.
 """
 
 from __future__ import annotations
@@ -144,6 +147,14 @@ def verify_request(
 # ---------------------------------------------------------------------------
 
 
+def _lower_headers(message) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for k, v in message.items():
+        k = k.lower()
+        headers[k] = f"{headers[k]}, {v}" if k in headers else v
+    return headers
+
+
 @dataclass
 class ReceivedRequest:
     method: str
@@ -230,6 +241,8 @@ class RemoteServer:
         self._actors: dict[str, RemoteActor] = {}
         self._received: list[ReceivedRequest] = []
         self._gets: list[tuple[str, str]] = []
+        self._get_requests: list[ReceivedRequest] = []
+        self._connections = 0
         self._lock = threading.Lock()
         server = self
 
@@ -251,6 +264,9 @@ class RemoteServer:
                 url = urllib.parse.urlsplit(self.path)
                 with server._lock:
                     server._gets.append((url.path, self.headers.get("Accept", "")))
+                    server._get_requests.append(
+                        ReceivedRequest("GET", self.path, _lower_headers(self.headers), b"", time.time())
+                    )
                 if url.path == "/.well-known/webfinger":
                     q = urllib.parse.parse_qs(url.query).get("resource", [""])[0]
                     m = re.fullmatch(r"acct:([^@]+)@(.+)", q)
@@ -287,10 +303,7 @@ class RemoteServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 url = urllib.parse.urlsplit(self.path)
-                headers: dict[str, str] = {}
-                for k, v in self.headers.items():
-                    k = k.lower()
-                    headers[k] = f"{headers[k]}, {v}" if k in headers else v
+                headers = _lower_headers(self.headers)
                 m = re.fullmatch(r"/users/([^/]+)/inbox", url.path)
                 if url.path != "/inbox" and not (m and server.actor(m.group(1))):
                     return self._reply(404, {"error": "not found"}, "application/json")
@@ -300,7 +313,13 @@ class RemoteServer:
                     )
                 return self._reply(202, None)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class CountingServer(ThreadingHTTPServer):
+            def verify_request(self, request, client_address):  # called once per accepted connection
+                with server._lock:
+                    server._connections += 1
+                return True
+
+        self.httpd = CountingServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.domain = f"localhost:{self.port}"
@@ -354,8 +373,22 @@ class RemoteServer:
         return out
 
     def fetches(self) -> list[tuple[str, str]]:
+        """(path, Accept) of every GET received."""
         with self._lock:
             return list(self._gets)
+
+    def get_requests(self, path: Optional[str] = None) -> list[ReceivedRequest]:
+        """Every GET received (with its headers), optionally only those for ``path``."""
+        with self._lock:
+            items = list(self._get_requests)
+        if path is None:
+            return items
+        return [r for r in items if urllib.parse.urlsplit(r.path).path == path]
+
+    def connections(self) -> int:
+        """How many TCP connections the server has accepted so far."""
+        with self._lock:
+            return self._connections
 
 
 # ---------------------------------------------------------------------------

@@ -252,11 +252,16 @@ pub async fn drain(fed: &Federation) -> Result<usize, FederationError> {
                     None
                 }
             };
+            // Taking the intent out first makes the transaction write first (SQLite) and lets
+            // only one process deliver it when several share the database.
             let txn = fed.db.begin().await?;
+            if outbox::Entity::delete_by_id(row.id).exec(&txn).await?.rows_affected == 0 {
+                txn.rollback().await?;
+                continue;
+            }
             if let Some(o) = outgoing {
                 enqueue(&txn, &o).await?;
             }
-            outbox::Entity::delete_by_id(row.id).exec(&txn).await?;
             txn.commit().await?;
             done += 1;
         }

@@ -26,6 +26,9 @@ pub async fn run(config: &Config, command: AdminCommand, out: &mut impl Write) -
     match command {
         AdminCommand::Account { command: AccountCommand::Create(c) } => create_account(&db, config, c, out).await,
         AdminCommand::Account { command: AccountCommand::List } => list_accounts(&db, out).await,
+        AdminCommand::Account { command: AccountCommand::Delete { name, yes } } => {
+            delete_account(db, config, &name, yes, out).await
+        }
         AdminCommand::Token { name } => token(&db, &name, out).await,
         AdminCommand::DomainBlock { command: DomainBlockCommand::Add { domain } } => {
             block_domain(&db, &domain, out).await
@@ -153,6 +156,27 @@ fn write_table<const N: usize>(out: &mut impl Write, rows: &[[String; N]]) -> Re
         writeln!(out, "{}", line.trim_end()).map_err(write_err)?;
     }
     Ok(())
+}
+
+async fn delete_account(db: Db, config: &Config, name: &str, yes: bool, out: &mut impl Write) -> Result<(), Error> {
+    if !yes {
+        return Err(Error::Usage(format!("deleting {name} cannot be undone: add --yes to confirm")));
+    }
+    let account = queries::local_account(&db, name.trim_start_matches('@'))
+        .await?
+        .filter(|a| a.actor_type == "Person")
+        .ok_or_else(|| Error::NotFound(format!("no local account named {name}")))?;
+    if account.suspended {
+        return Err(Error::Usage(format!("the account {name} is already deleted or suspended")));
+    }
+    let fed = coopol_federation::Federation::new(config.instance(), db).await?;
+    let posts = coopol_api::service::delete_account(&fed, &account).await?;
+    writeln!(
+        out,
+        "deleted @{}: {posts} posts removed; the running server tells the other servers (Delete)",
+        account.username
+    )
+    .map_err(write_err)
 }
 
 async fn token(db: &Db, name: &str, out: &mut impl Write) -> Result<(), Error> {

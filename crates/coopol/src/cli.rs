@@ -60,6 +60,15 @@ pub enum AccountCommand {
     Create(CreateAccount),
     /// List local accounts.
     List,
+    /// Delete a local account: its posts are removed, it can no longer log in, and the servers
+    /// that know it receive `Delete(Person)` (sent by the running server).
+    Delete {
+        /// Username of the local account.
+        name: String,
+        /// Confirm: deletion cannot be undone.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Args)]
