@@ -164,6 +164,25 @@ pub async fn follow(fed: &Federation, me: &accounts::Model, target: &accounts::M
     if target.suspended || target.actor_type == "Application" {
         return Err(ApiError::NotFound);
     }
+    let blocked = blocks::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(
+                    sea_orm::Condition::all()
+                        .add(blocks::Column::AccountId.eq(target.id))
+                        .add(blocks::Column::TargetAccountId.eq(me.id)),
+                )
+                .add(
+                    sea_orm::Condition::all()
+                        .add(blocks::Column::AccountId.eq(me.id))
+                        .add(blocks::Column::TargetAccountId.eq(target.id)),
+                ),
+        )
+        .one(&fed.db)
+        .await?;
+    if blocked.is_some() {
+        return Err(ApiError::Unprocessable("a block stands between these accounts".into()));
+    }
     if queries::follow_between(&fed.db, me.id, target.id).await?.is_some() {
         return Ok(());
     }
