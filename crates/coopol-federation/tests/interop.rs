@@ -32,7 +32,9 @@ async fn federations() -> Vec<(&'static str, Federation)> {
 }
 
 /// (fixture, username, domain, shared inbox, key id, locked)
-const ACTORS: &[(&str, &str, &str, Option<&str>, &str, bool)] = &[
+type ActorCase = (&'static str, &'static str, &'static str, Option<&'static str>, &'static str, bool);
+
+const ACTORS: &[ActorCase] = &[
     (
         "mastodon/person.json",
         "claire",
