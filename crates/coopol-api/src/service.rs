@@ -147,6 +147,7 @@ pub async fn delete_status(fed: &Federation, author: &accounts::Model, id: i64) 
             uri: s.uri.clone(),
             followers: visibility != Visibility::Direct,
             mentioned,
+            replied_to: s.in_reply_to_account_id.filter(|_| visibility.is_public()),
         },
     };
     queries::record_intent(&txn, &intent).await?;

@@ -17,6 +17,9 @@ pub enum Intent {
         /// Whether followers received it (public, unlisted and followers-only posts).
         followers: bool,
         mentioned: Vec<i64>,
+        /// The author of the post a public reply answered: they received it too.
+        #[serde(default)]
+        replied_to: Option<i64>,
     },
     /// A local account asked to follow a remote one: `Follow`.
     Follow { follow_id: i64 },

@@ -46,6 +46,17 @@ pub async fn account_by_acct(
     }
 }
 
+/// Local users whose account is not deleted or suspended (NodeInfo, instance statistics).
+pub async fn active_local_users(db: &impl ConnectionTrait) -> Result<u64, DbError> {
+    use sea_orm::PaginatorTrait;
+    let suspended = Query::select()
+        .column(accounts::Column::Id)
+        .from(accounts::Entity)
+        .and_where(accounts::Column::Suspended.eq(true))
+        .to_owned();
+    Ok(users::Entity::find().filter(users::Column::AccountId.not_in_subquery(suspended)).count(db).await?)
+}
+
 pub async fn user_by_account(db: &impl ConnectionTrait, account_id: i64) -> Result<Option<users::Model>, DbError> {
     Ok(users::Entity::find().filter(users::Column::AccountId.eq(account_id)).one(db).await?)
 }

@@ -1,5 +1,6 @@
 //! Durable job queues (deliveries, received activities) in the database. A worker claims due
-//! jobs with a lease; a job whose worker died (kill -9) becomes due again when its lease ends,
+//! jobs with a lease; a job whose worker died (kill -9) becomes due again when its lease ends
+//! (or at once when its process starts again: `release_all`),
 //! so nothing is lost, at the price of a possible second attempt (receivers dedupe by id).
 
 use chrono::{DateTime, Utc};

@@ -268,6 +268,7 @@ pub async fn fetch_actor_for_key(fed: &Federation, key_id: &str) -> Result<accou
     let mut url =
         Url::parse(key_id).map_err(|_| FederationError::Unauthorized(format!("keyId {key_id} is not a URL")))?;
     url.set_fragment(None);
+    refuse_blocked(fed, &url).await?;
     let doc = fed.http.fetch_object(&url, &fed.instance_key).await?;
     let doc = match (str_field(&doc, "type"), str_field(&doc, "owner")) {
         // Some servers serve the key as its own document.

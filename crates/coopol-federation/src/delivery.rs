@@ -24,9 +24,10 @@ pub const UNAVAILABLE_AFTER_DAYS: i32 = 7;
 /// Requests in flight, in all and to one instance.
 const IN_FLIGHT: usize = 128;
 const IN_FLIGHT_PER_INSTANCE: usize = 16;
-/// How long a worker holds a claimed job: longer than a request may take (15 s), short
-/// enough that a job held by a process that vanished is retried soon.
-const LEASE: Duration = Duration::from_secs(60);
+/// How long a worker holds a claimed job: longer than a job may wait for its instance's slots
+/// and then be sent (128 jobs over 16 slots, 20 s each at worst), so a live worker never
+/// loses a job it holds. Jobs held by a process that died are released when it starts again.
+const LEASE: Duration = Duration::from_secs(300);
 
 /// Delay before retry number `attempts` (1 after the first failure), or `None` when the job
 /// has had its chances. `jitter` is in `[0, 1)`. Production: `attempts⁴ + 15 s` plus up to
@@ -80,19 +81,21 @@ async fn attempt(fed: &Federation, job: &delivery_jobs::Model) -> Result<(Verdic
 /// Instance health, mirrored in memory so that a success costs no write when nothing changed.
 #[derive(Default)]
 struct Health {
-    failing: HashSet<String>,
+    /// Instances known to answer since this process started.
+    healthy: HashSet<String>,
 }
 
 impl Health {
     async fn success(&mut self, fed: &Federation, domain: &str) -> Result<(), FederationError> {
-        if self.failing.remove(domain) {
+        // The first success since start also clears failures an earlier run recorded.
+        if self.healthy.insert(domain.to_string()) {
             mark_available(fed, domain).await?;
         }
         Ok(())
     }
 
     async fn failure(&mut self, fed: &Federation, domain: &str) -> Result<(), FederationError> {
-        self.failing.insert(domain.to_string());
+        self.healthy.remove(domain);
         let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
         let row = instances::Entity::find_by_id(domain.to_string()).one(&fed.db).await?;
         match row {

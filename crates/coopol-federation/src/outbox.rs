@@ -82,7 +82,7 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             };
             Outgoing { activity, sender_account_id: author.id, inboxes: post_inboxes(fed, &s).await? }
         }
-        Intent::DeleteStatus { account_id, uri, followers, mentioned } => {
+        Intent::DeleteStatus { account_id, uri, followers, mentioned, replied_to } => {
             let author = account(fed, *account_id).await?;
             let audience = Audience { followers: *followers, mentioned: mentioned.clone() };
             let id = format!("{uri}#delete");
@@ -102,7 +102,7 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             Outgoing {
                 activity: delete::build(&id, &author.uri, uri, to, cc),
                 sender_account_id: author.id,
-                inboxes: audience_inboxes(fed, author.id, &audience, None).await?,
+                inboxes: audience_inboxes(fed, author.id, &audience, *replied_to).await?,
             }
         }
         Intent::Follow { follow_id } => {

@@ -106,11 +106,12 @@ async fn nodeinfo_links(State(fed): State<Federation>) -> Json<Value> {
 
 /// NodeInfo 2.1: public, aggregate figures only.
 async fn nodeinfo(State(fed): State<Federation>) -> Response {
-    let users = coopol_db::entities::users::Entity::find().count(&fed.db).await;
+    let users = queries::active_local_users(&fed.db).await;
     let posts = statuses::Entity::find().filter(statuses::Column::Local.eq(true)).count(&fed.db).await;
     let (users, posts) = match (users, posts) {
         (Ok(u), Ok(p)) => (u, p),
-        (Err(e), _) | (_, Err(e)) => return internal(e),
+        (Err(e), _) => return internal(e),
+        (_, Err(e)) => return internal(e),
     };
     let doc = json!({
         "version": "2.1",
@@ -160,7 +161,11 @@ async fn actor(State(fed): State<Federation>, Path(name): Path<String>, headers:
     }
     let page = Page { limit: 20, ..Page::default() };
     match queries::account_statuses(&fed.db, a.id, &["public"], page).await {
-        Ok(posts) => Html(crate::html::profile(&fed.config.domain, &a, &posts)).into_response(),
+        Ok(mut posts) => {
+            // Boosts have no content of their own: the page shows the account's own posts.
+            posts.retain(|s| s.reblog_of_id.is_none());
+            Html(crate::html::profile(&fed.config.domain, &a, &posts)).into_response()
+        }
         Err(e) => internal(e),
     }
 }
@@ -326,27 +331,22 @@ async fn tag_page(State(fed): State<Federation>, Path(tag): Path<String>) -> Res
     use coopol_db::entities::status_tags;
     use sea_orm::{QueryOrder, QuerySelect};
     let tag = tag.to_lowercase();
-    let ids: Result<Vec<i64>, _> = status_tags::Entity::find()
-        .select_only()
+    // Filter on the posts first, then keep the newest 40: older local posts are not lost
+    // behind remote ones carrying the same tag.
+    let tagged = sea_orm::sea_query::Query::select()
         .column(status_tags::Column::StatusId)
-        .filter(status_tags::Column::Name.eq(tag.clone()))
-        .order_by_desc(status_tags::Column::StatusId)
+        .from(status_tags::Entity)
+        .and_where(status_tags::Column::Name.eq(tag.clone()))
+        .to_owned();
+    let posts = statuses::Entity::find()
+        .filter(statuses::Column::Id.in_subquery(tagged))
+        .filter(statuses::Column::Visibility.eq("public"))
+        .filter(statuses::Column::Local.eq(true))
+        .filter(statuses::Column::ReblogOfId.is_null())
+        .order_by_desc(statuses::Column::Id)
         .limit(40)
-        .into_tuple()
         .all(&fed.db)
         .await;
-    let posts = match ids {
-        Ok(ids) => {
-            statuses::Entity::find()
-                .filter(statuses::Column::Id.is_in(ids))
-                .filter(statuses::Column::Visibility.eq("public"))
-                .filter(statuses::Column::Local.eq(true))
-                .order_by_desc(statuses::Column::Id)
-                .all(&fed.db)
-                .await
-        }
-        Err(e) => return internal(e),
-    };
     match posts {
         Ok(p) => Html(crate::html::tag(&tag, &p)).into_response(),
         Err(e) => internal(e),

@@ -203,11 +203,13 @@ pub fn normalize_block_domain(input: &str) -> Result<String, Error> {
     } else {
         s.trim_end_matches('/').to_string()
     };
-    crate::config::normalize_domain("domain", &candidate).map_err(|_| {
+    let domain = crate::config::normalize_domain("domain", &candidate).map_err(|_| {
         Error::Usage(format!(
             "{input:?} is not a domain: give a host name such as spam.example (with :port if not 443)"
         ))
-    })
+    })?;
+    // Peers never write the scheme's default port, so a block must not carry it either.
+    Ok(domain.strip_suffix(":443").or_else(|| domain.strip_suffix(":80")).map(str::to_string).unwrap_or(domain))
 }
 
 async fn block_domain(db: &Db, input: &str, out: &mut impl Write) -> Result<(), Error> {
@@ -268,6 +270,7 @@ mod tests {
         assert_eq!(normalize_block_domain("https://spam.example/users/x").unwrap(), "spam.example");
         assert_eq!(normalize_block_domain("http://localhost:8081/").unwrap(), "localhost:8081");
         assert_eq!(normalize_block_domain("spam.example:8443").unwrap(), "spam.example:8443");
+        assert_eq!(normalize_block_domain("spam.example:443").unwrap(), "spam.example");
         assert!(normalize_block_domain("not a domain").is_err());
         assert!(normalize_block_domain("").is_err());
     }

@@ -6,9 +6,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use coopol_db::entities::users;
 use coopol_federation::Federation;
-use sea_orm::{EntityTrait, PaginatorTrait};
+
 use serde_json::{json, Value};
 
 use crate::service::MAX_CHARS;
@@ -32,7 +31,7 @@ pub fn routes() -> Router<Federation> {
 }
 
 async fn v1(State(fed): State<Federation>) -> Result<Json<Value>, ApiError> {
-    let users = users::Entity::find().count(&fed.db).await?;
+    let users = coopol_db::queries::active_local_users(&fed.db).await?;
     Ok(Json(json!({
         "uri": fed.config.domain,
         "title": fed.config.title,
@@ -67,7 +66,7 @@ fn configuration() -> Value {
 }
 
 async fn v2(State(fed): State<Federation>) -> Result<Json<Value>, ApiError> {
-    let users = users::Entity::find().count(&fed.db).await?;
+    let users = coopol_db::queries::active_local_users(&fed.db).await?;
     let mut conf = configuration();
     if let Some(m) = conf.as_object_mut() {
         m.insert(
@@ -95,7 +94,7 @@ async fn v2(State(fed): State<Federation>) -> Result<Json<Value>, ApiError> {
 
 async fn peers(State(fed): State<Federation>) -> Result<Json<Vec<String>>, ApiError> {
     use coopol_db::entities::accounts;
-    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
     let mut domains: Vec<Option<String>> = accounts::Entity::find()
         .select_only()
         .column(accounts::Column::Domain)

@@ -34,6 +34,8 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         None => {
             // Never trust an embedded object we do not own: fetch it from its origin.
             let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
+            // A boost from an allowed server does not carry posts of a blocked one in.
+            actors::refuse_blocked(fed, &url).await?;
             let note = fed.http.fetch_object(&url, &fed.instance_key).await?;
             let author_uri = note
                 .get("attributedTo")
