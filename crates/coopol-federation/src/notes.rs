@@ -13,6 +13,8 @@ use url::Url;
 use crate::config::same_origin;
 use crate::{Federation, FederationError, InstanceConfig};
 
+const PUBLIC_ID: &str = coopol_core::PUBLIC;
+
 /// Longest content we keep from a remote note.
 const MAX_CONTENT: usize = 100_000;
 /// Most mentions and tags we read from one remote note.
@@ -222,6 +224,17 @@ fn parse_note(note: &Value, author: &accounts::Model) -> Result<ParsedNote, Fede
         .and_then(Value::as_object)
         .and_then(|m| m.keys().next().cloned())
         .filter(|l| l.len() <= 16);
+    // Accounts addressed without a Mention tag (bto, bcc, a bare `to`) are silently mentioned,
+    // as in Mastodon: a direct message reaches them even when its text names nobody.
+    for uri in to.iter().chain(&cc).chain(&string_list(note.get("bto"))).chain(&string_list(note.get("bcc"))) {
+        if mention_uris.len() < MAX_TAGS
+            && !mention_uris.contains(uri)
+            && uri != PUBLIC_ID
+            && !uri.ends_with("/followers")
+        {
+            mention_uris.push(uri.clone());
+        }
+    }
     Ok(ParsedNote {
         id: id.to_string(),
         url: note

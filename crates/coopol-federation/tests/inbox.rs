@@ -249,3 +249,23 @@ async fn queue_claims_are_exclusive_and_leases_expire() {
         assert_eq!(queue::len(db, QueueTable::Inbox).await.unwrap(), 10, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_direct_message_addressed_by_bcc_alone_reaches_its_recipient() {
+    for (backend, rig) in rigs().await {
+        let note_id = format!("{}/notes/dm", rig.remote.uri);
+        let note = json!({
+            "id": note_id, "type": "Note", "attributedTo": rig.remote.uri, "content": "<p>psst</p>",
+            "to": [], "bcc": [rig.alice.uri],
+        });
+        let create =
+            json!({"id": format!("{note_id}/activity"), "type": "Create", "actor": rig.remote.uri, "object": note});
+        activities::receive(&rig.fed, &create, &rig.remote).await.unwrap();
+        let s = queries::status_by_uri(&rig.fed.db, &note_id).await.unwrap().expect("stored");
+        assert_eq!(s.visibility, "direct", "{backend}");
+        let home = queries::home_timeline(&rig.fed.db, rig.alice.id, queries::Page { limit: 20, ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(home.iter().map(|h| h.uri.clone()).collect::<Vec<_>>(), vec![note_id], "{backend}");
+    }
+}

@@ -44,7 +44,8 @@ async fn relevant(fed: &Federation, note: &Value, author: &accounts::Model) -> R
     if has_local_follower {
         return Ok(true);
     }
-    let addressed = string_list(note.get("to")).into_iter().chain(string_list(note.get("cc")));
+    // bto and bcc count as addressing a local account, as to and cc do; they are never shown.
+    let addressed = ["to", "cc", "bto", "bcc"].into_iter().flat_map(|k| string_list(note.get(k)));
     for uri in addressed {
         if fed.config.is_local(&uri) {
             return Ok(true);
