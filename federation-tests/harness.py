@@ -385,8 +385,13 @@ class Instance:
         backend: str = "sqlite",
         postgres: Optional[PostgresServer] = None,
         binary: Optional[Path] = None,
+        dev: bool = True,
     ):
         self.label = label
+        # Development mode (COOPOL_DEV=1): http URLs, loopback peers allowed.
+        # Without it the instance mints https URLs (it still listens on plain
+        # http on loopback, so its API is reachable) and refuses loopback peers.
+        self.dev = dev
         self.binary = binary or require_binary()
         self.port = free_port()
         self.domain = f"localhost:{self.port}"
@@ -410,12 +415,15 @@ class Instance:
         self._log_fh = None
         self.starts = 0
         self._closed = False
-        self._log(f"# instance {self.domain} backend={backend} db={self.db_url or self.data_dir}")
+        self._log(
+            f"# instance {self.domain} backend={backend} dev={dev} db={self.db_url or self.data_dir}"
+        )
 
     # -- naming ------------------------------------------------------------
 
     def __repr__(self) -> str:
-        return f"<Instance {self.label} {self.domain} {self.backend}>"
+        mode = "" if self.dev else " production"
+        return f"<Instance {self.label} {self.domain} {self.backend}{mode}>"
 
     def url(self, path: str = "/") -> str:
         if not path.startswith("/"):
@@ -440,13 +448,14 @@ class Instance:
             COOPOL_DOMAIN=self.domain,
             COOPOL_LISTEN=f"127.0.0.1:{self.port}",
             COOPOL_DATA_DIR=str(self.data_dir),
-            COOPOL_DEV="1",
             RUST_LOG=os.environ.get("COOPOL_FT_RUST_LOG") or os.environ.get("RUST_LOG") or "info",
             RUST_BACKTRACE=os.environ.get("RUST_BACKTRACE", "1"),
             NO_COLOR="1",  # plain log files
             NO_PROXY="localhost,127.0.0.1",
             no_proxy="localhost,127.0.0.1",
         )
+        if self.dev:
+            env["COOPOL_DEV"] = "1"
         if self.db_url:
             env["COOPOL_DATABASE_URL"] = self.db_url
         return env

@@ -243,6 +243,7 @@ class RemoteServer:
         self._gets: list[tuple[str, str]] = []
         self._get_requests: list[ReceivedRequest] = []
         self._connections = 0
+        self._requests = 0
         self._lock = threading.Lock()
         server = self
 
@@ -263,6 +264,7 @@ class RemoteServer:
             def do_GET(self):
                 url = urllib.parse.urlsplit(self.path)
                 with server._lock:
+                    server._requests += 1
                     server._gets.append((url.path, self.headers.get("Accept", "")))
                     server._get_requests.append(
                         ReceivedRequest("GET", self.path, _lower_headers(self.headers), b"", time.time())
@@ -300,6 +302,8 @@ class RemoteServer:
                 return self._reply(200, actor.document())
 
             def do_POST(self):
+                with server._lock:
+                    server._requests += 1
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 url = urllib.parse.urlsplit(self.path)
@@ -389,6 +393,16 @@ class RemoteServer:
         """How many TCP connections the server has accepted so far."""
         with self._lock:
             return self._connections
+
+    def traffic(self) -> tuple[int, int]:
+        """(TCP connections accepted, HTTP requests received) so far.
+
+        Both are needed to tell "nothing reached us": a client may reuse a
+        kept-alive connection, and a connection may carry no request we parse
+        (a TLS handshake on our plain-HTTP port).
+        """
+        with self._lock:
+            return self._connections, self._requests
 
 
 # ---------------------------------------------------------------------------
@@ -496,10 +510,215 @@ def fetch_public_key(key_id: str, session: Optional[requests.Session] = None) ->
 
 
 def verify_received(req: ReceivedRequest, session: Optional[requests.Session] = None) -> str:
-    """Verify a request coopol POSTed to us; return the key owner (actor URL)."""
+    """Verify a request coopol sent us (a POST, or a GET of a document); return the key owner.
+
+    A POST's signature must cover ``(request-target) host date digest``; a GET,
+    which has no body, ``(request-target) host date``.
+    """
     params = parse_signature_header(req.headers.get("signature", ""))
     if "keyId" not in params:
-        raise SignatureError(f"request to {req.path} is not signed (headers: {sorted(req.headers)})")
+        raise SignatureError(
+            f"{req.method} {req.path} is not signed (headers: {sorted(req.headers)})"
+        )
     owner, pem = fetch_public_key(params["keyId"], session)
-    verify_request(req.method, req.path, req.headers, req.body, pem, max_skew=3600)
+    required = tuple(SIGNED_HEADERS) if req.method == "POST" else GET_SIGNED_HEADERS
+    verify_request(req.method, req.path, req.headers, req.body, pem, required=required, max_skew=3600)
     return owner
+
+
+# ---------------------------------------------------------------------------
+# Authorized fetch: signed GET (draft-cavage)
+# ---------------------------------------------------------------------------
+
+# What a GET is signed over (as Mastodon does for authorized fetch).
+GET_SIGNED_HEADERS = ("(request-target)", "host", "date")
+
+GET_DEFECTS = {
+    "stale_date": "Date header (signed) two hours in the past",
+    "other_target": "signature made for another URL of the same server",
+}
+
+
+def signed_get(
+    actor: RemoteActor,
+    url: str,
+    defect: Optional[str] = None,
+    other_url: Optional[str] = None,
+    accept: str = AP_JSON,
+    session: Optional[requests.Session] = None,
+    timeout: float = 15,
+) -> requests.Response:
+    """GET ``url`` with a draft-cavage signature by ``actor`` over
+    ``(request-target) host date accept``.
+
+    ``defect`` is None or one of ``GET_DEFECTS``; "other_target" signs
+    ``other_url`` instead of ``url`` (a signature lifted from another request).
+    """
+    if defect is not None and defect not in GET_DEFECTS:
+        raise ValueError(f"unknown defect {defect!r}")
+    parts = urllib.parse.urlsplit(url)
+    signed = urllib.parse.urlsplit(other_url) if defect == "other_target" else parts
+    if defect == "other_target" and (other_url is None or signed.path == parts.path):
+        raise ValueError("other_target needs other_url with another path")
+    path = signed.path + (f"?{signed.query}" if signed.query else "")
+    when = time.time() - (2 * 3600 if defect == "stale_date" else 0)
+    headers = {"host": parts.netloc, "date": http_date(when), "accept": accept}
+    names = [*GET_SIGNED_HEADERS, "accept"]
+    text = signing_string("GET", path, headers, names)
+    headers["signature"] = signature_header(actor.key_id, names, sign(actor.private_key, text))
+    s = session
+    if s is None:
+        s = requests.Session()
+        s.trust_env = False
+    return s.get(url, headers={("Host" if k == "host" else k.title()): v for k, v in headers.items()},
+                 timeout=timeout)
+
+
+# ---------------------------------------------------------------------------
+# RFC 9421 HTTP Message Signatures (rsa-v1_5-sha256) with RFC 9530 Content-Digest
+# ---------------------------------------------------------------------------
+
+RFC9421_COMPONENTS = ("@method", "@target-uri", "content-digest")
+
+
+def content_digest_header(body: bytes) -> str:
+    """RFC 9530 ``Content-Digest`` (a structured dictionary holding a byte sequence)."""
+    return "sha-256=:" + base64.b64encode(hashlib.sha256(body).digest()).decode("ascii") + ":"
+
+
+def rfc9421_signature_params(components: tuple[str, ...] | list[str], created: int, key_id: str) -> str:
+    """The inner list of ``Signature-Input``, also the ``@signature-params`` value (RFC 9421 §2.3)."""
+    inner = " ".join(f'"{c}"' for c in components)
+    return f'({inner});created={created};keyid="{key_id}";alg="rsa-v1_5-sha256"'
+
+
+def rfc9421_signature_base(
+    method: str,
+    target_uri: str,
+    headers: dict[str, str],
+    components: tuple[str, ...] | list[str],
+    signature_params: str,
+) -> str:
+    """The signature base of RFC 9421 §2.5: one line per covered component,
+    ``"name": value``, then ``"@signature-params": <inner list>``; lines are
+    joined by LF, with no LF after the last.  ``headers`` keys are lower-case.
+    """
+    lines = []
+    for c in components:
+        if c == "@method":
+            value = method.upper()
+        elif c == "@target-uri":
+            value = target_uri
+        elif c == "@authority":
+            value = urllib.parse.urlsplit(target_uri).netloc.lower()
+        elif c == "@path":
+            value = urllib.parse.urlsplit(target_uri).path or "/"
+        elif c.startswith("@"):
+            raise ValueError(f"derived component {c} not implemented here")
+        else:
+            if c not in headers:
+                raise KeyError(f"component {c!r} is covered but the header is missing")
+            value = headers[c].strip()
+        lines.append(f'"{c}": {value}')
+    lines.append(f'"@signature-params": {signature_params}')
+    return "\n".join(lines)
+
+
+RFC9421_DEFECTS = {
+    "tampered_body": "body changed after Content-Digest and signature were computed",
+    "no_content_digest_component": "signature does not cover content-digest (the header is sent)",
+    "no_content_digest_header": "content-digest is covered but the header is not sent",
+    "other_target": "@target-uri of the signature is another inbox of the same server",
+    "stale_created": "created is two hours in the past",
+    "foreign_key": "signed with the key of another actor than the activity's actor",
+}
+
+
+def prepare_rfc9421_post(
+    actor: RemoteActor,
+    inbox_url: str,
+    activity: Any,
+    defect: Optional[str] = None,
+    other_url: Optional[str] = None,
+    signer: Optional[RemoteActor] = None,
+    now: Optional[float] = None,
+) -> PreparedPost:
+    """A POST of ``activity`` signed per RFC 9421 over
+    ``("@method" "@target-uri" "content-digest")``, with ``created``, ``keyid``
+    and ``alg="rsa-v1_5-sha256"``; label ``sig1``.  ``defect``: None or one of
+    ``RFC9421_DEFECTS``.
+    """
+    if defect is not None and defect not in RFC9421_DEFECTS:
+        raise ValueError(f"unknown defect {defect!r}")
+    body = activity if isinstance(activity, bytes) else json.dumps(activity).encode("utf-8")
+    parts = urllib.parse.urlsplit(inbox_url)
+    created = int(now if now is not None else time.time())
+    if defect == "stale_created":
+        created -= 2 * 3600
+    headers = {
+        "host": parts.netloc,
+        "content-digest": content_digest_header(body),
+        "content-type": AP_JSON,
+        "accept": AP_JSON,
+    }
+    components = list(RFC9421_COMPONENTS)
+    if defect == "no_content_digest_component":
+        components.remove("content-digest")
+    target = inbox_url
+    if defect == "other_target":
+        if other_url is None or other_url == inbox_url:
+            raise ValueError("other_target needs another URL")
+        target = other_url
+    key_owner = actor
+    if defect == "foreign_key":
+        key_owner = signer or actor.server.new_actor()
+    params = rfc9421_signature_params(components, created, key_owner.key_id)
+    base = rfc9421_signature_base("POST", target, headers, components, params)
+    sig = base64.b64encode(
+        key_owner.private_key.sign(base.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
+    ).decode("ascii")
+    headers["signature-input"] = f"sig1={params}"
+    headers["signature"] = f"sig1=:{sig}:"
+    if defect == "no_content_digest_header":
+        del headers["content-digest"]
+    if defect == "tampered_body":
+        tampered = json.loads(body.decode("utf-8"))
+        tampered["id"] += "-tampered"
+        tampered["tampered"] = True
+        body = json.dumps(tampered).encode("utf-8")
+    return PreparedPost(inbox_url, headers, body)
+
+
+def send_rfc9421(
+    actor: RemoteActor,
+    inbox_url: str,
+    activity: Any,
+    defect: Optional[str] = None,
+    other_url: Optional[str] = None,
+    session: Optional[requests.Session] = None,
+    timeout: float = 30,
+) -> requests.Response:
+    """POST ``activity`` to ``inbox_url`` with an RFC 9421 signature by ``actor``."""
+    prepared = prepare_rfc9421_post(actor, inbox_url, activity, defect=defect, other_url=other_url)
+    return post_prepared(prepared, session=session, timeout=timeout)
+
+
+def post_prepared(
+    prepared: PreparedPost, session: Optional[requests.Session] = None, timeout: float = 30
+) -> requests.Response:
+    """Send a prepared POST with exactly its headers and body."""
+    s = session
+    if s is None:
+        s = requests.Session()
+        s.trust_env = False
+    headers = {k.title() if k != "host" else "Host": v for k, v in prepared.headers.items()}
+    return s.post(prepared.url, data=prepared.body, headers=headers, timeout=timeout)
+
+
+def replay(
+    req: ReceivedRequest, url: str, session: Optional[requests.Session] = None, timeout: float = 30
+) -> requests.Response:
+    """Send a POST we received, byte for byte with its original headers (Host
+    included), to another ``url``: what an attacker who saw a delivery can do."""
+    keep = {k: v for k, v in req.headers.items() if k not in ("content-length", "connection", "accept-encoding")}
+    return post_prepared(PreparedPost(url, keep, req.body), session=session, timeout=timeout)

@@ -4,10 +4,14 @@
 If these fail, failures in test_signatures.py say nothing about coopol.
 """
 
+import base64
+import hashlib
 import json
 import urllib.parse
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 
 import harness
 import remote_actor as ra
@@ -118,3 +122,55 @@ def test_wait_for_reports_what_and_last_value():
     with pytest.raises(harness.WaitTimeout, match=r"waiting for the thing; last value: \[\]"):
         harness.wait_for(never, timeout=0.3, what="the thing")
     assert len(calls) >= 2
+
+
+def test_signed_get_verifies_and_its_defects_do_not(server):
+    actor = server.new_actor()
+    target = server.new_actor()
+    s = harness.http_session()
+    for defect in [None, *sorted(ra.GET_DEFECTS)]:
+        r = ra.signed_get(actor, target.id, defect=defect, other_url=target.id + "/outbox", session=s)
+        assert r.status_code == 200
+        req = server.get_requests(urllib.parse.urlsplit(target.id).path)[-1]
+        assert ra.parse_signature_header(req.headers["signature"])["headers"] == "(request-target) host date accept"
+        if defect is None:
+            assert ra.verify_received(req, session=s) == actor.id
+        else:
+            with pytest.raises(ra.SignatureError):
+                ra.verify_received(req, session=s)
+
+
+def test_rfc9421_signature_base_layout(server):
+    """The base is built as RFC 9421 §2.5 shows it (checked against a literal)."""
+    actor = server.new_actor()
+    act = actor.follow("http://localhost:1/users/alice")
+    p = ra.prepare_rfc9421_post(actor, "http://localhost:1/users/alice/inbox", act, now=1700000000)
+    digest = ra.content_digest_header(p.body)
+    assert digest == "sha-256=:" + base64.b64encode(hashlib.sha256(p.body).digest()).decode() + ":"
+    params = (
+        '("@method" "@target-uri" "content-digest");created=1700000000;'
+        f'keyid="{actor.key_id}";alg="rsa-v1_5-sha256"'
+    )
+    assert p.headers["signature-input"] == "sig1=" + params
+    assert p.headers["content-digest"] == digest
+    base = (
+        '"@method": POST\n'
+        '"@target-uri": http://localhost:1/users/alice/inbox\n'
+        f'"content-digest": {digest}\n'
+        f'"@signature-params": {params}'
+    )
+    sig = p.headers["signature"]
+    assert sig.startswith("sig1=:") and sig.endswith(":")
+    actor.private_key.public_key().verify(
+        base64.b64decode(sig[len("sig1=:"):-1]), base.encode(), padding.PKCS1v15(), hashes.SHA256()
+    )
+    # Each defect changes what a verifier would see.
+    for defect in ra.RFC9421_DEFECTS:
+        bad = ra.prepare_rfc9421_post(
+            actor, "http://localhost:1/users/alice/inbox", act, defect=defect,
+            other_url="http://localhost:1/inbox", now=1700000000,
+        )
+        def seen(q):
+            return (q.headers.get("signature-input"), q.headers.get("content-digest"), q.body, q.headers["signature"])
+
+        assert seen(bad) != seen(p), defect
