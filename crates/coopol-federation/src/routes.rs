@@ -134,11 +134,18 @@ async fn nodeinfo(State(fed): State<Federation>) -> Response {
     r
 }
 
+/// A local person by name. A deleted (suspended) one answers 410 Gone, as Mastodon does, so
+/// that peers drop it rather than retry.
 async fn local_person(fed: &Federation, name: &str) -> Result<Option<accounts::Model>, Response> {
     match queries::local_account(&fed.db, name).await {
-        Ok(a) => Ok(a.filter(|a| !a.suspended && a.actor_type != "Application")),
+        Ok(Some(a)) if a.suspended => Err(gone()),
+        Ok(a) => Ok(a.filter(|a| a.actor_type != "Application")),
         Err(e) => Err(internal(e)),
     }
+}
+
+fn gone() -> Response {
+    (StatusCode::GONE, Json(json!({"error": "Gone"}))).into_response()
 }
 
 async fn instance_actor(State(fed): State<Federation>) -> Response {
