@@ -7,12 +7,12 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use coopol_db::entities::{inbox_jobs, received_activities};
+use coopol_db::entities::inbox_jobs;
 use coopol_db::queries;
 use coopol_db::queue::{self, QueueTable};
 use coopol_signatures::{IncomingSignature, SignatureError};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use futures::StreamExt;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 use url::Url;
 
@@ -21,6 +21,8 @@ use crate::config::{authority, same_origin};
 use crate::notes::object_id;
 use crate::{actors, keys, Federation, FederationError};
 
+/// Actors whose activities are applied at the same time.
+const PARALLEL_ACTORS: usize = 8;
 /// Attempts at applying a received activity when a transient error (a fetch) stops it.
 const MAX_INBOX_ATTEMPTS: i32 = 5;
 
@@ -128,31 +130,10 @@ pub async fn accept(
     if signer.suspended && !is_self_delete {
         return Err(FederationError::Refused("this actor is suspended here".into()));
     }
-    let now = coopol_db::now();
-    let txn = fed.db.begin().await?;
-    // Write first: on SQLite a transaction that reads and then writes cannot wait for the
-    // write lock, and fails with "database is locked" under concurrent deliveries.
-    let inserted =
-        received_activities::Entity::insert(received_activities::ActiveModel { id: Set(id), received_at: Set(now) })
-            .on_conflict(OnConflict::column(received_activities::Column::Id).do_nothing().to_owned())
-            .exec_without_returning(&txn)
-            .await?;
-    if inserted == 0 {
+    let recorded = fed.recorder.record(id, actor_uri, String::from_utf8_lossy(body).into_owned()).await?;
+    if !recorded {
         return Ok(Accepted::Ignored);
     }
-    inbox_jobs::ActiveModel {
-        id: Set(coopol_core::new_id()),
-        activity: Set(String::from_utf8_lossy(body).into_owned()),
-        actor_uri: Set(actor_uri),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        locked_until: Set(None),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    fed.inbox_ready.notify_one();
     Ok(Accepted::Queued)
 }
 
@@ -238,11 +219,7 @@ pub async fn run(fed: Federation) {
             let _ = tokio::time::timeout(Duration::from_secs(1), fed.inbox_ready.notified()).await;
             continue;
         }
-        let mut jobs = match inbox_jobs::Entity::find()
-            .filter(sea_orm::ColumnTrait::is_in(&inbox_jobs::Column::Id, ids))
-            .all(&fed.db)
-            .await
-        {
+        let mut jobs = match inbox_jobs::Entity::find().filter(inbox_jobs::Column::Id.is_in(ids)).all(&fed.db).await {
             Ok(j) => j,
             Err(e) => {
                 tracing::error!(error = %e, "loading inbox jobs");
@@ -250,37 +227,61 @@ pub async fn run(fed: Federation) {
             }
         };
         jobs.sort_by_key(|j| j.id);
+        // One actor's activities are applied in order of arrival (a Follow before its Undo);
+        // different actors' are applied side by side.
+        let mut by_actor: Vec<Vec<inbox_jobs::Model>> = Vec::new();
         for job in jobs {
-            let result = process(&fed, &job).await;
-            let retry = match &result {
-                Ok(()) => false,
-                Err(e @ (FederationError::Http(_) | FederationError::Db(_)))
-                    if job.attempts + 1 < MAX_INBOX_ATTEMPTS =>
-                {
-                    tracing::info!(error = %e, actor = %job.actor_uri, "activity will be retried");
-                    true
-                }
-                Err(e) => {
-                    tracing::info!(error = %e, actor = %job.actor_uri, "activity dropped");
-                    false
-                }
-            };
-            let done = if retry {
-                let delay =
-                    chrono::Duration::seconds(if fed.config.dev { 2 } else { 60 } * i64::from(job.attempts + 1));
-                let mut m: inbox_jobs::ActiveModel = job.into();
-                m.attempts = Set(m.attempts.as_ref() + 1);
-                m.next_attempt_at = Set(chrono::Utc::now() + delay);
-                m.locked_until = Set(None);
-                m.update(&fed.db).await.map(|_| ())
-            } else {
-                inbox_jobs::Entity::delete_by_id(job.id).exec(&fed.db).await.map(|_| ())
-            };
-            if let Err(e) = done {
-                tracing::error!(error = %e, "updating an inbox job");
+            match by_actor.iter_mut().find(|g| g.first().is_some_and(|f| f.actor_uri == job.actor_uri)) {
+                Some(group) => group.push(job),
+                None => by_actor.push(vec![job]),
+            }
+        }
+        let finished: Vec<i64> = futures::stream::iter(by_actor)
+            .map(|group| apply_in_order(&fed, group))
+            .buffer_unordered(PARALLEL_ACTORS)
+            .collect::<Vec<Vec<i64>>>()
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
+        if !finished.is_empty() {
+            if let Err(e) =
+                inbox_jobs::Entity::delete_many().filter(inbox_jobs::Column::Id.is_in(finished)).exec(&fed.db).await
+            {
+                tracing::error!(error = %e, "removing applied inbox jobs");
             }
         }
     }
 }
 
-use sea_orm::QueryFilter;
+/// Applies one actor's activities in order; returns the jobs that are done with (applied or
+/// dropped). Those that failed for a passing reason are rescheduled.
+async fn apply_in_order(fed: &Federation, group: Vec<inbox_jobs::Model>) -> Vec<i64> {
+    let mut finished = Vec::new();
+    for job in group {
+        let retry = match process(fed, &job).await {
+            Ok(()) => false,
+            Err(e @ (FederationError::Http(_) | FederationError::Db(_))) if job.attempts + 1 < MAX_INBOX_ATTEMPTS => {
+                tracing::info!(error = %e, actor = %job.actor_uri, "activity will be retried");
+                true
+            }
+            Err(e) => {
+                tracing::info!(error = %e, actor = %job.actor_uri, "activity dropped");
+                false
+            }
+        };
+        if !retry {
+            finished.push(job.id);
+            continue;
+        }
+        let delay = chrono::Duration::seconds(if fed.config.dev { 2 } else { 60 } * i64::from(job.attempts + 1));
+        let mut m: inbox_jobs::ActiveModel = job.into();
+        m.attempts = Set(m.attempts.as_ref() + 1);
+        m.next_attempt_at = Set(chrono::Utc::now() + delay);
+        m.locked_until = Set(None);
+        if let Err(e) = m.update(&fed.db).await {
+            tracing::error!(error = %e, "rescheduling an inbox job");
+        }
+    }
+    finished
+}

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod keys;
 pub mod notes;
 pub mod outbox;
+pub mod recorder;
 pub mod resolve;
 pub mod routes;
 pub mod webfinger;
@@ -95,7 +96,9 @@ pub struct Inner {
     /// Wakes delivery workers when jobs are queued.
     pub delivery_ready: Notify,
     /// Wakes the inbox worker when an activity is accepted.
-    pub inbox_ready: Notify,
+    pub inbox_ready: Arc<Notify>,
+    /// Writes accepted activities in batches.
+    pub recorder: recorder::Recorder,
 }
 
 impl std::ops::Deref for Federation {
@@ -114,6 +117,8 @@ impl Federation {
         let pem = instance.private_key_pem.clone().unwrap_or_default();
         let instance_key = SigningKey::from_pkcs8_pem(&instance.public_key_id, &pem)
             .map_err(|e| FederationError::Invalid(format!("instance key: {e}")))?;
+        let inbox_ready = Arc::new(Notify::new());
+        let recorder = recorder::Recorder::start(db.clone(), inbox_ready.clone());
         Ok(Federation(Arc::new(Inner {
             config,
             db,
@@ -123,7 +128,8 @@ impl Federation {
             signers: keys::SignerCache::default(),
             outbox_ready: Notify::new(),
             delivery_ready: Notify::new(),
-            inbox_ready: Notify::new(),
+            inbox_ready,
+            recorder,
         })))
     }
 }

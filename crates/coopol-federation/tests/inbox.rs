@@ -269,3 +269,21 @@ async fn a_direct_message_addressed_by_bcc_alone_reaches_its_recipient() {
         assert_eq!(home.iter().map(|h| h.uri.clone()).collect::<Vec<_>>(), vec![note_id], "{backend}");
     }
 }
+
+#[tokio::test]
+async fn concurrent_copies_of_one_activity_are_recorded_once() {
+    for (backend, rig) in rigs().await {
+        let copies = (0..20).map(|n| {
+            let fed = rig.fed.clone();
+            let id = if n % 2 == 0 {
+                "http://remote.test:9/a/same".to_string()
+            } else {
+                format!("http://remote.test:9/a/{n}")
+            };
+            async move { fed.recorder.record(id, "http://remote.test:9/users/rob".into(), "{}".into()).await.unwrap() }
+        });
+        let recorded = futures::future::join_all(copies).await;
+        assert_eq!(recorded.iter().filter(|r| **r).count(), 11, "{backend}: 10 distinct ids and one of 10 copies");
+        assert_eq!(stored(&rig.fed.db).await, (11, 11), "{backend}");
+    }
+}
