@@ -97,33 +97,41 @@ impl Health {
     async fn failure(&mut self, fed: &Federation, domain: &str) -> Result<(), FederationError> {
         self.healthy.remove(domain);
         let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-        let row = instances::Entity::find_by_id(domain.to_string()).one(&fed.db).await?;
-        match row {
-            Some(r) if r.last_failure_day.as_deref() == Some(today.as_str()) => {}
-            Some(r) => {
-                let days = r.failure_days + 1;
-                let mut m: instances::ActiveModel = r.into();
-                m.failure_days = Set(days);
-                m.last_failure_day = Set(Some(today));
-                m.unavailable = Set(days >= UNAVAILABLE_AFTER_DAYS);
-                m.update(&fed.db).await?;
-                if days >= UNAVAILABLE_AFTER_DAYS {
-                    tracing::warn!(domain, days, "instance marked unavailable");
-                }
+        record_failure(fed, domain, &today).await.map(|_| ())
+    }
+}
+
+/// Records that deliveries to `domain` failed on `day` (`YYYY-MM-DD`); several failures on one
+/// day count once. Returns whether the instance is now considered unavailable.
+pub async fn record_failure(fed: &Federation, domain: &str, day: &str) -> Result<bool, FederationError> {
+    let row = instances::Entity::find_by_id(domain.to_string()).one(&fed.db).await?;
+    match row {
+        Some(r) if r.last_failure_day.as_deref() == Some(day) => Ok(r.unavailable),
+        Some(r) => {
+            let days = r.failure_days + 1;
+            let unavailable = days >= UNAVAILABLE_AFTER_DAYS;
+            let mut m: instances::ActiveModel = r.into();
+            m.failure_days = Set(days);
+            m.last_failure_day = Set(Some(day.to_string()));
+            m.unavailable = Set(unavailable);
+            m.update(&fed.db).await?;
+            if unavailable {
+                tracing::warn!(domain, days, "instance marked unavailable");
             }
-            None => {
-                instances::ActiveModel {
-                    domain: Set(domain.to_string()),
-                    failure_days: Set(1),
-                    last_failure_day: Set(Some(today)),
-                    unavailable: Set(false),
-                    last_success_at: Set(None),
-                }
-                .insert(&fed.db)
-                .await?;
-            }
+            Ok(unavailable)
         }
-        Ok(())
+        None => {
+            instances::ActiveModel {
+                domain: Set(domain.to_string()),
+                failure_days: Set(1),
+                last_failure_day: Set(Some(day.to_string())),
+                unavailable: Set(false),
+                last_success_at: Set(None),
+            }
+            .insert(&fed.db)
+            .await?;
+            Ok(false)
+        }
     }
 }
 
