@@ -294,25 +294,7 @@ pub async fn reblog(fed: &Federation, me: &accounts::Model, s: &statuses::Model)
     let id = coopol_core::new_id();
     let uri = format!("{}/activity", fed.config.status_url(&me.username, id));
     let txn = fed.db.begin().await?;
-    let reblog = statuses::ActiveModel {
-        id: Set(id),
-        uri: Set(uri.clone()),
-        url: Set(uri),
-        account_id: Set(me.id),
-        in_reply_to_id: Set(None),
-        in_reply_to_uri: Set(None),
-        in_reply_to_account_id: Set(None),
-        reblog_of_id: Set(Some(s.id)),
-        content: Set(String::new()),
-        source_text: Set(None),
-        spoiler_text: Set(String::new()),
-        sensitive: Set(false),
-        visibility: Set("public".into()),
-        language: Set(None),
-        local: Set(true),
-        created_at: Set(coopol_db::now()),
-        edited_at: Set(None),
-    }
+    let reblog = queries::boost_row(id, &uri, me.id, s.id, true)
     .insert(&txn)
     .await?;
     queries::record_intent(&txn, &Intent::Announce { reblog_id: id }).await?;

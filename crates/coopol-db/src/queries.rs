@@ -132,6 +132,29 @@ pub async fn status_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<s
     Ok(statuses::Entity::find_by_id(id).one(db).await?)
 }
 
+/// A boost: a public status whose only content is the boosted one. `uri` is the Announce's id.
+pub fn boost_row(id: i64, uri: &str, account_id: i64, boosted_id: i64, local: bool) -> statuses::ActiveModel {
+    statuses::ActiveModel {
+        id: Set(id),
+        uri: Set(uri.to_string()),
+        url: Set(uri.to_string()),
+        account_id: Set(account_id),
+        in_reply_to_id: Set(None),
+        in_reply_to_uri: Set(None),
+        in_reply_to_account_id: Set(None),
+        reblog_of_id: Set(Some(boosted_id)),
+        content: Set(String::new()),
+        source_text: Set(None),
+        spoiler_text: Set(String::new()),
+        sensitive: Set(false),
+        visibility: Set("public".into()),
+        language: Set(None),
+        local: Set(local),
+        created_at: Set(crate::now()),
+        edited_at: Set(None),
+    }
+}
+
 /// Ids of the accounts a status mentions.
 pub async fn mentioned_ids(db: &impl ConnectionTrait, status_id: i64) -> Result<Vec<i64>, DbError> {
     Ok(mentions::Entity::find()

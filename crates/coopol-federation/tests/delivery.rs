@@ -2,33 +2,20 @@
 //! what the fetcher refuses from a peer.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod common;
+
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use coopol_federation::delivery::{mark_available, record_failure};
-use coopol_federation::{Federation, FederationError, HttpClient, InstanceConfig};
+use coopol_federation::{FederationError, HttpClient};
 use serde_json::json;
 use url::Url;
 
-async fn federations() -> Vec<(&'static str, Federation)> {
-    let mut out = Vec::new();
-    for (name, db) in coopol_db::testing::all().await.unwrap() {
-        let config = InstanceConfig {
-            domain: "localhost:1".into(),
-            dev: true,
-            title: "t".into(),
-            registrations: false,
-            source_url: None,
-        };
-        out.push((name, Federation::new(config, db).await.unwrap()));
-    }
-    out
-}
-
 #[tokio::test]
 async fn an_instance_failing_on_seven_distinct_days_is_unavailable_until_it_answers() {
-    for (backend, fed) in federations().await {
+    for (backend, fed) in common::federations(&[]).await {
         let d = "down.example";
         for day in 1..=6 {
             // Many failures on one day count as one day.
@@ -85,7 +72,7 @@ async fn bad_peer() -> (Url, tokio::task::JoinHandle<()>) {
 
 #[tokio::test]
 async fn the_fetcher_refuses_what_a_peer_must_not_send() {
-    let fed = &federations().await[0].1;
+    let fed = &common::federations(&[]).await[0].1;
     let (base, _server) = bad_peer().await;
     let http = HttpClient::new(true, "coopol-test").unwrap();
     let key = &fed.instance_key;

@@ -2,6 +2,8 @@
 //! leaves no trace, duplicates have no second effect, a Delete that arrives first wins.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod common;
+
 use std::time::{Duration, SystemTime};
 
 use axum::http::{HeaderMap, Method, Uri};
@@ -9,7 +11,7 @@ use coopol_db::entities::{accounts, follows, inbox_jobs, received_activities, st
 use coopol_db::queue::{self, QueueTable};
 use coopol_db::{queries, Db};
 use coopol_federation::inbox::{accept, Accepted};
-use coopol_federation::{activities, actors, Federation, FederationError, InstanceConfig};
+use coopol_federation::{activities, Federation, FederationError};
 use coopol_signatures::{generate_rsa_keypair, sign_request, SigningKey};
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 use serde_json::{json, Value};
@@ -63,17 +65,10 @@ async fn remote_account(db: &Db, name: &str) -> (accounts::Model, SigningKey) {
 
 async fn rigs() -> Vec<(&'static str, Rig)> {
     let mut out = Vec::new();
-    for (name, db) in coopol_db::testing::all().await.unwrap() {
-        let config = InstanceConfig {
-            domain: "localhost:1".into(),
-            dev: true,
-            title: "t".into(),
-            registrations: false,
-            source_url: None,
-        };
-        let alice = actors::create_local_account(&db, &config, "alice").await.unwrap();
+    for (name, db) in common::databases(&["alice"]).await {
+        let alice = queries::local_account(&db, "alice").await.unwrap().unwrap();
         let (remote, key) = remote_account(&db, "rob").await;
-        let fed = Federation::new(config, db).await.unwrap();
+        let fed = Federation::new(common::config(), db).await.unwrap();
         out.push((name, Rig { fed, alice, remote, key }));
     }
     out

@@ -3,32 +3,18 @@
 //! them off the network. Every interop bug adds a fixture here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod common;
+
 use coopol_db::entities::{mentions, status_tags};
 use coopol_db::queries;
+use coopol_federation::actors;
 use coopol_federation::notes::store_remote_note;
-use coopol_federation::{actors, Federation, InstanceConfig};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
 fn fixture(path: &str) -> Value {
     let full = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&full).unwrap()).unwrap()
-}
-
-async fn federations() -> Vec<(&'static str, Federation)> {
-    let mut out = Vec::new();
-    for (name, db) in coopol_db::testing::all().await.unwrap() {
-        let config = InstanceConfig {
-            domain: "localhost:1".into(),
-            dev: true,
-            title: "t".into(),
-            registrations: false,
-            source_url: None,
-        };
-        actors::create_local_account(&db, &config, "alice").await.unwrap();
-        out.push((name, Federation::new(config, db).await.unwrap()));
-    }
-    out
 }
 
 /// (fixture, username, domain, shared inbox, key id, locked)
@@ -80,7 +66,7 @@ const ACTORS: &[ActorCase] = &[
 
 #[tokio::test]
 async fn actors_of_every_kind_are_read() {
-    for (backend, fed) in federations().await {
+    for (backend, fed) in common::federations(&["alice"]).await {
         for (file, username, domain, shared, key_id, locked) in ACTORS {
             let doc = fixture(file);
             let a = actors::upsert_remote_actor(&fed, &doc).await.unwrap_or_else(|e| panic!("{backend} {file}: {e}"));
@@ -101,7 +87,7 @@ async fn actors_of_every_kind_are_read() {
 
 #[tokio::test]
 async fn an_actor_claiming_a_key_of_another_origin_or_owner_is_refused() {
-    for (backend, fed) in federations().await {
+    for (backend, fed) in common::federations(&["alice"]).await {
         let mut doc = fixture("mastodon/person.json");
         doc["publicKey"]["owner"] = Value::String("https://mastodon.example/users/other".into());
         assert!(actors::upsert_remote_actor(&fed, &doc).await.is_err(), "{backend}: foreign key owner");
@@ -123,7 +109,7 @@ const NOTES: &[(&str, &str, &str, &[&str])] = &[
 
 #[tokio::test]
 async fn notes_of_every_kind_are_read_and_sanitised() {
-    for (backend, fed) in federations().await {
+    for (backend, fed) in common::federations(&["alice"]).await {
         let alice = queries::local_account(&fed.db, "alice").await.unwrap().unwrap();
         for (file, author_file, visibility, tags) in NOTES {
             let author = actors::upsert_remote_actor(&fed, &fixture(author_file)).await.unwrap();

@@ -1,8 +1,8 @@
 //! `Announce`: a boost. Stored as a status whose `reblog_of_id` is the boosted one.
 
-use coopol_db::entities::{accounts, statuses};
+use coopol_db::entities::accounts;
 use coopol_db::queries;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::ActiveModelTrait;
 use serde_json::{json, Value};
 use url::Url;
 
@@ -52,26 +52,6 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     if !visibility.is_public() {
         return Err(FederationError::Unauthorized("boost of a non-public post".into()));
     }
-    statuses::ActiveModel {
-        id: Set(coopol_core::new_id()),
-        uri: Set(id.to_string()),
-        url: Set(id.to_string()),
-        account_id: Set(actor.id),
-        in_reply_to_id: Set(None),
-        in_reply_to_uri: Set(None),
-        in_reply_to_account_id: Set(None),
-        reblog_of_id: Set(Some(original.id)),
-        content: Set(String::new()),
-        source_text: Set(None),
-        spoiler_text: Set(String::new()),
-        sensitive: Set(false),
-        visibility: Set("public".into()),
-        language: Set(None),
-        local: Set(false),
-        created_at: Set(coopol_db::now()),
-        edited_at: Set(None),
-    }
-    .insert(&fed.db)
-    .await?;
+    queries::boost_row(coopol_core::new_id(), id, actor.id, original.id, false).insert(&fed.db).await?;
     Ok(())
 }
