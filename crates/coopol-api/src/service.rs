@@ -294,9 +294,7 @@ pub async fn reblog(fed: &Federation, me: &accounts::Model, s: &statuses::Model)
     let id = coopol_core::new_id();
     let uri = format!("{}/activity", fed.config.status_url(&me.username, id));
     let txn = fed.db.begin().await?;
-    let reblog = queries::boost_row(id, &uri, me.id, s.id, true)
-    .insert(&txn)
-    .await?;
+    let reblog = queries::boost_row(id, &uri, me.id, s.id, true).insert(&txn).await?;
     queries::record_intent(&txn, &Intent::Announce { reblog_id: id }).await?;
     txn.commit().await?;
     fed.outbox_ready.notify_one();
