@@ -105,19 +105,25 @@ impl Auth {
     }
 }
 
-fn bearer(parts: &Parts) -> Option<String> {
-    let h = parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+/// The bearer token of a request, if it has one.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    let h = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = h.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
 }
 
-async fn lookup(fed: &Federation, token: &str) -> Result<Auth, ApiError> {
-    let row = oauth_tokens::Entity::find()
+/// The stored token behind a bearer token, unless unknown or revoked.
+pub async fn live_token(db: &Db, token: &str) -> Result<oauth_tokens::Model, ApiError> {
+    oauth_tokens::Entity::find()
         .filter(oauth_tokens::Column::TokenHash.eq(secret_hash(token)))
         .filter(oauth_tokens::Column::RevokedAt.is_null())
-        .one(&fed.db)
+        .one(db)
         .await?
-        .ok_or(ApiError::Unauthorized)?;
+        .ok_or(ApiError::Unauthorized)
+}
+
+async fn lookup(fed: &Federation, token: &str) -> Result<Auth, ApiError> {
+    let row = live_token(&fed.db, token).await?;
     let user_id = row.user_id.ok_or(ApiError::Unauthorized)?;
     let user = users::Entity::find_by_id(user_id).one(&fed.db).await?.ok_or(ApiError::Unauthorized)?;
     let account = queries::account_by_id(&fed.db, user.account_id).await?.ok_or(ApiError::Unauthorized)?;
@@ -131,7 +137,7 @@ impl FromRequestParts<Federation> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, fed: &Federation) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        let token = bearer_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
         lookup(fed, &token).await
     }
 }
@@ -144,7 +150,7 @@ impl FromRequestParts<Federation> for MaybeAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, fed: &Federation) -> Result<Self, Self::Rejection> {
-        match bearer(parts) {
+        match bearer_token(&parts.headers) {
             None => Ok(MaybeAuth(None)),
             Some(t) => lookup(fed, &t).await.map(|a| MaybeAuth(Some(a))),
         }

@@ -3,7 +3,7 @@
 //! refresh_token) and revocation.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -90,17 +90,8 @@ fn app_json(app: &oauth_apps::Model, with_secret: bool) -> Value {
 }
 
 async fn verify_app(State(fed): State<Federation>, headers: axum::http::HeaderMap) -> Result<Json<Value>, ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(ApiError::Unauthorized)?;
-    let row = oauth_tokens::Entity::find()
-        .filter(oauth_tokens::Column::TokenHash.eq(secret_hash(token)))
-        .filter(oauth_tokens::Column::RevokedAt.is_null())
-        .one(&fed.db)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
+    let token = crate::auth::bearer_token(&headers).ok_or(ApiError::Unauthorized)?;
+    let row = crate::auth::live_token(&fed.db, &token).await?;
     let app = match row.app_id {
         Some(id) => oauth_apps::Entity::find_by_id(id).one(&fed.db).await?,
         None => None,
