@@ -480,13 +480,7 @@ def send_activity(
 ) -> requests.Response:
     """POST ``activity`` to ``inbox_url``, signed as ``actor`` (unless ``defect`` says otherwise)."""
     prepared = prepare_signed_post(actor, inbox_url, activity, defect=defect, signer=signer)
-    s = session
-    if s is None:
-        s = requests.Session()
-        s.trust_env = False
-    # Host is sent exactly as signed (requests would send the same, but be explicit).
-    headers = {k.title() if k != "host" else "Host": v for k, v in prepared.headers.items()}
-    return s.post(prepared.url, data=prepared.body, headers=headers, timeout=timeout)
+    return post_prepared(prepared, session=session, timeout=timeout)
 
 
 def fetch_public_key(key_id: str, session: Optional[requests.Session] = None) -> tuple[str, str]:
@@ -706,7 +700,7 @@ def send_rfc9421(
 def post_prepared(
     prepared: PreparedPost, session: Optional[requests.Session] = None, timeout: float = 30
 ) -> requests.Response:
-    """Send a prepared POST with exactly its headers and body."""
+    """Send a prepared POST with exactly its headers and body (Host as signed)."""
     s = session
     if s is None:
         s = requests.Session()

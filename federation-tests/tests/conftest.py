@@ -11,6 +11,7 @@ import time
 import pytest
 
 import harness
+import remote_actor as ra
 
 POSTGRES_URL_VAR = "COOPOL_TEST_POSTGRES_URL"
 
@@ -119,3 +120,10 @@ def pytest_sessionfinish(session, exitstatus):
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if _run_dir is not None and _run_dir.exists():
         terminalreporter.write_line(f"coopol logs and data kept in {_run_dir}")
+
+
+@pytest.fixture(scope="module")
+def remote():
+    """A signing ActivityPub server in Python (remote_actor.py), one per test module."""
+    with ra.RemoteServer() as server:
+        yield server

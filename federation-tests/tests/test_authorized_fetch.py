@@ -23,12 +23,6 @@ CLUSTER = [["bob"]]
 
 
 @pytest.fixture(scope="module")
-def remote():
-    with ra.RemoteServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def posts(cluster):
     B = cluster[0]
     bob = B.api("bob")

@@ -34,12 +34,6 @@ PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
 
 @pytest.fixture(scope="module")
-def remote():
-    with ra.RemoteServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def net(cluster, remote):
     A, B = cluster
     return SimpleNamespace(

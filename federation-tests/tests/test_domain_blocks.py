@@ -23,12 +23,6 @@ CLUSTER = [["alice"]]
 
 
 @pytest.fixture(scope="module")
-def remote():
-    with ra.RemoteServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def net(cluster, remote):
     A = cluster[0]
     alice = A.api("alice")

@@ -23,12 +23,6 @@ INBOXES = {"personal": "/users/alice/inbox", "shared": "/inbox"}
 
 
 @pytest.fixture(scope="module")
-def remote():
-    with ra.RemoteServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def target(cluster):
     """The coopol instance, plus what this module expects of it so far."""
     inst = cluster[0]

@@ -27,12 +27,6 @@ CLUSTER = [["bob"]]  # B: development mode, for the positive control
 
 
 @pytest.fixture(scope="module")
-def remote():
-    with ra.RemoteServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def prod(cluster, backend, run_dir, postgres_server):
     workdir = run_dir / f"ssrf-{backend}"
     workdir.mkdir(parents=True, exist_ok=True)
