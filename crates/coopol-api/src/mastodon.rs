@@ -27,8 +27,21 @@ fn missing_image(fed: &Federation) -> String {
     format!("{}/static/missing.png", fed.config.base_url())
 }
 
-/// The Account entity.
+/// The Account entity; `moved` is the account it moved to, when we know it.
 pub async fn account(fed: &Federation, a: &accounts::Model) -> Result<Value, ApiError> {
+    let mut v = account_without_move(fed, a).await?;
+    let target = match &a.moved_to_uri {
+        Some(uri) => queries::account_by_uri(&fed.db, uri).await?,
+        None => None,
+    };
+    if let (Some(t), Some(m)) = (target, v.as_object_mut()) {
+        // One level only, as Mastodon: the target's own `moved` is left out.
+        m.insert("moved".into(), account_without_move(fed, &t).await?);
+    }
+    Ok(v)
+}
+
+async fn account_without_move(fed: &Federation, a: &accounts::Model) -> Result<Value, ApiError> {
     let (followers, following) = queries::follow_counts(&fed.db, a.id).await?;
     let statuses_count = statuses::Entity::find().filter(statuses::Column::AccountId.eq(a.id)).count(&fed.db).await?;
     let last = statuses::Entity::find()

@@ -43,4 +43,7 @@ pub enum Intent {
     UndoBlock { account_id: i64, target_account_id: i64, block_uri: String },
     /// A local account was deleted: `Delete(Person)` to every known server.
     DeleteAccount { account_id: i64 },
+    /// A local account (person or group) moved to `target_uri`, which names it in
+    /// `alsoKnownAs`: `Move` to its followers.
+    Move { account_id: i64, target_uri: String },
 }

@@ -4,6 +4,7 @@
 
 pub mod entities;
 pub mod migrations;
+pub mod moves;
 pub mod queries;
 pub mod queue;
 pub mod testing;

@@ -10,7 +10,7 @@ use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Transactio
 use serde_json::Value;
 use url::Url;
 
-use crate::activities::{announce, block, create, delete, follow, like, undo, update};
+use crate::activities::{announce, block, create, delete, follow, like, r#move, undo, update};
 use crate::config::authority;
 use crate::notes::note_for_status;
 use crate::{Federation, FederationError};
@@ -223,6 +223,16 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             let activity =
                 delete::build(&format!("{}#delete", a.uri), &a.uri, &a.uri, vec![coopol_core::PUBLIC.into()], vec![]);
             Outgoing { activity, sender_account_id: a.id, inboxes: queries::remote_inboxes(&fed.db, &ids).await? }
+        }
+        Intent::Move { account_id, target_uri } => {
+            let a = account(fed, *account_id).await?;
+            let id = c.activity_url(&a.username, "move", coopol_core::new_id());
+            let followers = queries::accepted_follower_ids(&fed.db, a.id).await?;
+            Outgoing {
+                activity: r#move::build(&id, &a, target_uri),
+                sender_account_id: a.id,
+                inboxes: queries::remote_inboxes(&fed.db, &followers).await?,
+            }
         }
     };
     Ok(Some(out))

@@ -9,7 +9,7 @@ use coopol_db::{queries, Db};
 use coopol_federation::actors;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 
-use crate::cli::{AccountCommand, AdminCommand, CreateAccount, DomainBlockCommand};
+use crate::cli::{AccountCommand, AdminCommand, CreateAccount, DomainBlockCommand, GroupCommand};
 use crate::config::Config;
 use crate::error::Error;
 
@@ -29,6 +29,12 @@ pub async fn run(config: &Config, command: AdminCommand, out: &mut impl Write) -
         AdminCommand::Account { command: AccountCommand::Delete { name, yes } } => {
             delete_account(db, config, &name, yes, out).await
         }
+        AdminCommand::Account { command: AccountCommand::Move(m) } => {
+            crate::admin_move::run(db, config, "Person", m, out).await
+        }
+        AdminCommand::Group { command: GroupCommand::Move(m) } => {
+            crate::admin_move::run(db, config, "Group", m, out).await
+        }
         AdminCommand::Token { name } => token(&db, &name, out).await,
         AdminCommand::DomainBlock { command: DomainBlockCommand::Add { domain } } => {
             block_domain(&db, &domain, out).await
@@ -40,7 +46,7 @@ pub async fn run(config: &Config, command: AdminCommand, out: &mut impl Write) -
     }
 }
 
-fn write_err(e: std::io::Error) -> Error {
+pub(crate) fn write_err(e: std::io::Error) -> Error {
     Error::Io { what: "cannot write to standard output".into(), source: e }
 }
 

@@ -46,6 +46,11 @@ pub enum AdminCommand {
         /// The account's username.
         name: String,
     },
+    /// Groups: moving a group to another instance (alias, move, export, import).
+    Group {
+        #[command(subcommand)]
+        command: GroupCommand,
+    },
     /// Servers whose activities this instance refuses.
     #[command(name = "domain-block")]
     DomainBlock {
@@ -68,6 +73,56 @@ pub enum AccountCommand {
         /// Confirm: deletion cannot be undone.
         #[arg(long)]
         yes: bool,
+    },
+    #[command(flatten)]
+    Move(MoveCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    #[command(flatten)]
+    Move(MoveCommand),
+}
+
+/// Moving an actor (a local account or group) to another instance, as Mastodon's account
+/// migration: `alias` on the new instance, then `move` on the old one; `export` and `import`
+/// carry its content over.
+#[derive(Debug, Subcommand)]
+pub enum MoveCommand {
+    /// Declare, on the NEW actor, the old actor it comes from (`alsoKnownAs`): needed before
+    /// the old one can move here.
+    Alias {
+        /// The local (new) actor's name.
+        name: String,
+        /// The old actor: NAME@DOMAIN or its actor URL.
+        #[arg(long, value_name = "OLDNAME@OLDDOMAIN")]
+        add: String,
+    },
+    /// Move the local (old) actor to a new one, which must already declare it as an alias: its
+    /// followers' servers are sent `Move` and follow the new actor.
+    Move {
+        /// The local (old) actor's name.
+        name: String,
+        /// The new actor: NAME@DOMAIN or its actor URL.
+        #[arg(long, value_name = "NEWNAME@NEWDOMAIN")]
+        to: String,
+    },
+    /// Write the actor's portable archive (profile, posts, followers, members) to a JSON file.
+    Export {
+        /// The local actor's name.
+        name: String,
+        /// Where to write the archive.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Import an archive into a local actor (by default the one with the archive's name): its
+    /// posts, its followers and members (accepted back when they follow), and the alias.
+    Import {
+        /// The archive file written by `export`.
+        file: PathBuf,
+        /// The local actor to import into, if its name differs from the archive's.
+        #[arg(long, value_name = "NAME")]
+        into: Option<String>,
     },
 }
 
@@ -175,6 +230,24 @@ mod tests {
             cli.command,
             Command::Admin { command: AdminCommand::DomainBlock { command: DomainBlockCommand::Add { .. } } }
         ));
+        let cli =
+            Cli::try_parse_from(["coopol", "admin", "group", "move", "paris", "--to", "paris@new.example"]).unwrap();
+        match cli.command {
+            Command::Admin {
+                command: AdminCommand::Group { command: GroupCommand::Move(MoveCommand::Move { name, to }) },
+            } => {
+                assert_eq!((name.as_str(), to.as_str()), ("paris", "paris@new.example"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let cli = Cli::try_parse_from(["coopol", "admin", "account", "import", "/tmp/a.json", "--into", "x"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Admin {
+                command: AdminCommand::Account { command: AccountCommand::Move(MoveCommand::Import { .. }) }
+            }
+        ));
+        assert!(Cli::try_parse_from(["coopol", "admin", "group", "alias", "paris"]).is_err(), "--add is required");
         assert!(Cli::try_parse_from([
             "coopol",
             "admin",

@@ -3,6 +3,8 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 mod admin;
+mod admin_move;
+mod archive;
 mod cli;
 mod config;
 mod error;

@@ -1,10 +1,12 @@
 //! sea-orm entities, one module per table. Ids are `coopol_core::new_id()` values.
 pub mod accounts;
+pub mod archive_members;
 pub mod blocks;
 pub mod delivery_jobs;
 pub mod domain_blocks;
 pub mod favourites;
 pub mod follows;
+pub mod imported_statuses;
 pub mod inbox_jobs;
 pub mod instances;
 pub mod mentions;

@@ -44,6 +44,9 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         .is_some();
     // Read before the transaction: on SQLite a transaction must write first (see inbox.rs).
     let existing = queries::follow_between(&fed.db, actor.id, target.id).await?;
+    // A follower or member listed in an archive imported into the target comes back without
+    // waiting for approval: they followed the actor before it moved here.
+    let returning = target.locked && coopol_db::moves::archive_role(&fed.db, target.id, &actor.uri).await?.is_some();
     let txn = fed.db.begin().await?;
     if blocked || target.suspended {
         queries::record_intent(
@@ -68,7 +71,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
                 account_id: Set(actor.id),
                 target_account_id: Set(target.id),
                 uri: Set(id.to_string()),
-                state: Set(if target.locked { FOLLOW_PENDING } else { FOLLOW_ACCEPTED }.to_string()),
+                state: Set(if target.locked && !returning { FOLLOW_PENDING } else { FOLLOW_ACCEPTED }.to_string()),
                 created_at: Set(coopol_db::now()),
             }
             .insert(&txn)

@@ -9,6 +9,7 @@ pub mod create;
 pub mod delete;
 pub mod follow;
 pub mod like;
+pub mod r#move;
 pub mod undo;
 pub mod update;
 
@@ -44,6 +45,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         "Like" => like::receive(fed, activity, actor).await,
         "Announce" => announce::receive(fed, activity, actor).await,
         "Block" => block::receive(fed, activity, actor).await,
+        "Move" => r#move::receive(fed, activity, actor).await,
         other => {
             tracing::info!(kind = other, actor = %actor.uri, "ignoring an activity kind we do not handle");
             Ok(())

@@ -1,0 +1,119 @@
+//! `coopol admin account|group alias|move|export|import`: moving an actor to another instance.
+//! The same code serves accounts (Person) and groups (Group); each command checks the kind.
+
+use std::io::Write;
+
+use coopol_db::entities::accounts;
+use coopol_db::{queries, Db};
+use coopol_federation::activities::r#move;
+use coopol_federation::{actors, webfinger, Federation};
+
+use crate::admin::write_err;
+use crate::archive;
+use crate::cli::MoveCommand;
+use crate::config::Config;
+use crate::error::Error;
+
+/// The noun an operator uses for an actor kind.
+fn noun(kind: &str) -> &'static str {
+    if kind == "Group" {
+        "group"
+    } else {
+        "account"
+    }
+}
+
+/// A local actor of the given kind, by name.
+async fn local_actor(db: &Db, name: &str, kind: &str) -> Result<accounts::Model, Error> {
+    let a = queries::local_account(db, name.trim_start_matches('@'))
+        .await?
+        .filter(|a| a.actor_type == kind)
+        .ok_or_else(|| Error::NotFound(format!("no local {} named {name}", noun(kind))))?;
+    if a.suspended {
+        return Err(Error::Usage(format!("the {} {name} is suspended or deleted", noun(kind))));
+    }
+    Ok(a)
+}
+
+/// An actor given as `NAME@DOMAIN` (or `@NAME@DOMAIN`) or as its actor URL: local, or fetched.
+async fn resolve(fed: &Federation, handle: &str) -> Result<accounts::Model, Error> {
+    let h = handle.trim();
+    if h.starts_with("http://") || h.starts_with("https://") {
+        if fed.config.is_local(h) {
+            return queries::account_by_uri(&fed.db, h)
+                .await?
+                .ok_or_else(|| Error::NotFound(format!("no local actor {h}")));
+        }
+        return Ok(actors::fetch_actor(fed, h).await?);
+    }
+    let (user, domain) = webfinger::parse_acct(h)
+        .ok_or_else(|| Error::Usage(format!("{handle:?} is neither NAME@DOMAIN nor an actor URL")))?;
+    if domain.eq_ignore_ascii_case(&fed.config.domain) {
+        return queries::local_account(&fed.db, &user)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no local actor named {user}")));
+    }
+    Ok(webfinger::resolve(fed, &user, &domain).await?)
+}
+
+pub async fn run(db: Db, config: &Config, kind: &str, cmd: MoveCommand, out: &mut impl Write) -> Result<(), Error> {
+    match cmd {
+        MoveCommand::Alias { name, add } => {
+            let a = local_actor(&db, &name, kind).await?;
+            let fed = Federation::new(config.instance(), db).await?;
+            let old = resolve(&fed, &add).await?;
+            let list = r#move::add_alias(&fed, &a, &old.uri).await?;
+            writeln!(out, "{} now declares {} as an alias ({} in all)", a.uri, old.uri, list.len()).map_err(write_err)
+        }
+        MoveCommand::Move { name, to } => {
+            let a = local_actor(&db, &name, kind).await?;
+            let fed = Federation::new(config.instance(), db).await?;
+            let target = resolve(&fed, &to).await?;
+            let (target, local) = r#move::move_local_account(&fed, &a, &target.uri).await?;
+            writeln!(
+                out,
+                "{} moved to {}: {local} local followers moved; the running server sends Move to the others",
+                a.uri, target.uri
+            )
+            .map_err(write_err)
+        }
+        MoveCommand::Export { name, out: path } => {
+            let a = local_actor(&db, &name, kind).await?;
+            let (posts, followers, members) = archive::export(&db, &config.domain, &a, &path).await?;
+            writeln!(
+                out,
+                "exported {}: {posts} posts, {followers} followers, {members} members to {}",
+                a.uri,
+                path.display()
+            )
+            .map_err(write_err)
+        }
+        MoveCommand::Import { file, into } => {
+            let arc = archive::read(&file)?;
+            archive::validate(&arc)?;
+            if arc.actor.kind != kind {
+                return Err(Error::Usage(format!(
+                    "this is the archive of a {}: import it with `coopol admin {} import`",
+                    noun(&arc.actor.kind),
+                    noun(&arc.actor.kind)
+                )));
+            }
+            let name = into.unwrap_or_else(|| arc.actor.username.clone());
+            let a = local_actor(&db, &name, kind).await.map_err(|e| match e {
+                Error::NotFound(m) => Error::NotFound(format!(
+                    "{m}: create it first (`coopol admin {} create {name} ...`) or name another with --into",
+                    noun(kind)
+                )),
+                other => other,
+            })?;
+            let done = archive::import(&db, &config.instance(), &arc, &a).await?;
+            writeln!(
+                out,
+                "imported into {}: {} posts ({} already there), {} followers and {} members remembered; \
+                 alias {} added",
+                a.uri, done.posts, done.already, done.followers, done.members, arc.actor.id
+            )
+            .map_err(write_err)
+        }
+    }
+}
