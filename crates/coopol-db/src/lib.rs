@@ -6,6 +6,7 @@ pub mod entities;
 pub mod migrations;
 pub mod queries;
 pub mod queue;
+pub mod social;
 pub mod testing;
 
 use std::time::Duration;
