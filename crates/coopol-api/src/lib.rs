@@ -10,6 +10,7 @@ mod oauth;
 mod params;
 mod routes;
 pub mod service;
+pub mod social;
 
 use axum::Router;
 use coopol_federation::Federation;
@@ -24,6 +25,8 @@ pub fn router(fed: Federation) -> Router {
         .merge(routes::instance::routes())
         .merge(routes::accounts::routes())
         .merge(routes::statuses::routes())
+        .merge(routes::status_actions::routes())
+        .merge(routes::relationships::routes())
         .merge(routes::timelines::routes())
         .merge(routes::search::routes())
         .fallback(error::not_found)

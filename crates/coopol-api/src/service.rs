@@ -37,7 +37,7 @@ pub async fn visible_status(fed: &Federation, id: i64, viewer: Option<i64>) -> R
 }
 
 /// Resolves a typed mention: local, known remote, or through WebFinger. Unknown ones stay text.
-async fn resolve_mention(fed: &Federation, h: &MentionHandle) -> Option<accounts::Model> {
+pub(crate) async fn resolve_mention(fed: &Federation, h: &MentionHandle) -> Option<accounts::Model> {
     let domain = h.domain.as_deref().filter(|d| !d.eq_ignore_ascii_case(&fed.config.domain));
     match domain {
         None => queries::local_account(&fed.db, &h.username).await.ok().flatten(),
@@ -197,6 +197,7 @@ pub async fn follow(fed: &Federation, me: &accounts::Model, target: &accounts::M
         uri: Set(fed.config.activity_url(&me.username, "follow", id)),
         state: Set(state.to_string()),
         created_at: Set(coopol_db::now()),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;

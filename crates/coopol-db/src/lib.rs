@@ -7,6 +7,7 @@ pub mod groups;
 pub mod migrations;
 pub mod queries;
 pub mod queue;
+pub mod social;
 pub mod testing;
 
 use std::time::Duration;

@@ -224,6 +224,17 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
                 delete::build(&format!("{}#delete", a.uri), &a.uri, &a.uri, vec![coopol_core::PUBLIC.into()], vec![]);
             Outgoing { activity, sender_account_id: a.id, inboxes: queries::remote_inboxes(&fed.db, &ids).await? }
         }
+        Intent::UpdateAccount { account_id } => {
+            let a = account(fed, *account_id).await?;
+            let ids = queries::accepted_follower_ids(&fed.db, a.id).await?;
+            let id = c.activity_url(&a.username, "update", coopol_core::new_id());
+            let doc = crate::actors::local_actor_json(c, &a);
+            Outgoing {
+                activity: update::build_actor(&id, doc, &a.uri, a.followers_url.as_deref()),
+                sender_account_id: a.id,
+                inboxes: queries::remote_inboxes(&fed.db, &ids).await?,
+            }
+        }
     };
     Ok(Some(out))
 }

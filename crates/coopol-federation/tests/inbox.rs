@@ -166,6 +166,7 @@ async fn a_delete_that_arrives_first_wins() {
             uri: Set("http://localhost:1/f/1".into()),
             state: Set(queries::FOLLOW_ACCEPTED.into()),
             created_at: Set(coopol_db::now()),
+            ..Default::default()
         }
         .insert(&rig.fed.db)
         .await

@@ -28,8 +28,8 @@ async fn public(State(fed): State<Federation>, auth: MaybeAuth, params: Params) 
         (_, Some(true)) => Some(false),
         _ => None,
     };
-    let rows = queries::public_timeline(&fed.db, local, page(&params)?).await?;
     let viewer = auth.0.as_ref().map(|a| a.account.id);
+    let rows = coopol_db::social::public_timeline(&fed.db, local, viewer, page(&params)?).await?;
     let items = mastodon::statuses(&fed, &rows, viewer).await?;
     let base = match local {
         Some(true) => format!("{}/api/v1/timelines/public?local=true", fed.config.base_url()),

@@ -1,6 +1,8 @@
 //! sea-orm entities, one module per table. Ids are `coopol_core::new_id()` values.
+pub mod account_profiles;
 pub mod accounts;
 pub mod blocks;
+pub mod bookmarks;
 pub mod delivery_jobs;
 pub mod domain_blocks;
 pub mod favourites;
@@ -11,14 +13,18 @@ pub mod group_moderation_log;
 pub mod group_posts;
 pub mod group_thread_locks;
 pub mod groups;
+pub mod idempotency_keys;
 pub mod inbox_jobs;
 pub mod instances;
 pub mod mentions;
+pub mod mutes;
 pub mod oauth_apps;
 pub mod oauth_codes;
 pub mod oauth_tokens;
 pub mod outbox;
 pub mod received_activities;
+pub mod status_edits;
+pub mod status_pins;
 pub mod status_tags;
 pub mod statuses;
 pub mod tombstones;

@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
+mod m0003_statuses;
 mod m0004_groups;
 
 pub struct Migrator;
@@ -11,6 +12,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0004_groups::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0003_statuses::Migration),
+            Box::new(m0004_groups::Migration),
+        ]
     }
 }

@@ -70,6 +70,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
                 uri: Set(id.to_string()),
                 state: Set(if target.locked { FOLLOW_PENDING } else { FOLLOW_ACCEPTED }.to_string()),
                 created_at: Set(coopol_db::now()),
+                ..Default::default()
             }
             .insert(&txn)
             .await?
