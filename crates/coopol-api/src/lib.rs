@@ -5,6 +5,7 @@
 
 pub mod auth;
 mod error;
+pub mod groups;
 pub mod mastodon;
 mod oauth;
 mod params;
@@ -29,6 +30,7 @@ pub fn router(fed: Federation) -> Router {
         .merge(routes::relationships::routes())
         .merge(routes::timelines::routes())
         .merge(routes::search::routes())
+        .merge(routes::groups::routes())
         .fallback(error::not_found)
         .layer(
             tower_http::cors::CorsLayer::new()

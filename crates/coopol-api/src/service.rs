@@ -126,6 +126,11 @@ pub async fn create_status(
             .await?;
     }
     queries::record_intent(&txn, &Intent::CreateStatus { status_id: id }).await?;
+    // Local groups it mentions (or whose thread it answers) announce it, in this transaction.
+    let mentioned_ids: Vec<i64> = mentioned.iter().map(|m| m.id).collect();
+    for (group, g) in coopol_db::groups::groups_taking(&txn, &status, &mentioned_ids).await? {
+        coopol_db::groups::announce_in_group(&txn, &group, &g, status.id).await?;
+    }
     txn.commit().await?;
     fed.outbox_ready.notify_one();
     Ok(status)
@@ -164,6 +169,9 @@ pub async fn follow(fed: &Federation, me: &accounts::Model, target: &accounts::M
     }
     if target.suspended || target.actor_type == "Application" {
         return Err(ApiError::NotFound);
+    }
+    if target.actor_type == coopol_db::groups::GROUP && target.domain.is_none() {
+        return crate::groups::join_group(fed, me, target).await;
     }
     let blocked = blocks::Entity::find()
         .filter(

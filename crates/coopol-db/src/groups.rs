@@ -308,17 +308,16 @@ pub async fn private_groups_of(db: &impl ConnectionTrait, status_id: i64) -> Res
         .collect())
 }
 
-/// Offers a new status to the local groups it concerns: those it mentions (or addresses), and
-/// the group whose thread it answers. Each group whose rules let the author post (see
-/// `coopol_core::group::may_post`) announces it: a boost row by the group (what its local
-/// followers see) and, for public groups, an `Announce` intent for its remote followers.
-/// Private groups only take posts that are not public, and never announce them publicly.
-/// Runs in the caller's transaction, after the status and its mentions were written.
-pub async fn offer_to_groups(
+/// The local groups that take a new status: those it mentions or addresses (`addressed`),
+/// and the group whose thread it answers, when their rules let the author post there (see
+/// `coopol_core::group::may_post`). A public group takes public and unlisted posts; a private
+/// group takes only posts that are not public, so that nothing of it is ever public. Reads
+/// only: on SQLite, call it before the transaction that announces.
+pub async fn groups_taking(
     db: &impl ConnectionTrait,
     status: &statuses::Model,
     addressed: &[i64],
-) -> Result<Vec<i64>, DbError> {
+) -> Result<Vec<(accounts::Model, groups::Model)>, DbError> {
     if status.reblog_of_id.is_some() {
         return Ok(vec![]);
     }
@@ -338,18 +337,13 @@ pub async fn offer_to_groups(
     candidates.dedup();
     let settings = groups::Entity::find().filter(groups::Column::AccountId.is_in(candidates)).all(db).await?;
     let visibility: Visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
-    let mut announced = Vec::new();
+    let mut out = Vec::new();
     for g in settings {
         let Some(group) = queries::account_by_id(db, g.account_id).await? else { continue };
-        if group.suspended || status.account_id == group.id {
+        if group.suspended || status.account_id == group.id || g.private == visibility.is_public() {
             continue;
         }
         if group_post(db, group.id, status.id).await?.is_some() {
-            continue;
-        }
-        // A public group announces public posts publicly; a private group takes only posts
-        // that are not public, so that nothing of it is ever public.
-        if g.private == visibility.is_public() {
             continue;
         }
         let role = role_of(db, group.id, status.account_id).await?;
@@ -358,31 +352,47 @@ pub async fn offer_to_groups(
             Some(p) => thread_locked(db, group.id, p).await?,
             None => false,
         };
-        if !group::may_post(role, banned, locked) {
-            continue;
+        if group::may_post(role, banned, locked) {
+            out.push((group, g));
         }
-        let id = coopol_core::new_id();
-        let announce_uri = format!("{}/announces/{id}", group.uri);
-        let mut boost = queries::boost_row(id, &announce_uri, group.id, status.id, true);
-        if g.private {
-            boost.visibility = Set(Visibility::Private.as_str().to_string());
-        }
-        boost.insert(db).await?;
-        group_posts::ActiveModel {
-            id: Set(id),
-            group_account_id: Set(group.id),
-            status_id: Set(status.id),
-            announce_uri: Set(announce_uri),
-            created_at: Set(crate::now()),
-        }
-        .insert(db)
-        .await?;
-        if !g.private {
-            queries::record_intent(db, &Intent::Announce { reblog_id: id }).await?;
-        }
-        announced.push(group.id);
     }
-    Ok(announced)
+    Ok(out)
+}
+
+/// A group announces a post it takes: a `group_posts` row (written first), a boost row by the
+/// group (what its local followers see; followers-only for a private group) and, for a public
+/// group, an `Announce` intent for its remote followers (FEP-1b12). In the caller's transaction.
+pub async fn announce_in_group(
+    db: &impl ConnectionTrait,
+    group: &accounts::Model,
+    g: &groups::Model,
+    status_id: i64,
+) -> Result<(), DbError> {
+    let id = coopol_core::new_id();
+    let announce_uri = format!("{}/announces/{id}", group.uri);
+    group_posts::ActiveModel {
+        id: Set(id),
+        group_account_id: Set(group.id),
+        status_id: Set(status_id),
+        announce_uri: Set(announce_uri.clone()),
+        created_at: Set(crate::now()),
+    }
+    .insert(db)
+    .await?;
+    let mut boost = queries::boost_row(id, &announce_uri, group.id, status_id, true);
+    if g.private {
+        boost.visibility = Set(Visibility::Private.as_str().to_string());
+    }
+    boost.insert(db).await?;
+    if !g.private {
+        queries::record_intent(db, &Intent::Announce { reblog_id: id }).await?;
+    }
+    Ok(())
+}
+
+/// Whether a status is in a thread of a local group (the group announced it).
+pub async fn in_group_thread(db: &impl ConnectionTrait, status_id: i64) -> Result<bool, DbError> {
+    Ok(group_posts::Entity::find().filter(group_posts::Column::StatusId.eq(status_id)).one(db).await?.is_some())
 }
 
 /// Takes a post out of a group: its `group_posts` row and the group's boost. Returns the
@@ -398,4 +408,25 @@ pub async fn remove_post(
     statuses::Entity::delete_by_id(p.id).exec(db).await?;
     let undo = Intent::UndoAnnounce { account_id: group.account_id, status_id, announce_uri: p.announce_uri };
     Ok(Some((!group.private).then_some(undo)))
+}
+
+/// The groups (local or remote) that boosted a status: a reply to it belongs to their threads,
+/// so they hear of the reply (FEP-1b12).
+pub async fn groups_boosting(db: &impl ConnectionTrait, status_id: i64) -> Result<Vec<i64>, DbError> {
+    let boosters: Vec<i64> = statuses::Entity::find()
+        .select_only()
+        .column(statuses::Column::AccountId)
+        .filter(statuses::Column::ReblogOfId.eq(status_id))
+        .limit(100)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(accounts::Entity::find()
+        .select_only()
+        .column(accounts::Column::Id)
+        .filter(accounts::Column::Id.is_in(boosters))
+        .filter(accounts::Column::ActorType.eq(GROUP))
+        .into_tuple()
+        .all(db)
+        .await?)
 }

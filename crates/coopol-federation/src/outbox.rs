@@ -39,7 +39,11 @@ fn personal_inbox(a: &accounts::Model) -> Vec<String> {
 /// mentioned accounts, and the author of the post it answers.
 async fn post_inboxes(fed: &Federation, s: &statuses::Model) -> Result<Vec<String>, FederationError> {
     let visibility: Visibility = s.visibility.parse().unwrap_or(Visibility::Direct);
-    let mentioned = queries::mentioned_ids(&fed.db, s.id).await?;
+    let mut mentioned = queries::mentioned_ids(&fed.db, s.id).await?;
+    // A public reply in a group's thread goes to the group too, which announces it (FEP-1b12).
+    if let (Some(parent), true) = (s.in_reply_to_id, visibility.is_public()) {
+        mentioned.extend(coopol_db::groups::groups_boosting(&fed.db, parent).await?);
+    }
     audience_inboxes(
         fed,
         s.account_id,

@@ -1,6 +1,7 @@
 //! Mastodon API routes, one module per resource, each returning its `Router`.
 
 pub mod accounts;
+pub mod groups;
 pub mod instance;
 pub mod relationships;
 pub mod search;
