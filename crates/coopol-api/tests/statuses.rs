@@ -211,3 +211,29 @@ async fn search_finds_accounts_posts_and_hashtags() {
         assert_eq!(bad.status, 400, "{b}");
     }
 }
+
+#[tokio::test]
+async fn tokens_without_the_read_scope_are_refused_and_the_instance_counts() {
+    for api in apis().await {
+        let b = api.backend;
+        let alice = api.user("alice").await;
+        let writer = api.user_with_scopes("writer", "write").await;
+        let s = api.status(&alice, "hello").await;
+        let id = s["id"].as_str().unwrap();
+        for path in [
+            format!("/api/v1/statuses/{id}"),
+            format!("/api/v1/statuses/{id}/context"),
+            format!("/api/v1/statuses/{id}/history"),
+            format!("/api/v1/accounts/{}/statuses", alice.id()),
+            format!("/api/v1/accounts/{}/followers", alice.id()),
+            "/api/v1/timelines/public".to_string(),
+            "/api/v2/search?q=hello".to_string(),
+        ] {
+            assert_eq!(api.get(&path, &writer.token).await.status, 403, "{b}: {path} with a write-only token");
+            let anonymous = api.call(Method::GET, &path, None, None).await;
+            assert_ne!(anonymous.status, 403, "{b}: {path} is public");
+        }
+        let v1 = api.call(Method::GET, "/api/v1/instance", None, None).await.ok();
+        assert_eq!(v1["stats"]["status_count"], 1, "{b}: {v1}");
+    }
+}

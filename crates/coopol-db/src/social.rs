@@ -371,6 +371,8 @@ pub async fn account_statuses(
 pub async fn edits(db: &impl ConnectionTrait, status_id: i64) -> Result<Vec<status_edits::Model>, DbError> {
     Ok(status_edits::Entity::find()
         .filter(status_edits::Column::StatusId.eq(status_id))
+        // Ids made in the same millisecond are not ordered (`new_id`): time first.
+        .order_by_asc(status_edits::Column::CreatedAt)
         .order_by_asc(status_edits::Column::Id)
         .limit(1000)
         .all(db)

@@ -39,16 +39,14 @@ async fn visible_account(fed: &Federation, id: &str) -> Result<accounts::Model, 
         .ok_or(ApiError::NotFound)
 }
 
-async fn show(
-    State(fed): State<Federation>,
-    _auth: MaybeAuth,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+async fn show(State(fed): State<Federation>, auth: MaybeAuth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    auth.require("read:accounts")?;
     let a = visible_account(&fed, &id).await?;
     Ok(Json(mastodon::account(&fed, &a).await?))
 }
 
-async fn lookup(State(fed): State<Federation>, _auth: MaybeAuth, params: Params) -> Result<Json<Value>, ApiError> {
+async fn lookup(State(fed): State<Federation>, auth: MaybeAuth, params: Params) -> Result<Json<Value>, ApiError> {
+    auth.require("read:accounts")?;
     let acct = params.required("acct")?.trim_start_matches('@');
     let (user, domain) = match acct.split_once('@') {
         Some((u, d)) if !d.eq_ignore_ascii_case(&fed.config.domain) => (u, Some(d)),
@@ -69,6 +67,7 @@ async fn statuses(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
+    auth.require("read:statuses")?;
     let a = visible_account(&fed, &id).await?;
     let viewer = auth.0.as_ref().map(|x| x.account.id);
     let follows = match viewer {

@@ -198,10 +198,11 @@ async fn familiar_followers(
 
 async fn followers(
     State(fed): State<Federation>,
-    _auth: MaybeAuth,
+    auth: MaybeAuth,
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
+    auth.require("read:accounts")?;
     let a = visible_account(&fed, &id).await?;
     let rows = social::followers(&fed.db, a.id, page(&params)?).await?;
     let rows = rows.into_iter().filter(|(_, a)| !a.suspended).collect();
@@ -210,10 +211,11 @@ async fn followers(
 
 async fn following(
     State(fed): State<Federation>,
-    _auth: MaybeAuth,
+    auth: MaybeAuth,
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
+    auth.require("read:accounts")?;
     let a = visible_account(&fed, &id).await?;
     let rows = social::following(&fed.db, a.id, page(&params)?).await?;
     let rows = rows.into_iter().filter(|(_, a)| !a.suspended).collect();

@@ -21,9 +21,7 @@ pub fn routes() -> Router<Federation> {
 }
 
 async fn search(State(fed): State<Federation>, auth: MaybeAuth, params: Params) -> Result<Json<Value>, ApiError> {
-    if let Some(a) = &auth.0 {
-        a.require("read:search")?;
-    }
+    auth.require("read:search")?;
     let q = params.required("q")?.trim().to_string();
     let viewer = auth.0.as_ref().map(|a| a.account.id);
     // Resolving reaches other servers: only for signed-in users, as Mastodon.

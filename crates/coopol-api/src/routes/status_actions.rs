@@ -38,9 +38,7 @@ async fn history(
     auth: MaybeAuth,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    if let Some(a) = &auth.0 {
-        a.require("read:statuses")?;
-    }
+    auth.require("read:statuses")?;
     let s = service::visible_status(&fed, path_id(&id)?, viewer(&auth)).await?;
     let author = coopol_db::queries::account_by_id(&fed.db, s.account_id).await?.ok_or(ApiError::NotFound)?;
     let account = mastodon::account(&fed, &author).await?;
@@ -121,6 +119,7 @@ async fn favourited_by(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
+    auth.require("read:accounts")?;
     let s = service::visible_status(&fed, path_id(&id)?, viewer(&auth)).await?;
     let rows = social::favourited_by(&fed.db, s.id, page(&params)?).await?;
     paged_accounts(&fed, &format!("{}/api/v1/statuses/{}/favourited_by", fed.config.base_url(), s.id), rows).await
@@ -132,6 +131,7 @@ async fn reblogged_by(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
+    auth.require("read:accounts")?;
     let s = service::visible_status(&fed, path_id(&id)?, viewer(&auth)).await?;
     let rows = social::reblogged_by(&fed.db, s.id, page(&params)?).await?;
     paged_accounts(&fed, &format!("{}/api/v1/statuses/{}/reblogged_by", fed.config.base_url(), s.id), rows).await

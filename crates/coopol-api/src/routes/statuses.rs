@@ -79,6 +79,7 @@ async fn edit(
 }
 
 async fn show(State(fed): State<Federation>, auth: MaybeAuth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    auth.require("read:statuses")?;
     let viewer = auth.0.as_ref().map(|a| a.account.id);
     let s = service::visible_status(&fed, path_id(&id)?, viewer).await?;
     Ok(Json(mastodon::status(&fed, &s, viewer).await?))
@@ -107,6 +108,7 @@ async fn context(
     auth: MaybeAuth,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    auth.require("read:statuses")?;
     let viewer = auth.0.as_ref().map(|a| a.account.id);
     let s = service::visible_status(&fed, path_id(&id)?, viewer).await?;
     let mut ancestors = Vec::new();

@@ -23,6 +23,7 @@ async fn home(State(fed): State<Federation>, auth: Auth, params: Params) -> Resu
 }
 
 async fn public(State(fed): State<Federation>, auth: MaybeAuth, params: Params) -> Result<Response, ApiError> {
+    auth.require("read:statuses")?;
     let local = match (params.bool("local"), params.bool("remote")) {
         (Some(true), _) => Some(true),
         (_, Some(true)) => Some(false),
