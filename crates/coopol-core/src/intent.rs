@@ -43,4 +43,7 @@ pub enum Intent {
     UndoBlock { account_id: i64, target_account_id: i64, block_uri: String },
     /// A local account was deleted: `Delete(Person)` to every known server.
     DeleteAccount { account_id: i64 },
+    /// A local account voted in a remote poll: `Create(Note)` with the option's `name`, to
+    /// the poll's author (one per chosen option).
+    PollVote { vote_id: i64 },
 }

@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 pub mod entities;
+pub mod media;
 pub mod migrations;
 pub mod queries;
 pub mod queue;

@@ -2,6 +2,8 @@
 
 pub mod accounts;
 pub mod instance;
+pub mod media;
+pub mod polls;
 pub mod search;
 pub mod statuses;
 pub mod timelines;

@@ -26,14 +26,12 @@ pub fn routes() -> Router<Federation> {
 
 async fn create(State(fed): State<Federation>, auth: Auth, params: Params) -> Result<Json<Value>, ApiError> {
     auth.require("write:statuses")?;
-    if !params.list("media_ids").is_empty() || params.0.contains_key("poll") {
-        return Err(ApiError::Unprocessable("media and polls are not supported yet".into()));
-    }
+    let extras = crate::polls::status_extras(&fed, &auth.account, &params).await?;
     let visibility = match params.str("visibility") {
         Some(v) => Some(v.parse::<Visibility>().map_err(|e| ApiError::Unprocessable(e.to_string()))?),
         None => None,
     };
-    let s = service::create_status(
+    let s = service::create_status_with(
         &fed,
         &auth.account,
         NewStatus {
@@ -44,6 +42,7 @@ async fn create(State(fed): State<Federation>, auth: Auth, params: Params) -> Re
             sensitive: params.bool("sensitive").unwrap_or(false),
             language: params.str("language"),
         },
+        &extras,
     )
     .await?;
     Ok(Json(mastodon::status(&fed, &s, Some(auth.account.id)).await?))
