@@ -67,8 +67,18 @@ pub async fn create_status(
     author: &accounts::Model,
     new: NewStatus<'_>,
 ) -> Result<statuses::Model, ApiError> {
+    create_status_with(fed, author, new, &crate::polls::StatusExtras::default()).await
+}
+
+/// Posts a status with media attachments or a poll (checked by `polls::status_extras`).
+pub async fn create_status_with(
+    fed: &Federation,
+    author: &accounts::Model,
+    new: NewStatus<'_>,
+    extras: &crate::polls::StatusExtras,
+) -> Result<statuses::Model, ApiError> {
     let chars = new.text.chars().count() + new.spoiler_text.chars().count();
-    if new.text.trim().is_empty() {
+    if new.text.trim().is_empty() && extras.media.is_empty() {
         return Err(ApiError::Unprocessable("Text can't be blank".into()));
     }
     if chars > MAX_CHARS {
@@ -125,6 +135,7 @@ pub async fn create_status(
             .insert(&txn)
             .await?;
     }
+    crate::polls::store_extras(&txn, id, extras).await?;
     queries::record_intent(&txn, &Intent::CreateStatus { status_id: id }).await?;
     // Local groups it mentions (or whose thread it answers) announce it, in this transaction.
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|m| m.id).collect();

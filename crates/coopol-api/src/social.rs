@@ -32,9 +32,10 @@ pub async fn create_status_once(
     author: &accounts::Model,
     key: Option<&str>,
     new: NewStatus<'_>,
+    extras: &crate::polls::StatusExtras,
 ) -> Result<statuses::Model, ApiError> {
     let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else {
-        return service::create_status(fed, author, new).await;
+        return service::create_status_with(fed, author, new, extras).await;
     };
     if key.len() > MAX_IDEMPOTENCY_KEY {
         return Err(ApiError::Unprocessable("Idempotency-Key is too long".into()));
@@ -44,7 +45,7 @@ pub async fn create_status_once(
             return Ok(s);
         }
     }
-    let s = service::create_status(fed, author, new).await?;
+    let s = service::create_status_with(fed, author, new, extras).await?;
     social::expire_idempotency_keys(&fed.db, author.id).await?;
     let row = idempotency_keys::ActiveModel {
         id: Set(coopol_core::new_id()),

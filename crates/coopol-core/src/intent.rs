@@ -45,4 +45,7 @@ pub enum Intent {
     DeleteAccount { account_id: i64 },
     /// A local account changed its profile: `Update` of the actor to its followers.
     UpdateAccount { account_id: i64 },
+    /// A local account voted in a remote poll: `Create(Note)` with the option's `name`, to
+    /// the poll's author (one per chosen option).
+    PollVote { vote_id: i64 },
 }

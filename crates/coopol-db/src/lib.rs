@@ -4,6 +4,7 @@
 
 pub mod entities;
 pub mod groups;
+pub mod media;
 pub mod migrations;
 pub mod queries;
 pub mod queue;

@@ -189,6 +189,8 @@ pub async fn create_local_group(
             uri: Set(config.activity_url(&admin.username, "follow", id)),
             state: Set(queries::FOLLOW_ACCEPTED.into()),
             created_at: Set(now),
+            notify: Set(false),
+            show_reblogs: Set(true),
         }
         .insert(&txn)
         .await?;

@@ -84,7 +84,14 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
                 let id = c.activity_url(&author.username, "update", coopol_core::new_id());
                 update::build(&id, note, &author.uri)
             };
-            Outgoing { activity, sender_account_id: author.id, inboxes: post_inboxes(fed, &s).await? }
+            let mut inboxes = post_inboxes(fed, &s).await?;
+            if matches!(intent, Intent::UpdateStatus { .. }) {
+                // Remote voters hear of a poll's new counts even when they do not follow.
+                inboxes.extend(crate::polls::voter_inboxes(fed, s.id).await?);
+                inboxes.sort();
+                inboxes.dedup();
+            }
+            Outgoing { activity, sender_account_id: author.id, inboxes }
         }
         Intent::DeleteStatus { account_id, uri, followers, mentioned, replied_to } => {
             let author = account(fed, *account_id).await?;
@@ -212,6 +219,7 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
                 inboxes: personal_inbox(&target),
             }
         }
+        Intent::PollVote { vote_id } => return crate::polls::build_vote(fed, *vote_id).await,
         Intent::DeleteAccount { account_id } => {
             let a = account(fed, *account_id).await?;
             let mut ids = queries::accepted_follower_ids(&fed.db, a.id).await?;

@@ -3,6 +3,8 @@
 pub mod accounts;
 pub mod groups;
 pub mod instance;
+pub mod media;
+pub mod polls;
 pub mod relationships;
 pub mod search;
 pub mod status_actions;

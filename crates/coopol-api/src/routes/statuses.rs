@@ -32,9 +32,7 @@ async fn create(
     params: Params,
 ) -> Result<Json<Value>, ApiError> {
     auth.require("write:statuses")?;
-    if !params.list("media_ids").is_empty() || params.0.contains_key("poll") {
-        return Err(ApiError::Unprocessable("media and polls are not supported yet".into()));
-    }
+    let extras = crate::polls::status_extras(&fed, &auth.account, &params).await?;
     let visibility = match params.str("visibility") {
         Some(v) => Some(v.parse::<Visibility>().map_err(|e| ApiError::Unprocessable(e.to_string()))?),
         None => None,
@@ -52,6 +50,7 @@ async fn create(
             sensitive: params.bool("sensitive").unwrap_or(false),
             language: params.str("language"),
         },
+        &extras,
     )
     .await?;
     Ok(Json(mastodon::status(&fed, &s, Some(auth.account.id)).await?))

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0003_statuses;
 mod m0004_groups;
+mod m0006_media_polls;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0003_statuses::Migration),
             Box::new(m0004_groups::Migration),
+            Box::new(m0006_media_polls::Migration),
         ]
     }
 }

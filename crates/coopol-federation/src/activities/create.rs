@@ -78,6 +78,9 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     } else {
         obj.clone()
     };
+    if crate::polls::receive_vote(fed, &note, actor).await? {
+        return Ok(());
+    }
     if !relevant(fed, &note, actor).await? {
         tracing::debug!(actor = %actor.uri, "dropping a note nobody here follows or is addressed by");
         return Ok(());

@@ -74,6 +74,8 @@ pub async fn apply(
                 uri: Set(uri.to_string()),
                 state: Set(state.to_string()),
                 created_at: Set(coopol_db::now()),
+                notify: Set(false),
+                show_reblogs: Set(true),
             }
             .insert(db)
             .await?
