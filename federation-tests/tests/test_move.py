@@ -159,3 +159,42 @@ def test_a_bad_archive_is_refused_with_a_clear_message(net):
     bad.write_text(json.dumps({"format": "coopol-archive", "version": 99}))
     with pytest.raises(RuntimeError, match="not a coopol archive|not supported"):
         net.O.admin("account", "import", str(bad))
+
+
+def test_a_group_moves_and_its_members_rejoin_without_approval(cluster, tmp_path):
+    """A Group on S moves to a Group on O that approves members by hand: the members
+    listed in the archive are accepted at once, with no moderator action."""
+    S, O, A, B, C = cluster
+    S.create_user("gadmin")
+    O.create_user("gadmin")
+    S.admin("group", "create", "club", "--admin", "gadmin")
+    O.admin("group", "create", "club", "--admin", "gadmin", "--join-mode", "approval")
+    joiners = []
+    for inst in (A, B, C):
+        name = "j" + unique("x").split("-")[1][:6]
+        inst.create_user(name)
+        ensure_following(inst.api(name), S.acct("club"))
+        joiners.append((inst, name))
+
+    archive = tmp_path / "club.json"
+    out = S.admin("group", "export", "club", "--out", str(archive)).stdout
+    data = json.loads(archive.read_text())
+    assert data["actor"]["type"] == "Group", data["actor"]
+    member_ids = {m["id"] for m in data["members"]}
+    for inst, name in joiners:
+        assert inst.actor_url(name) in member_ids, (name, data["members"])
+    # An account command refuses a group archive, with a clear message.
+    with pytest.raises(RuntimeError, match="archive of a group"):
+        O.admin("account", "import", str(archive))
+    O.admin("group", "import", str(archive))
+    out = S.admin("group", "move", "club", "--to", O.acct("club")).stdout
+    assert O.actor_url("club") in out, out
+
+    for inst, name in joiners:
+        api = inst.api(name)
+        new_id = resolve_account(api, O.acct("club"))["id"]
+        wait_for(
+            lambda: api.account_relationships([new_id])[0]["following"],
+            timeout=MOVE_TIMEOUT,
+            what=f"{name}@{inst.domain} to be a member of club@O (approval mode, listed in the archive)",
+        )

@@ -5,11 +5,15 @@
 
 pub mod auth;
 mod error;
+pub mod groups;
 pub mod mastodon;
+pub mod media;
 mod oauth;
 mod params;
+mod polls;
 mod routes;
 pub mod service;
+pub mod social;
 
 use axum::Router;
 use coopol_federation::Federation;
@@ -24,8 +28,12 @@ pub fn router(fed: Federation) -> Router {
         .merge(routes::instance::routes())
         .merge(routes::accounts::routes())
         .merge(routes::statuses::routes())
+        .merge(routes::status_actions::routes())
+        .merge(routes::relationships::routes())
         .merge(routes::timelines::routes())
         .merge(routes::search::routes())
+        .merge(routes::groups::routes())
+        .merge(routes::polls::routes())
         .fallback(error::not_found)
         .layer(
             tower_http::cors::CorsLayer::new()
@@ -33,6 +41,19 @@ pub fn router(fed: Federation) -> Router {
                 .allow_methods(tower_http::cors::Any)
                 .allow_headers(tower_http::cors::Any)
                 .expose_headers([axum::http::header::LINK]),
+        )
+        .with_state(fed)
+}
+
+/// The media routes (uploads and the files themselves) over a media store; merged beside
+/// [`router`] by the server.
+pub fn media_router(fed: Federation, media: media::Media) -> Router {
+    routes::media::routes(media)
+        .layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_methods(tower_http::cors::Any)
+                .allow_headers(tower_http::cors::Any),
         )
         .with_state(fed)
 }

@@ -1,4 +1,6 @@
 //! Contract tests of what clients see of a moved account.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod common;
 
 use common::*;

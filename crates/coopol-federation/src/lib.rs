@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod keys;
 pub mod notes;
 pub mod outbox;
+pub mod polls;
 pub mod recorder;
 pub mod resolve;
 pub mod routes;
@@ -39,7 +40,10 @@ pub fn ap_context() -> serde_json::Value {
             "movedTo": { "@id": "as:movedTo", "@type": "@id" },
             "alsoKnownAs": { "@id": "as:alsoKnownAs", "@type": "@id" },
             "toot": "http://joinmastodon.org/ns#",
-            "discoverable": "toot:discoverable"
+            "discoverable": "toot:discoverable",
+            "votersCount": "toot:votersCount",
+            "blurhash": "toot:blurhash",
+            "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" }
         }
     ])
 }

@@ -118,7 +118,7 @@ pub async fn note_for_status(fed: &Federation, s: &statuses::Model) -> Result<Va
         .into_iter()
         .map(|t| t.name)
         .collect();
-    Ok(note_json(
+    let mut note = note_json(
         &fed.config,
         s,
         &NoteParts {
@@ -127,7 +127,9 @@ pub async fn note_for_status(fed: &Federation, s: &statuses::Model) -> Result<Va
             tags: &tags,
             in_reply_to_uri: s.in_reply_to_uri.as_deref(),
         },
-    ))
+    );
+    crate::polls::decorate_note(fed, s, &mut note).await?;
+    Ok(note)
 }
 
 /// A JSON value that is one string or an array of strings (`to`, `cc`).
@@ -316,6 +318,7 @@ pub async fn store_remote_note(
             .insert(&txn)
             .await?;
     }
+    crate::polls::store_remote_extras(&txn, note, id, author.id).await?;
     txn.commit().await?;
     Ok(Some(status))
 }
@@ -333,12 +336,27 @@ pub async fn update_remote_note(
     if existing.account_id != author.id {
         return Err(FederationError::Unauthorized("update of someone else's note".into()));
     }
+    let status_id = existing.id;
+    if existing.content == p.content && existing.spoiler_text == p.summary && existing.sensitive == p.sensitive {
+        // Nothing a reader sees changed (a poll count, a repeated Update): no new version,
+        // but a poll's counts may have moved.
+        crate::polls::update_remote_poll(fed, note, status_id).await?;
+        return Ok(());
+    }
+    // The previous version goes into the history, in the transaction of the change; the
+    // read comes first (SQLite: a transaction must begin with a write).
+    let had_edits = coopol_db::social::has_edits(&fed.db, existing.id).await?;
+    let before = existing.clone();
     let mut m: statuses::ActiveModel = existing.into();
     m.content = Set(p.content);
     m.spoiler_text = Set(p.summary);
     m.sensitive = Set(p.sensitive);
     m.edited_at = Set(Some(coopol_db::now()));
-    m.update(&fed.db).await?;
+    let txn = fed.db.begin().await?;
+    let after = m.update(&txn).await?;
+    coopol_db::social::record_edit(&txn, &before, &after, had_edits).await?;
+    txn.commit().await?;
+    crate::polls::update_remote_poll(fed, note, status_id).await?;
     Ok(())
 }
 

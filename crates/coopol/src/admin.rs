@@ -9,7 +9,7 @@ use coopol_db::{queries, Db};
 use coopol_federation::actors;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 
-use crate::cli::{AccountCommand, AdminCommand, CreateAccount, DomainBlockCommand, GroupCommand};
+use crate::cli::{AccountCommand, AdminCommand, CreateAccount, DomainBlockCommand};
 use crate::config::Config;
 use crate::error::Error;
 
@@ -32,9 +32,6 @@ pub async fn run(config: &Config, command: AdminCommand, out: &mut impl Write) -
         AdminCommand::Account { command: AccountCommand::Move(m) } => {
             crate::admin_move::run(db, config, "Person", m, out).await
         }
-        AdminCommand::Group { command: GroupCommand::Move(m) } => {
-            crate::admin_move::run(db, config, "Group", m, out).await
-        }
         AdminCommand::Token { name } => token(&db, &name, out).await,
         AdminCommand::DomainBlock { command: DomainBlockCommand::Add { domain } } => {
             block_domain(&db, &domain, out).await
@@ -43,6 +40,7 @@ pub async fn run(config: &Config, command: AdminCommand, out: &mut impl Write) -
             unblock_domain(&db, &domain, out).await
         }
         AdminCommand::DomainBlock { command: DomainBlockCommand::List } => list_domain_blocks(&db, out).await,
+        AdminCommand::Group { command } => crate::admin_group::run(&db, config, command, out).await,
     }
 }
 

@@ -131,8 +131,21 @@ pub async fn build(db: &Db, domain: &str, a: &accounts::Model) -> Result<Archive
         },
         posts,
         followers: moves::follower_uris(db, a.id).await?,
-        members: Vec::new(),
+        members: members(db, a).await?,
     })
+}
+
+/// A group's accepted members with their role (none for a person).
+async fn members(db: &Db, a: &accounts::Model) -> Result<Vec<ArchiveMember>, Error> {
+    if a.actor_type != coopol_db::groups::GROUP {
+        return Ok(Vec::new());
+    }
+    let people = coopol_db::groups::people(db, a.id, MAX_ACTORS as u64).await?;
+    Ok(people
+        .into_iter()
+        .filter(|p| !p.pending)
+        .map(|p| ArchiveMember { id: p.account.uri, role: p.role.as_str().to_string() })
+        .collect())
 }
 
 /// Writes the archive of `a` to `path` (through a temporary file, so a failed export never
@@ -222,8 +235,9 @@ pub fn validate(a: &Archive) -> Result<(), Error> {
         let role_ok = !m.role.is_empty()
             && m.role.chars().count() <= MAX_ROLE_CHARS
             && m.role.chars().all(|c| c.is_ascii_lowercase() || c == '_');
-        if !valid_uri(&m.id) || !role_ok {
-            return bad(format!("members[{i}] needs an http(s) id and a role of lowercase letters"));
+        let group_role_ok = a.actor.kind != "Group" || m.role.parse::<coopol_core::group::GroupRole>().is_ok();
+        if !valid_uri(&m.id) || !role_ok || !group_role_ok {
+            return bad(format!("members[{i}] needs an http(s) id and a role (admin, moderator, member, sympathiser)"));
         }
     }
     Ok(())

@@ -46,16 +46,16 @@ pub enum AdminCommand {
         /// The account's username.
         name: String,
     },
-    /// Groups: moving a group to another instance (alias, move, export, import).
-    Group {
-        #[command(subcommand)]
-        command: GroupCommand,
-    },
     /// Servers whose activities this instance refuses.
     #[command(name = "domain-block")]
     DomainBlock {
         #[command(subcommand)]
         command: DomainBlockCommand,
+    },
+    /// Local groups.
+    Group {
+        #[command(subcommand)]
+        command: crate::admin_group::GroupCommand,
     },
 }
 
@@ -74,12 +74,6 @@ pub enum AccountCommand {
         #[arg(long)]
         yes: bool,
     },
-    #[command(flatten)]
-    Move(MoveCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum GroupCommand {
     #[command(flatten)]
     Move(MoveCommand),
 }
@@ -234,7 +228,8 @@ mod tests {
             Cli::try_parse_from(["coopol", "admin", "group", "move", "paris", "--to", "paris@new.example"]).unwrap();
         match cli.command {
             Command::Admin {
-                command: AdminCommand::Group { command: GroupCommand::Move(MoveCommand::Move { name, to }) },
+                command:
+                    AdminCommand::Group { command: crate::admin_group::GroupCommand::Move(MoveCommand::Move { name, to }) },
             } => {
                 assert_eq!((name.as_str(), to.as_str()), ("paris", "paris@new.example"));
             }

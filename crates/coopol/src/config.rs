@@ -58,6 +58,10 @@ pub struct FileConfig {
     pub registrations: Option<bool>,
     /// Where users can get the source of the code this instance runs (AGPL §13).
     pub source_url: Option<String>,
+    /// Directory of uploaded media (default: `media` inside the data directory).
+    pub media_dir: Option<PathBuf>,
+    /// Size limit of video and audio uploads, in MiB (default 100).
+    pub media_video_limit_mib: Option<u64>,
 }
 
 impl FileConfig {
@@ -113,6 +117,10 @@ pub struct Config {
     pub source_url: Option<String>,
     /// The configuration file that was read, if any.
     pub file: Option<PathBuf>,
+    /// Directory of uploaded media files.
+    pub media_dir: PathBuf,
+    /// Size limit of video and audio uploads, in bytes.
+    pub media_video_limit: usize,
 }
 
 /// Reads a boolean as written in an environment variable.
@@ -287,7 +295,36 @@ impl Config {
             url::Url::parse(u).map_err(|e| invalid("COOPOL_SOURCE_URL", format!("{u:?} is not a URL: {e}")))?;
         }
 
-        Ok(Config { domain, listen, data_dir, database_url, dev, title, registrations, source_url, file: file_path })
+        let media_dir = env("COOPOL_MEDIA_DIR")
+            .map(PathBuf::from)
+            .or_else(|| file.media_dir.clone())
+            .unwrap_or_else(|| data_dir.join("media"));
+        let media_video_limit_mib = match env("COOPOL_MEDIA_VIDEO_LIMIT_MIB") {
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| invalid("COOPOL_MEDIA_VIDEO_LIMIT_MIB", format!("{v:?} is not a number of MiB")))?,
+            None => file.media_video_limit_mib.unwrap_or(100),
+        };
+        if !(1..=4096).contains(&media_video_limit_mib) {
+            return Err(invalid("media_video_limit_mib", "must be between 1 and 4096 MiB"));
+        }
+        let media_video_limit = usize::try_from(media_video_limit_mib * 1024 * 1024)
+            .map_err(|_| invalid("media_video_limit_mib", "too large for this machine"))?;
+
+        Ok(Config {
+            domain,
+            listen,
+            data_dir,
+            database_url,
+            dev,
+            title,
+            registrations,
+            source_url,
+            file: file_path,
+            media_dir,
+            media_video_limit,
+        })
     }
 
     /// Loads the configuration of this process: file, then environment, then flags.
@@ -408,6 +445,8 @@ mod tests {
             title: Some("From file".into()),
             registrations: Some(true),
             source_url: Some("https://file.example/src".into()),
+            media_dir: None,
+            media_video_limit_mib: None,
         };
         let c = resolve(
             file,

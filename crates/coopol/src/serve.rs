@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
+use coopol_api::media::store::LocalDiskStore;
+use coopol_api::media::{Media, MediaLimits};
 use coopol_federation::{delivery, inbox, outbox, Federation};
 use tokio::task::JoinHandle;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -19,12 +21,27 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// The whole HTTP application of an instance: federation routes (WebFinger, NodeInfo, actors,
 /// inboxes...) and the Mastodon client API, with request tracing.
-pub fn app(fed: Federation) -> Router {
-    coopol_federation::routes::router(fed.clone()).merge(coopol_api::router(fed)).layer(
-        TraceLayer::new_for_http()
-            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-            .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
-    )
+pub fn app(fed: Federation, media: Media) -> Router {
+    coopol_federation::routes::router(fed.clone())
+        .merge(coopol_api::router(fed.clone()))
+        .merge(coopol_api::media_router(fed, media.clone()))
+        // The instance endpoints announce the media limits in force.
+        .layer(axum::Extension(media))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+        )
+}
+
+/// The media store and limits of an instance: files on local disk under `media_dir`.
+pub fn media(config: &Config) -> Result<Media, Error> {
+    let store = LocalDiskStore::new(&config.media_dir, &config.base_url())
+        .map_err(|e| Error::Usage(format!("cannot use the media directory {}: {e}", config.media_dir.display())))?;
+    Ok(Media {
+        store: std::sync::Arc::new(store),
+        limits: MediaLimits { video: config.media_video_limit, ..MediaLimits::default() },
+    })
 }
 
 /// Starts the three background workers; their handles let shutdown stop them.
@@ -108,8 +125,9 @@ pub async fn run(config: Config) -> Result<(), Error> {
         .local_addr()
         .map_err(|source| Error::Io { what: "cannot read the listening address".into(), source })?;
 
+    let media = media(&config)?;
     let workers = spawn_workers(&fed);
-    let app = app(fed).into_make_service_with_connect_info::<SocketAddr>();
+    let app = app(fed, media).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(
         "coopol {} listening on http://{local}, serving {} as {}",
         env!("CARGO_PKG_VERSION"),
@@ -198,7 +216,7 @@ mod tests {
         let config = t.config.clone();
         let db = crate::setup::open(&config).await.unwrap();
         let fed = Federation::new(config.instance(), db).await.unwrap();
-        let app = app(fed);
+        let app = app(fed, media(&config).unwrap());
         for path in ["/api/v1/instance", "/.well-known/nodeinfo", "/nodeinfo/2.1", "/actor"] {
             let res = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
             assert_eq!(res.status(), StatusCode::OK, "{path}");

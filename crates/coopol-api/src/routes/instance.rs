@@ -5,11 +5,12 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use coopol_federation::Federation;
 
 use serde_json::{json, Value};
 
+use crate::media::{Media, MediaLimits};
 use crate::service::MAX_CHARS;
 use crate::ApiError;
 
@@ -30,8 +31,21 @@ pub fn routes() -> Router<Federation> {
         .route("/static/missing.png", get(missing_png))
 }
 
-async fn v1(State(fed): State<Federation>) -> Result<Json<Value>, ApiError> {
+/// The media limits in force: the server's (an extension set beside the media routes), or the
+/// defaults.
+fn media_limits(media: Option<Extension<Media>>) -> MediaLimits {
+    media.map(|Extension(m)| m.limits).unwrap_or_default()
+}
+
+async fn v1(State(fed): State<Federation>, media: Option<Extension<Media>>) -> Result<Json<Value>, ApiError> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     let users = coopol_db::queries::active_local_users(&fed.db).await?;
+    let local_statuses = coopol_db::entities::statuses::Entity::find()
+        .filter(coopol_db::entities::statuses::Column::Local.eq(true))
+        .filter(coopol_db::entities::statuses::Column::ReblogOfId.is_null())
+        .count(&fed.db)
+        .await?;
+    let domains = peers(State(fed.clone())).await?.0.len();
     Ok(Json(json!({
         "uri": fed.config.domain,
         "title": fed.config.title,
@@ -40,34 +54,38 @@ async fn v1(State(fed): State<Federation>) -> Result<Json<Value>, ApiError> {
         "email": "",
         "version": version(),
         "urls": { "streaming_api": format!("{}://{}", if fed.config.dev { "ws" } else { "wss" }, fed.config.domain) },
-        "stats": { "user_count": users, "status_count": 0, "domain_count": 0 },
+        "stats": { "user_count": users, "status_count": local_statuses, "domain_count": domains },
         "thumbnail": Value::Null,
         "languages": ["fr", "en"],
         "registrations": fed.config.registrations,
         "approval_required": false,
         "invites_enabled": false,
-        "configuration": configuration(),
+        "configuration": configuration(media_limits(media)),
         "contact_account": Value::Null,
         "rules": [],
     })))
 }
 
-fn configuration() -> Value {
+fn configuration(limits: MediaLimits) -> Value {
     json!({
         "accounts": { "max_featured_tags": 10 },
         "statuses": { "max_characters": MAX_CHARS, "max_media_attachments": 4, "characters_reserved_per_url": 23 },
         "media_attachments": {
-            "supported_mime_types": [],
-            "image_size_limit": 16_777_216, "image_matrix_limit": 33_177_600,
-            "video_size_limit": 103_809_024, "video_frame_rate_limit": 120, "video_matrix_limit": 8_294_400,
+            "supported_mime_types": crate::media::process::accepted_mime_types(),
+            "image_size_limit": limits.image, "image_matrix_limit": crate::media::process::MAX_IMAGE_PIXELS,
+            "video_size_limit": limits.video, "video_frame_rate_limit": 120, "video_matrix_limit": 8_294_400,
+            "description_limit": crate::media::MAX_DESCRIPTION,
         },
-        "polls": { "max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2_629_746 },
+        "polls": {
+            "max_options": crate::polls::MAX_OPTIONS, "max_characters_per_option": crate::polls::MAX_OPTION_CHARS,
+            "min_expiration": crate::polls::MIN_EXPIRATION, "max_expiration": crate::polls::MAX_EXPIRATION,
+        },
     })
 }
 
-async fn v2(State(fed): State<Federation>) -> Result<Json<Value>, ApiError> {
+async fn v2(State(fed): State<Federation>, media: Option<Extension<Media>>) -> Result<Json<Value>, ApiError> {
     let users = coopol_db::queries::active_local_users(&fed.db).await?;
-    let mut conf = configuration();
+    let mut conf = configuration(media_limits(media));
     if let Some(m) = conf.as_object_mut() {
         m.insert(
             "urls".into(),

@@ -4,13 +4,22 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
+mod m0003_statuses;
+mod m0004_groups;
 mod m0005_moves;
+mod m0006_media_polls;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0005_moves::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0003_statuses::Migration),
+            Box::new(m0004_groups::Migration),
+            Box::new(m0005_moves::Migration),
+            Box::new(m0006_media_polls::Migration),
+        ]
     }
 }

@@ -58,7 +58,7 @@ async fn relevant(fed: &Federation, note: &Value, author: &accounts::Model) -> R
     }
     if let Some(parent) = note.get("inReplyTo").and_then(object_id) {
         if let Some(p) = queries::status_by_uri(&fed.db, parent).await? {
-            return Ok(p.local);
+            return Ok(p.local || coopol_db::groups::in_group_thread(&fed.db, p.id).await?);
         }
     }
     Ok(false)
@@ -78,6 +78,9 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     } else {
         obj.clone()
     };
+    if crate::polls::receive_vote(fed, &note, actor).await? {
+        return Ok(());
+    }
     if !relevant(fed, &note, actor).await? {
         tracing::debug!(actor = %actor.uri, "dropping a note nobody here follows or is addressed by");
         return Ok(());
@@ -85,6 +88,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     let stored: Option<statuses::Model> = store_remote_note(fed, &note, actor).await?;
     if let Some(s) = stored {
         tracing::debug!(uri = %s.uri, "stored remote note");
+        super::groups::posts::offer(fed, &note, &s).await?;
     }
     Ok(())
 }

@@ -29,6 +29,7 @@ pub async fn delete_status_rows(db: &impl sea_orm::ConnectionTrait, status_id: i
     mentions::Entity::delete_many().filter(mentions::Column::StatusId.eq(status_id)).exec(db).await?;
     status_tags::Entity::delete_many().filter(status_tags::Column::StatusId.eq(status_id)).exec(db).await?;
     favourites::Entity::delete_many().filter(favourites::Column::StatusId.eq(status_id)).exec(db).await?;
+    coopol_db::media::delete_status_media(db, status_id).await?;
     // Boosts of it go too; replies stay, detached, as in Mastodon.
     statuses::Entity::delete_many().filter(statuses::Column::ReblogOfId.eq(status_id)).exec(db).await?;
     statuses::Entity::delete_by_id(status_id).exec(db).await?;

@@ -118,6 +118,7 @@ pub async fn move_local_followers(
                 uri: Set(fed.config.activity_url(&follower.username, "follow", id)),
                 state: Set(state.to_string()),
                 created_at: Set(coopol_db::now()),
+                ..Default::default()
             }
             .insert(&txn)
             .await?;
