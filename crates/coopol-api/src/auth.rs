@@ -146,6 +146,17 @@ impl FromRequestParts<Federation> for Auth {
 /// but invalid is still refused, as Mastodon does.
 pub struct MaybeAuth(pub Option<Auth>);
 
+impl MaybeAuth {
+    /// Refuses with 403 a token that lacks `scope`; anonymous requests pass (as Mastodon's
+    /// `authorize_if_got_token!`).
+    pub fn require(&self, scope: &str) -> Result<(), ApiError> {
+        match &self.0 {
+            Some(a) => a.require(scope),
+            None => Ok(()),
+        }
+    }
+}
+
 impl FromRequestParts<Federation> for MaybeAuth {
     type Rejection = ApiError;
 

@@ -5,6 +5,7 @@
 
 pub mod auth;
 mod error;
+pub mod groups;
 pub mod mastodon;
 pub mod media;
 mod oauth;
@@ -12,6 +13,7 @@ mod params;
 mod polls;
 mod routes;
 pub mod service;
+pub mod social;
 
 use axum::Router;
 use coopol_federation::Federation;
@@ -26,8 +28,11 @@ pub fn router(fed: Federation) -> Router {
         .merge(routes::instance::routes())
         .merge(routes::accounts::routes())
         .merge(routes::statuses::routes())
+        .merge(routes::status_actions::routes())
+        .merge(routes::relationships::routes())
         .merge(routes::timelines::routes())
         .merge(routes::search::routes())
+        .merge(routes::groups::routes())
         .merge(routes::polls::routes())
         .fallback(error::not_found)
         .layer(

@@ -61,17 +61,38 @@ pub async fn account(fed: &Federation, a: &accounts::Model) -> Result<Value, Api
         "last_status_at": last.map(|s| s.created_at.format("%Y-%m-%d").to_string()),
         "moved": Value::Null,
         "emojis": [],
-        "fields": [],
+        "fields": profile_fields(fed, a).await?,
     }))
+}
+
+/// Profile fields of a local account, their values rendered as HTML (links made links).
+async fn profile_fields(fed: &Federation, a: &accounts::Model) -> Result<Value, ApiError> {
+    if a.domain.is_some() {
+        return Ok(json!([]));
+    }
+    let (_, fields) = crate::social::profile_source(fed, a.id).await?;
+    let base = fed.config.base_url();
+    Ok(json!(fields
+        .iter()
+        .map(|f| {
+            let html = coopol_core::text::render(&f.value, &[], &base);
+            let value = html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).unwrap_or(&html).to_string();
+            json!({ "name": f.name, "value": value, "verified_at": Value::Null })
+        })
+        .collect::<Vec<_>>()))
 }
 
 /// The CredentialAccount entity: the Account with its `source`.
 pub async fn credential_account(fed: &Federation, a: &accounts::Model) -> Result<Value, ApiError> {
     let mut v = account(fed, a).await?;
+    let (note_source, fields) = crate::social::profile_source(fed, a.id).await?;
     if let Some(m) = v.as_object_mut() {
         m.insert(
             "source".into(),
-            json!({ "privacy": "public", "sensitive": false, "language": "", "note": "", "fields": [], "follow_requests_count": 0 }),
+            json!({
+                "privacy": "public", "sensitive": false, "language": "", "note": note_source, "fields": fields,
+                "follow_requests_count": coopol_db::social::follow_request_count(&fed.db, a.id).await?,
+            }),
         );
     }
     Ok(v)
@@ -93,17 +114,18 @@ pub async fn relationship(fed: &Federation, viewer: i64, other: i64) -> Result<V
         .count(&fed.db)
         .await?
         > 0;
+    let mute = coopol_db::social::mute_between(&fed.db, viewer, other).await?;
     Ok(json!({
         "id": other.to_string(),
         "following": out.as_ref().is_some_and(|f| f.state == FOLLOW_ACCEPTED),
-        "showing_reblogs": out.is_some(),
-        "notifying": false,
+        "showing_reblogs": out.as_ref().is_some_and(|f| f.show_reblogs),
+        "notifying": out.as_ref().is_some_and(|f| f.notify),
         "languages": Value::Null,
         "followed_by": back.as_ref().is_some_and(|f| f.state == FOLLOW_ACCEPTED),
         "blocking": blocking,
         "blocked_by": blocked_by,
-        "muting": false,
-        "muting_notifications": false,
+        "muting": mute.is_some(),
+        "muting_notifications": mute.as_ref().is_some_and(|m| m.notifications),
         "requested": out.as_ref().is_some_and(|f| f.state == FOLLOW_PENDING),
         "requested_by": back.as_ref().is_some_and(|f| f.state == FOLLOW_PENDING),
         "domain_blocking": false,
@@ -159,6 +181,13 @@ async fn plain_status(fed: &Federation, s: &statuses::Model, viewer: Option<i64>
         ),
         None => (false, false),
     };
+    let (bookmarked, pinned) = match viewer {
+        Some(v) => (
+            coopol_db::social::bookmark_of(&fed.db, v, s.id).await?.is_some(),
+            v == s.account_id && coopol_db::social::pin_of(&fed.db, v, s.id).await?.is_some(),
+        ),
+        None => (false, false),
+    };
     let base = fed.config.base_url();
     Ok(json!({
         "id": s.id.to_string(),
@@ -190,8 +219,8 @@ async fn plain_status(fed: &Federation, s: &statuses::Model, viewer: Option<i64>
         "favourited": favourited,
         "reblogged": reblogged,
         "muted": false,
-        "bookmarked": false,
-        "pinned": false,
+        "bookmarked": bookmarked,
+        "pinned": pinned,
         "filtered": [],
     }))
 }

@@ -37,7 +37,7 @@ pub async fn visible_status(fed: &Federation, id: i64, viewer: Option<i64>) -> R
 }
 
 /// Resolves a typed mention: local, known remote, or through WebFinger. Unknown ones stay text.
-async fn resolve_mention(fed: &Federation, h: &MentionHandle) -> Option<accounts::Model> {
+pub(crate) async fn resolve_mention(fed: &Federation, h: &MentionHandle) -> Option<accounts::Model> {
     let domain = h.domain.as_deref().filter(|d| !d.eq_ignore_ascii_case(&fed.config.domain));
     match domain {
         None => queries::local_account(&fed.db, &h.username).await.ok().flatten(),
@@ -137,6 +137,11 @@ pub async fn create_status_with(
     }
     crate::polls::store_extras(&txn, id, extras).await?;
     queries::record_intent(&txn, &Intent::CreateStatus { status_id: id }).await?;
+    // Local groups it mentions (or whose thread it answers) announce it, in this transaction.
+    let mentioned_ids: Vec<i64> = mentioned.iter().map(|m| m.id).collect();
+    for (group, g) in coopol_db::groups::groups_taking(&txn, &status, &mentioned_ids).await? {
+        coopol_db::groups::announce_in_group(&txn, &group, &g, status.id).await?;
+    }
     txn.commit().await?;
     fed.outbox_ready.notify_one();
     Ok(status)
@@ -176,6 +181,9 @@ pub async fn follow(fed: &Federation, me: &accounts::Model, target: &accounts::M
     if target.suspended || target.actor_type == "Application" {
         return Err(ApiError::NotFound);
     }
+    if target.actor_type == coopol_db::groups::GROUP && target.domain.is_none() {
+        return crate::groups::join_group(fed, me, target).await;
+    }
     let blocked = blocks::Entity::find()
         .filter(
             sea_orm::Condition::any()
@@ -208,6 +216,7 @@ pub async fn follow(fed: &Federation, me: &accounts::Model, target: &accounts::M
         uri: Set(fed.config.activity_url(&me.username, "follow", id)),
         state: Set(state.to_string()),
         created_at: Set(coopol_db::now()),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;

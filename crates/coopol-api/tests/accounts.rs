@@ -1,4 +1,6 @@
 //! Contract tests of the accounts endpoints present since the foundation.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod common;
 
 use common::*;

@@ -43,6 +43,8 @@ pub enum Intent {
     UndoBlock { account_id: i64, target_account_id: i64, block_uri: String },
     /// A local account was deleted: `Delete(Person)` to every known server.
     DeleteAccount { account_id: i64 },
+    /// A local account changed its profile: `Update` of the actor to its followers.
+    UpdateAccount { account_id: i64 },
     /// A local account voted in a remote poll: `Create(Note)` with the option's `name`, to
     /// the poll's author (one per chosen option).
     PollVote { vote_id: i64 },

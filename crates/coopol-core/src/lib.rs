@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 pub mod audience;
+pub mod group;
 pub mod id;
 pub mod intent;
 pub mod role;
@@ -10,6 +11,7 @@ pub mod text;
 pub mod visibility;
 
 pub use audience::Audience;
+pub use group::{GroupRole, JoinMode};
 pub use id::new_id;
 pub use intent::Intent;
 pub use role::Role;
@@ -25,6 +27,8 @@ pub enum CoreError {
     UnknownVisibility(String),
     #[error("unknown role {0:?}")]
     UnknownRole(String),
+    #[error("unknown join mode {0:?}: use open, approval or invite")]
+    UnknownJoinMode(String),
     #[error("invalid username {0:?}: use 1 to 30 letters, digits or underscores")]
     InvalidUsername(String),
 }

@@ -3,10 +3,12 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 pub mod entities;
+pub mod groups;
 pub mod media;
 pub mod migrations;
 pub mod queries;
 pub mod queue;
+pub mod social;
 pub mod testing;
 
 use std::time::Duration;

@@ -263,7 +263,8 @@ pub async fn home_timeline(
                 .add(statuses::Column::Visibility.ne("direct")),
         )
         .add(statuses::Column::Id.in_subquery(mentioning));
-    run_page(db, statuses::Entity::find().filter(cond), page).await
+    // Muted accounts, and boosts of accounts followed with `reblogs=false`, stay out.
+    run_page(db, statuses::Entity::find().filter(cond).filter(crate::social::timeline_filter(account_id)), page).await
 }
 
 /// The public timeline: public statuses (not boosts), optionally only local or only remote.

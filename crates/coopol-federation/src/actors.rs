@@ -102,6 +102,104 @@ pub async fn create_local_account(
     Ok(model.insert(db).await?)
 }
 
+/// What a new local group is.
+#[derive(Debug, Clone)]
+pub struct NewGroup<'a> {
+    pub name: &'a str,
+    pub display_name: &'a str,
+    /// The description (plain text; shown as the actor's summary).
+    pub description: &'a str,
+    pub rules: &'a str,
+    pub join_mode: coopol_core::JoinMode,
+    pub private: bool,
+    pub members_visible: bool,
+}
+
+/// Creates a local group: a `Group` actor with its own key pair, its settings, and its first
+/// admin (`admin`, a local account, who follows it). Groups that are not open approve their
+/// followers manually.
+pub async fn create_local_group(
+    db: &Db,
+    config: &InstanceConfig,
+    new: &NewGroup<'_>,
+    admin: Option<&accounts::Model>,
+) -> Result<(accounts::Model, coopol_db::entities::groups::Model), FederationError> {
+    use coopol_db::entities::{follows, groups};
+    use sea_orm::TransactionTrait;
+    coopol_core::validate_username(new.name).map_err(|e| FederationError::Invalid(e.to_string()))?;
+    if new.rules.chars().count() > coopol_core::group::MAX_RULES
+        || new.description.chars().count() > MAX_NOTE
+        || new.display_name.chars().count() > MAX_NAME
+    {
+        return Err(FederationError::Invalid("group name, description or rules too long".into()));
+    }
+    if queries::local_account(db, new.name).await?.is_some() {
+        return Err(FederationError::Invalid(format!("the name {} is taken", new.name)));
+    }
+    let keys = new_keys()?;
+    let uri = config.actor_url(new.name);
+    let now = coopol_db::now();
+    let display = if new.display_name.trim().is_empty() { new.name } else { new.display_name.trim() };
+    let txn = db.begin().await?;
+    let account = accounts::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        username: Set(new.name.into()),
+        domain: Set(None),
+        display_name: Set(display.into()),
+        note: Set(coopol_core::text::escape(new.description)),
+        uri: Set(uri.clone()),
+        url: Set(config.profile_url(new.name)),
+        actor_type: Set(coopol_db::groups::GROUP.into()),
+        inbox_url: Set(format!("{uri}/inbox")),
+        shared_inbox_url: Set(Some(config.shared_inbox_url())),
+        outbox_url: Set(Some(format!("{uri}/outbox"))),
+        followers_url: Set(Some(format!("{uri}/followers"))),
+        following_url: Set(Some(format!("{uri}/following"))),
+        public_key_id: Set(format!("{uri}#main-key")),
+        public_key_pem: Set(keys.public_pem),
+        private_key_pem: Set(Some(keys.private_pem)),
+        locked: Set(new.join_mode != coopol_core::JoinMode::Open),
+        bot: Set(false),
+        suspended: Set(false),
+        moved_to_uri: Set(None),
+        also_known_as: Set("[]".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        fetched_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let settings = groups::ActiveModel {
+        account_id: Set(account.id),
+        join_mode: Set(new.join_mode.as_str().into()),
+        private: Set(new.private),
+        members_visible: Set(new.members_visible),
+        rules: Set(new.rules.into()),
+        creator_account_id: Set(admin.map(|a| a.id)),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    if let Some(admin) = admin {
+        let id = coopol_core::new_id();
+        follows::ActiveModel {
+            id: Set(id),
+            account_id: Set(admin.id),
+            target_account_id: Set(account.id),
+            uri: Set(config.activity_url(&admin.username, "follow", id)),
+            state: Set(queries::FOLLOW_ACCEPTED.into()),
+            created_at: Set(now),
+            notify: Set(false),
+            show_reblogs: Set(true),
+        }
+        .insert(&txn)
+        .await?;
+        coopol_db::groups::set_role(&txn, account.id, admin.id, coopol_core::GroupRole::Admin).await?;
+    }
+    txn.commit().await?;
+    Ok((account, settings))
+}
+
 /// The ActivityPub document of a local account or of the instance actor.
 pub fn local_actor_json(config: &InstanceConfig, a: &accounts::Model) -> Value {
     let also: Vec<String> = serde_json::from_str(&a.also_known_as).unwrap_or_default();
@@ -137,6 +235,10 @@ pub fn local_actor_json(config: &InstanceConfig, a: &accounts::Model) -> Value {
         }
         if let Some(m) = &a.moved_to_uri {
             map.insert("movedTo".into(), json!(m));
+        }
+        if a.actor_type == coopol_db::groups::GROUP {
+            // FEP-1b12 (Lemmy's field): members may post, not only moderators.
+            map.insert("postingRestrictedToMods".into(), json!(false));
         }
     }
     doc

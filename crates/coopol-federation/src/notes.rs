@@ -337,12 +337,25 @@ pub async fn update_remote_note(
         return Err(FederationError::Unauthorized("update of someone else's note".into()));
     }
     let status_id = existing.id;
+    if existing.content == p.content && existing.spoiler_text == p.summary && existing.sensitive == p.sensitive {
+        // Nothing a reader sees changed (a poll count, a repeated Update): no new version,
+        // but a poll's counts may have moved.
+        crate::polls::update_remote_poll(fed, note, status_id).await?;
+        return Ok(());
+    }
+    // The previous version goes into the history, in the transaction of the change; the
+    // read comes first (SQLite: a transaction must begin with a write).
+    let had_edits = coopol_db::social::has_edits(&fed.db, existing.id).await?;
+    let before = existing.clone();
     let mut m: statuses::ActiveModel = existing.into();
     m.content = Set(p.content);
     m.spoiler_text = Set(p.summary);
     m.sensitive = Set(p.sensitive);
     m.edited_at = Set(Some(coopol_db::now()));
-    m.update(&fed.db).await?;
+    let txn = fed.db.begin().await?;
+    let after = m.update(&txn).await?;
+    coopol_db::social::record_edit(&txn, &before, &after, had_edits).await?;
+    txn.commit().await?;
     crate::polls::update_remote_poll(fed, note, status_id).await?;
     Ok(())
 }

@@ -39,7 +39,11 @@ fn personal_inbox(a: &accounts::Model) -> Vec<String> {
 /// mentioned accounts, and the author of the post it answers.
 async fn post_inboxes(fed: &Federation, s: &statuses::Model) -> Result<Vec<String>, FederationError> {
     let visibility: Visibility = s.visibility.parse().unwrap_or(Visibility::Direct);
-    let mentioned = queries::mentioned_ids(&fed.db, s.id).await?;
+    let mut mentioned = queries::mentioned_ids(&fed.db, s.id).await?;
+    // A public reply in a group's thread goes to the group too, which announces it (FEP-1b12).
+    if let (Some(parent), true) = (s.in_reply_to_id, visibility.is_public()) {
+        mentioned.extend(coopol_db::groups::groups_boosting(&fed.db, parent).await?);
+    }
     audience_inboxes(
         fed,
         s.account_id,
@@ -231,6 +235,17 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             let activity =
                 delete::build(&format!("{}#delete", a.uri), &a.uri, &a.uri, vec![coopol_core::PUBLIC.into()], vec![]);
             Outgoing { activity, sender_account_id: a.id, inboxes: queries::remote_inboxes(&fed.db, &ids).await? }
+        }
+        Intent::UpdateAccount { account_id } => {
+            let a = account(fed, *account_id).await?;
+            let ids = queries::accepted_follower_ids(&fed.db, a.id).await?;
+            let id = c.activity_url(&a.username, "update", coopol_core::new_id());
+            let doc = crate::actors::local_actor_json(c, &a);
+            Outgoing {
+                activity: update::build_actor(&id, doc, &a.uri, a.followers_url.as_deref()),
+                sender_account_id: a.id,
+                inboxes: queries::remote_inboxes(&fed.db, &ids).await?,
+            }
         }
     };
     Ok(Some(out))

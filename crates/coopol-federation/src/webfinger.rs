@@ -10,9 +10,9 @@ use url::Url;
 use crate::config::authority;
 use crate::{actors, Federation, FederationError};
 
-/// Parses `acct:user@domain`, `user@domain` or `@user@domain`.
+/// Parses `acct:user@domain`, `user@domain`, `@user@domain` or `!group@domain`.
 pub fn parse_acct(resource: &str) -> Option<(String, String)> {
-    let s = resource.strip_prefix("acct:").unwrap_or(resource).trim_start_matches('@');
+    let s = resource.strip_prefix("acct:").unwrap_or(resource).trim_start_matches(['@', '!']);
     let (user, domain) = s.split_once('@')?;
     let valid = !user.is_empty()
         && !domain.is_empty()
@@ -114,6 +114,7 @@ mod tests {
         assert_eq!(parse_acct("acct:bob@Localhost:8081"), Some(("bob".into(), "localhost:8081".into())));
         assert_eq!(parse_acct("@bob@b.example"), Some(("bob".into(), "b.example".into())));
         assert_eq!(parse_acct("bob"), None);
+        assert_eq!(parse_acct("acct:!greens@b.example"), Some(("greens".into(), "b.example".into())));
         assert_eq!(parse_acct("acct:bob@evil/path"), None);
         assert_eq!(parse_acct("acct:@b.example"), None);
     }

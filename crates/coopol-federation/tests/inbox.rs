@@ -166,6 +166,7 @@ async fn a_delete_that_arrives_first_wins() {
             uri: Set("http://localhost:1/f/1".into()),
             state: Set(queries::FOLLOW_ACCEPTED.into()),
             created_at: Set(coopol_db::now()),
+            ..Default::default()
         }
         .insert(&rig.fed.db)
         .await
@@ -280,5 +281,39 @@ async fn concurrent_copies_of_one_activity_are_recorded_once() {
         let recorded = futures::future::join_all(copies).await;
         assert_eq!(recorded.iter().filter(|r| **r).count(), 11, "{backend}: 10 distinct ids and one of 10 copies");
         assert_eq!(stored(&rig.fed.db).await, (11, 11), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_remote_edit_keeps_the_previous_version() {
+    for (backend, rig) in rigs().await {
+        let note_id = format!("{}/notes/7", rig.remote.uri);
+        let note = json!({
+            "id": note_id, "type": "Note", "attributedTo": rig.remote.uri, "content": "<p>before</p>",
+            "to": [rig.alice.uri],
+        });
+        let create =
+            json!({"id": format!("{note_id}/activity"), "type": "Create", "actor": rig.remote.uri, "object": note});
+        activities::receive(&rig.fed, &create, &rig.remote).await.unwrap();
+        let mut edited = note.clone();
+        edited["content"] = json!("<p>after</p><script>x</script>");
+        edited["summary"] = json!("cw");
+        let update = |n: u32, object: &Value| json!({"id": format!("{note_id}#update/{n}"), "type": "Update", "actor": rig.remote.uri, "object": object});
+        activities::receive(&rig.fed, &update(1, &edited), &rig.remote).await.unwrap();
+        // The same content again is no new version.
+        activities::receive(&rig.fed, &update(2, &edited), &rig.remote).await.unwrap();
+        let s = queries::status_by_uri(&rig.fed.db, &note_id).await.unwrap().unwrap();
+        assert_eq!(s.content, "<p>after</p>", "{backend}: sanitised new content");
+        assert!(s.edited_at.is_some());
+        let versions = coopol_db::social::edits(&rig.fed.db, s.id).await.unwrap();
+        let contents: Vec<&str> = versions.iter().map(|v| v.content.as_str()).collect();
+        assert_eq!(contents, vec!["<p>before</p>", "<p>after</p>"], "{backend}");
+        assert_eq!(versions[1].spoiler_text, "cw");
+        // An Update of someone else's note changes nothing.
+        let (other, _) = remote_account(&rig.fed.db, "eve").await;
+        let mut forged = edited.clone();
+        forged["content"] = json!("<p>forged</p>");
+        assert!(activities::receive(&rig.fed, &update(3, &forged), &other).await.is_err(), "{backend}");
+        assert_eq!(coopol_db::social::edits(&rig.fed.db, s.id).await.unwrap().len(), 2, "{backend}");
     }
 }

@@ -37,6 +37,7 @@ pub async fn run(config: &Config, command: AdminCommand, out: &mut impl Write) -
             unblock_domain(&db, &domain, out).await
         }
         AdminCommand::DomainBlock { command: DomainBlockCommand::List } => list_domain_blocks(&db, out).await,
+        AdminCommand::Group { command } => crate::admin_group::run(&db, config, command, out).await,
     }
 }
 

@@ -52,6 +52,11 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: DomainBlockCommand,
     },
+    /// Local groups.
+    Group {
+        #[command(subcommand)]
+        command: crate::admin_group::GroupCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]

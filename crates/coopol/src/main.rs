@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 mod admin;
+mod admin_group;
 mod cli;
 mod config;
 mod error;

@@ -39,16 +39,14 @@ async fn visible_account(fed: &Federation, id: &str) -> Result<accounts::Model, 
         .ok_or(ApiError::NotFound)
 }
 
-async fn show(
-    State(fed): State<Federation>,
-    _auth: MaybeAuth,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+async fn show(State(fed): State<Federation>, auth: MaybeAuth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    auth.require("read:accounts")?;
     let a = visible_account(&fed, &id).await?;
     Ok(Json(mastodon::account(&fed, &a).await?))
 }
 
-async fn lookup(State(fed): State<Federation>, _auth: MaybeAuth, params: Params) -> Result<Json<Value>, ApiError> {
+async fn lookup(State(fed): State<Federation>, auth: MaybeAuth, params: Params) -> Result<Json<Value>, ApiError> {
+    auth.require("read:accounts")?;
     let acct = params.required("acct")?.trim_start_matches('@');
     let (user, domain) = match acct.split_once('@') {
         Some((u, d)) if !d.eq_ignore_ascii_case(&fed.config.domain) => (u, Some(d)),
@@ -69,6 +67,7 @@ async fn statuses(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
+    auth.require("read:statuses")?;
     let a = visible_account(&fed, &id).await?;
     let viewer = auth.0.as_ref().map(|x| x.account.id);
     let follows = match viewer {
@@ -84,7 +83,28 @@ async fn statuses(
     } else {
         &["public", "unlisted"]
     };
-    let rows = queries::account_statuses(&fed.db, a.id, visible, page(&params)?).await?;
+    let filter = coopol_db::social::AccountStatusFilter {
+        exclude_replies: params.bool("exclude_replies").unwrap_or(false),
+        exclude_reblogs: params.bool("exclude_reblogs").unwrap_or(false),
+        tagged: params.str("tagged").map(|t| t.trim_start_matches('#').to_string()),
+    };
+    let rows = if params.bool("pinned").unwrap_or(false) {
+        // Pinned posts come on one page, without a next one (Mastodon does the same).
+        if params.id("max_id")?.is_some() || params.id("min_id")?.is_some() || params.id("since_id")?.is_some() {
+            vec![]
+        } else {
+            coopol_db::social::pinned(&fed.db, a.id)
+                .await?
+                .into_iter()
+                .filter(|s| visible.contains(&s.visibility.as_str()))
+                .collect()
+        }
+    } else if params.bool("only_media").unwrap_or(false) {
+        // No status carries media attachments yet (uploads come with the media work): none.
+        vec![]
+    } else {
+        coopol_db::social::account_statuses(&fed.db, a.id, visible, &filter, page(&params)?).await?
+    };
     let mut shown = Vec::new();
     for s in rows {
         // Direct posts show only to their author and those they mention.
@@ -93,7 +113,25 @@ async fn statuses(
         }
     }
     let items = mastodon::statuses(&fed, &shown, viewer).await?;
-    Ok(paged_json(&format!("{}/api/v1/accounts/{}/statuses", fed.config.base_url(), a.id), &shown, items))
+    if params.bool("pinned").unwrap_or(false) {
+        return Ok(axum::response::IntoResponse::into_response(Json(items)));
+    }
+    // The next pages keep the filters.
+    let mut base = format!("{}/api/v1/accounts/{}/statuses", fed.config.base_url(), a.id);
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, on) in [("exclude_replies", filter.exclude_replies), ("exclude_reblogs", filter.exclude_reblogs)] {
+        if on {
+            query.append_pair(k, "true");
+        }
+    }
+    if let Some(t) = &filter.tagged {
+        query.append_pair("tagged", t);
+    }
+    let query = query.finish();
+    if !query.is_empty() {
+        base = format!("{base}?{query}");
+    }
+    Ok(paged_json(&base, &shown, items))
 }
 
 async fn relationships(
@@ -111,10 +149,17 @@ async fn relationships(
     Ok(Json(out))
 }
 
-async fn follow(State(fed): State<Federation>, auth: Auth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn follow(
+    State(fed): State<Federation>,
+    auth: Auth,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Json<Value>, ApiError> {
     auth.require("write:follows")?;
     let target = visible_account(&fed, &id).await?;
     service::follow(&fed, &auth.account, &target).await?;
+    crate::social::set_follow_options(&fed, &auth.account, &target, params.bool("notify"), params.bool("reblogs"))
+        .await?;
     Ok(Json(mastodon::relationship(&fed, auth.account.id, target.id).await?))
 }
 

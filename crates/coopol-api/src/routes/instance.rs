@@ -38,7 +38,14 @@ fn media_limits(media: Option<Extension<Media>>) -> MediaLimits {
 }
 
 async fn v1(State(fed): State<Federation>, media: Option<Extension<Media>>) -> Result<Json<Value>, ApiError> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     let users = coopol_db::queries::active_local_users(&fed.db).await?;
+    let local_statuses = coopol_db::entities::statuses::Entity::find()
+        .filter(coopol_db::entities::statuses::Column::Local.eq(true))
+        .filter(coopol_db::entities::statuses::Column::ReblogOfId.is_null())
+        .count(&fed.db)
+        .await?;
+    let domains = peers(State(fed.clone())).await?.0.len();
     Ok(Json(json!({
         "uri": fed.config.domain,
         "title": fed.config.title,
@@ -47,7 +54,7 @@ async fn v1(State(fed): State<Federation>, media: Option<Extension<Media>>) -> R
         "email": "",
         "version": version(),
         "urls": { "streaming_api": format!("{}://{}", if fed.config.dev { "ws" } else { "wss" }, fed.config.domain) },
-        "stats": { "user_count": users, "status_count": 0, "domain_count": 0 },
+        "stats": { "user_count": users, "status_count": local_statuses, "domain_count": domains },
         "thumbnail": Value::Null,
         "languages": ["fr", "en"],
         "registrations": fed.config.registrations,

@@ -1,10 +1,13 @@
 //! Mastodon API routes, one module per resource, each returning its `Router`.
 
 pub mod accounts;
+pub mod groups;
 pub mod instance;
 pub mod media;
 pub mod polls;
+pub mod relationships;
 pub mod search;
+pub mod status_actions;
 pub mod statuses;
 pub mod timelines;
 
@@ -44,4 +47,32 @@ pub fn paged_json(base: &str, rows: &[status_rows::Model], items: Vec<Value>) ->
         }
     }
     r
+}
+
+/// A JSON list whose pages go by `keys` (the ids of the rows that list the items: follows,
+/// favourites, bookmarks...), with Mastodon's `Link` header.
+pub fn paged_by_key(base: &str, keys: &[i64], items: Vec<Value>) -> Response {
+    let mut r = Json(items).into_response();
+    if let (Some(first), Some(last)) = (keys.first(), keys.last()) {
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let link = format!("<{base}{sep}max_id={last}>; rel=\"next\", <{base}{sep}min_id={first}>; rel=\"prev\"");
+        if let Ok(v) = HeaderValue::from_str(&link) {
+            r.headers_mut().insert(header::LINK, v);
+        }
+    }
+    r
+}
+
+/// Accounts listed by the ids of the rows that link them, as a paged JSON list.
+pub async fn paged_accounts(
+    fed: &coopol_federation::Federation,
+    base: &str,
+    rows: Vec<(i64, coopol_db::entities::accounts::Model)>,
+) -> Result<Response, ApiError> {
+    let keys: Vec<i64> = rows.iter().map(|(k, _)| *k).collect();
+    let mut items = Vec::with_capacity(rows.len());
+    for (_, a) in &rows {
+        items.push(crate::mastodon::account(fed, a).await?);
+    }
+    Ok(paged_by_key(base, &keys, items))
 }

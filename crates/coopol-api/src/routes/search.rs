@@ -1,5 +1,6 @@
 //! `/api/v2/search`: accounts by handle (resolved through WebFinger with `resolve=true`) or by
-//! name, and statuses by URL (fetched from their origin with `resolve=true`).
+//! name, statuses by URL (fetched from their origin with `resolve=true`) or by the words of
+//! local posts, and hashtags in use here.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -8,11 +9,10 @@ use coopol_db::entities::accounts;
 use coopol_db::queries;
 use coopol_federation::resolve::{self, Resolved};
 use coopol_federation::Federation;
-use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
-use super::accounts::find_by_handle;
+use super::relationships::search_accounts;
 use crate::auth::MaybeAuth;
 use crate::{mastodon, service, ApiError, Params};
 
@@ -21,16 +21,27 @@ pub fn routes() -> Router<Federation> {
 }
 
 async fn search(State(fed): State<Federation>, auth: MaybeAuth, params: Params) -> Result<Json<Value>, ApiError> {
+    auth.require("read:search")?;
     let q = params.required("q")?.trim().to_string();
     let viewer = auth.0.as_ref().map(|a| a.account.id);
     // Resolving reaches other servers: only for signed-in users, as Mastodon.
     let resolve = params.bool("resolve").unwrap_or(false) && viewer.is_some();
     let kind = params.str("type");
+    if !matches!(kind, None | Some("accounts") | Some("statuses") | Some("hashtags")) {
+        return Err(ApiError::BadRequest("type must be accounts, statuses or hashtags".into()));
+    }
+    let wants = |k: &str| kind.is_none() || kind == Some(k);
     let limit = params.u64("limit").unwrap_or(20).clamp(1, 40);
+    let offset = params.u64("offset").unwrap_or(0).min(10_000);
     let mut found_accounts: Vec<accounts::Model> = Vec::new();
     let mut found_statuses = Vec::new();
+    let mut hashtags = Vec::new();
     if q.starts_with("https://") || q.starts_with("http://") {
         if let Some(s) = queries::status_by_uri(&fed.db, &q).await? {
+            if service::can_view(&fed, &s, viewer).await? {
+                found_statuses.push(s);
+            }
+        } else if let Some(s) = status_by_url(&fed, &q).await? {
             if service::can_view(&fed, &s, viewer).await? {
                 found_statuses.push(s);
             }
@@ -39,33 +50,50 @@ async fn search(State(fed): State<Federation>, auth: MaybeAuth, params: Params) 
         } else if resolve {
             resolve_url(&fed, &q, &mut found_accounts, &mut found_statuses).await;
         }
-    } else if kind.is_none() || kind == Some("accounts") {
-        if let Some(a) = find_by_handle(&fed, &q, resolve).await? {
-            found_accounts.push(a);
-        } else {
-            let needle = q.trim_start_matches('@').to_lowercase();
-            if !needle.is_empty() && !needle.contains('@') {
-                let like = format!("{}%", needle.replace(['%', '_'], ""));
-                found_accounts = accounts::Entity::find()
-                    .filter(Expr::expr(Func::lower(Expr::col(accounts::Column::Username))).like(like))
-                    .filter(accounts::Column::Suspended.eq(false))
-                    .filter(accounts::Column::ActorType.ne("Application"))
-                    .limit(limit)
-                    .all(&fed.db)
-                    .await?;
+    } else {
+        if wants("accounts") {
+            found_accounts = search_accounts(&fed, &q, resolve, limit, offset).await?;
+        }
+        // Full-text search of posts is for signed-in users only, as in Mastodon.
+        if let (true, Some(v)) = (wants("statuses"), viewer) {
+            for s in coopol_db::social::search_local_statuses(&fed.db, &q, v, limit, offset).await? {
+                if service::can_view(&fed, &s, viewer).await? {
+                    found_statuses.push(s);
+                }
+            }
+        }
+        if wants("hashtags") && offset == 0 {
+            let tag = q.trim_start_matches('#');
+            if !tag.is_empty() && tag.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                hashtags = coopol_db::social::hashtags(&fed.db, tag, limit).await?;
             }
         }
     }
     found_accounts.retain(|a| !a.suspended && a.actor_type != "Application");
+    if !wants("accounts") {
+        found_accounts.clear();
+    }
+    if !wants("statuses") {
+        found_statuses.clear();
+    }
     let mut accounts_json = Vec::new();
     for a in &found_accounts {
         accounts_json.push(mastodon::account(&fed, a).await?);
     }
+    let base = fed.config.base_url();
     Ok(Json(json!({
         "accounts": accounts_json,
         "statuses": mastodon::statuses(&fed, &found_statuses, viewer).await?,
-        "hashtags": [],
+        "hashtags": hashtags.iter().map(|t| json!({
+            "name": t, "url": format!("{base}/tags/{t}"), "history": [], "following": false,
+        })).collect::<Vec<_>>(),
     })))
+}
+
+/// A status by its `url` (the `/@name/id` link people copy), not only its id.
+async fn status_by_url(fed: &Federation, url: &str) -> Result<Option<coopol_db::entities::statuses::Model>, ApiError> {
+    use coopol_db::entities::statuses;
+    Ok(statuses::Entity::find().filter(statuses::Column::Url.eq(url)).one(&fed.db).await?)
 }
 
 /// Fetches a URL and keeps it if it is an actor or a public note.

@@ -1,6 +1,7 @@
 //! `/api/v1/statuses/...`: post, read, delete, thread, favourite, boost.
 
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use coopol_core::Visibility;
@@ -16,7 +17,7 @@ use crate::{mastodon, ApiError, Params};
 pub fn routes() -> Router<Federation> {
     Router::new()
         .route("/api/v1/statuses", post(create))
-        .route("/api/v1/statuses/{id}", get(show).delete(delete))
+        .route("/api/v1/statuses/{id}", get(show).delete(delete).put(edit))
         .route("/api/v1/statuses/{id}/context", get(context))
         .route("/api/v1/statuses/{id}/favourite", post(favourite))
         .route("/api/v1/statuses/{id}/unfavourite", post(unfavourite))
@@ -24,16 +25,23 @@ pub fn routes() -> Router<Federation> {
         .route("/api/v1/statuses/{id}/unreblog", post(unreblog))
 }
 
-async fn create(State(fed): State<Federation>, auth: Auth, params: Params) -> Result<Json<Value>, ApiError> {
+async fn create(
+    State(fed): State<Federation>,
+    auth: Auth,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Json<Value>, ApiError> {
     auth.require("write:statuses")?;
     let extras = crate::polls::status_extras(&fed, &auth.account, &params).await?;
     let visibility = match params.str("visibility") {
         Some(v) => Some(v.parse::<Visibility>().map_err(|e| ApiError::Unprocessable(e.to_string()))?),
         None => None,
     };
-    let s = service::create_status_with(
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let s = crate::social::create_status_once(
         &fed,
         &auth.account,
+        key,
         NewStatus {
             text: params.str("status").unwrap_or(""),
             visibility,
@@ -48,7 +56,29 @@ async fn create(State(fed): State<Federation>, auth: Auth, params: Params) -> Re
     Ok(Json(mastodon::status(&fed, &s, Some(auth.account.id)).await?))
 }
 
+/// `PUT /api/v1/statuses/:id`: edits my status; answers the status as it now is.
+async fn edit(
+    State(fed): State<Federation>,
+    auth: Auth,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Json<Value>, ApiError> {
+    auth.require("write:statuses")?;
+    if !params.list("media_ids").is_empty() || params.0.contains_key("poll") {
+        return Err(ApiError::Unprocessable("media and polls are not supported yet".into()));
+    }
+    let edit = crate::social::Edit {
+        text: params.str("status").unwrap_or(""),
+        spoiler_text: params.0.get("spoiler_text").and_then(Value::as_str),
+        sensitive: params.bool("sensitive"),
+        language: params.str("language"),
+    };
+    let s = crate::social::edit_status(&fed, &auth.account, path_id(&id)?, edit).await?;
+    Ok(Json(mastodon::status(&fed, &s, Some(auth.account.id)).await?))
+}
+
 async fn show(State(fed): State<Federation>, auth: MaybeAuth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    auth.require("read:statuses")?;
     let viewer = auth.0.as_ref().map(|a| a.account.id);
     let s = service::visible_status(&fed, path_id(&id)?, viewer).await?;
     Ok(Json(mastodon::status(&fed, &s, viewer).await?))
@@ -86,6 +116,7 @@ async fn context(
     auth: MaybeAuth,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    auth.require("read:statuses")?;
     let viewer = auth.0.as_ref().map(|a| a.account.id);
     let s = service::visible_status(&fed, path_id(&id)?, viewer).await?;
     let mut ancestors = Vec::new();

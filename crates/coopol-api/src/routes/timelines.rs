@@ -23,13 +23,14 @@ async fn home(State(fed): State<Federation>, auth: Auth, params: Params) -> Resu
 }
 
 async fn public(State(fed): State<Federation>, auth: MaybeAuth, params: Params) -> Result<Response, ApiError> {
+    auth.require("read:statuses")?;
     let local = match (params.bool("local"), params.bool("remote")) {
         (Some(true), _) => Some(true),
         (_, Some(true)) => Some(false),
         _ => None,
     };
-    let rows = queries::public_timeline(&fed.db, local, page(&params)?).await?;
     let viewer = auth.0.as_ref().map(|a| a.account.id);
+    let rows = coopol_db::social::public_timeline(&fed.db, local, viewer, page(&params)?).await?;
     let items = mastodon::statuses(&fed, &rows, viewer).await?;
     let base = match local {
         Some(true) => format!("{}/api/v1/timelines/public?local=true", fed.config.base_url()),

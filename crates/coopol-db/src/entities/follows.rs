@@ -14,6 +14,10 @@ pub struct Model {
     /// `pending` or `accepted`.
     pub state: String,
     pub created_at: ChronoDateTimeUtc,
+    /// The follower wants a notification for each new post (local followers only).
+    pub notify: bool,
+    /// The follower sees this account's boosts in their home timeline.
+    pub show_reblogs: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,8 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
+mod m0003_statuses;
+mod m0004_groups;
 mod m0006_media_polls;
 
 pub struct Migrator;
@@ -11,6 +13,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0006_media_polls::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0003_statuses::Migration),
+            Box::new(m0004_groups::Migration),
+            Box::new(m0006_media_polls::Migration),
+        ]
     }
 }

@@ -28,7 +28,13 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     if queries::status_by_uri(&fed.db, id).await?.is_some() {
         return Ok(());
     }
-    let uri = object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Announce without object".into()))?;
+    let mut obj = object(activity)?;
+    // A group (FEP-1b12, as Lemmy sends it) may announce the member's `Create` rather than the
+    // note itself: the note is what is boosted, fetched from its origin as any other.
+    if super::kind(obj) == "Create" {
+        obj = object(obj)?;
+    }
+    let uri = object_id(obj).ok_or_else(|| FederationError::Invalid("Announce without object".into()))?;
     let original = match queries::status_by_uri(&fed.db, uri).await? {
         Some(s) => s,
         None => {

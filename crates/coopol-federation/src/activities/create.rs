@@ -58,7 +58,7 @@ async fn relevant(fed: &Federation, note: &Value, author: &accounts::Model) -> R
     }
     if let Some(parent) = note.get("inReplyTo").and_then(object_id) {
         if let Some(p) = queries::status_by_uri(&fed.db, parent).await? {
-            return Ok(p.local);
+            return Ok(p.local || coopol_db::groups::in_group_thread(&fed.db, p.id).await?);
         }
     }
     Ok(false)
@@ -88,6 +88,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     let stored: Option<statuses::Model> = store_remote_note(fed, &note, actor).await?;
     if let Some(s) = stored {
         tracing::debug!(uri = %s.uri, "stored remote note");
+        super::groups::posts::offer(fed, &note, &s).await?;
     }
     Ok(())
 }

@@ -36,6 +36,9 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         .await?
         .filter(|a| a.domain.is_none() && a.actor_type != "Application")
         .ok_or(FederationError::NotFound)?;
+    if target.actor_type == coopol_db::groups::GROUP {
+        return receive_group(fed, id, &target, actor).await;
+    }
     let blocked = blocks::Entity::find()
         .filter(blocks::Column::AccountId.eq(target.id))
         .filter(blocks::Column::TargetAccountId.eq(actor.id))
@@ -70,6 +73,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
                 uri: Set(id.to_string()),
                 state: Set(if target.locked { FOLLOW_PENDING } else { FOLLOW_ACCEPTED }.to_string()),
                 created_at: Set(coopol_db::now()),
+                ..Default::default()
             }
             .insert(&txn)
             .await?
@@ -78,6 +82,24 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     if follow.state == FOLLOW_ACCEPTED {
         queries::record_intent(&txn, &Intent::AcceptFollow { follow_id: follow.id }).await?;
     }
+    txn.commit().await?;
+    fed.outbox_ready.notify_one();
+    Ok(())
+}
+
+/// A remote actor asks to join a local group: decided by the group's join mode.
+async fn receive_group(
+    fed: &Federation,
+    id: &str,
+    group: &accounts::Model,
+    actor: &accounts::Model,
+) -> Result<(), FederationError> {
+    let g = coopol_db::groups::settings(&fed.db, group.id).await?.ok_or(FederationError::NotFound)?;
+    let decision = super::groups::join::decide(&fed.db, group, &g, actor).await?;
+    let existing = queries::follow_between(&fed.db, actor.id, group.id).await?;
+    // The first statement of `apply` is a write (SQLite).
+    let txn = fed.db.begin().await?;
+    super::groups::join::apply(&txn, group, actor, existing, id, decision).await?;
     txn.commit().await?;
     fed.outbox_ready.notify_one();
     Ok(())

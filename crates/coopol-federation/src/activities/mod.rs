@@ -8,6 +8,7 @@ pub mod block;
 pub mod create;
 pub mod delete;
 pub mod follow;
+pub mod groups;
 pub mod like;
 pub mod undo;
 pub mod update;

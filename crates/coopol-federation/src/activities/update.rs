@@ -19,6 +19,22 @@ pub fn build(id: &str, note: Value, actor: &str) -> Value {
     }))
 }
 
+/// `Update` of a local actor (profile change), public, cc its followers.
+pub fn build_actor(id: &str, actor_doc: Value, actor: &str, followers: Option<&str>) -> Value {
+    let mut doc = actor_doc;
+    if let Some(m) = doc.as_object_mut() {
+        m.remove("@context");
+    }
+    with_context(json!({
+        "id": id,
+        "type": "Update",
+        "actor": actor,
+        "to": [coopol_core::PUBLIC],
+        "cc": followers.map(|f| vec![f]).unwrap_or_default(),
+        "object": doc,
+    }))
+}
+
 pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
     let obj = object(activity)?;
     match kind(obj) {

@@ -1,0 +1,296 @@
+//! `/api/v1/accounts/...` beyond the foundation's: profile updates, search, followers and
+//! following, mutes, familiar followers; `/api/v1/mutes`, `/api/v1/blocks` and
+//! `/api/v1/follow_requests`.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use coopol_db::entities::{accounts, blocks};
+use coopol_db::social;
+use coopol_federation::Federation;
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::{json, Value};
+
+use super::accounts::find_by_handle;
+use super::{page, paged_accounts, path_id};
+use crate::auth::{Auth, MaybeAuth};
+use crate::social::{Field, ProfileUpdate};
+use crate::{mastodon, social as actions, ApiError, Params};
+
+pub fn routes() -> Router<Federation> {
+    Router::new()
+        .route("/api/v1/accounts/update_credentials", patch(update_credentials))
+        .route("/api/v1/accounts/search", get(search))
+        .route("/api/v1/accounts/familiar_followers", get(familiar_followers))
+        .route("/api/v1/accounts/{id}/followers", get(followers))
+        .route("/api/v1/accounts/{id}/following", get(following))
+        .route("/api/v1/accounts/{id}/mute", post(mute))
+        .route("/api/v1/accounts/{id}/unmute", post(unmute))
+        .route("/api/v1/mutes", get(mutes))
+        .route("/api/v1/blocks", get(blocks_list))
+        .route("/api/v1/follow_requests", get(follow_requests))
+        .route("/api/v1/follow_requests/{id}/authorize", post(authorize))
+        .route("/api/v1/follow_requests/{id}/reject", post(reject))
+}
+
+/// An account any client may look at: not suspended, not the instance actor.
+async fn visible_account(fed: &Federation, id: &str) -> Result<accounts::Model, ApiError> {
+    coopol_db::queries::account_by_id(&fed.db, path_id(id)?)
+        .await?
+        .filter(|a| !a.suspended && a.actor_type != "Application")
+        .ok_or(ApiError::NotFound)
+}
+
+/// Profile fields as sent: `fields_attributes[0][name]=...` (forms), or an array or an
+/// object of `{name, value}` (JSON). Empty pairs are dropped, as Mastodon does.
+fn fields_param(params: &Params) -> Result<Option<Vec<Field>>, ApiError> {
+    let pick = |v: &Value| -> Field {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").trim().to_string();
+        Field { name: s("name"), value: s("value") }
+    };
+    let mut fields: Vec<(usize, Field)> = Vec::new();
+    match params.0.get("fields_attributes") {
+        Some(Value::Array(a)) => fields.extend(a.iter().map(pick).enumerate()),
+        Some(Value::Object(o)) => {
+            for (k, v) in o {
+                let i = k.parse().map_err(|_| ApiError::Unprocessable("fields_attributes keys are indexes".into()))?;
+                fields.push((i, pick(v)));
+            }
+        }
+        Some(_) => return Err(ApiError::Unprocessable("fields_attributes must be a list".into())),
+        None => {
+            let mut found = false;
+            for (k, v) in &params.0 {
+                let Some(rest) = k.strip_prefix("fields_attributes[") else { continue };
+                let Some((i, attr)) = rest.split_once("][") else { continue };
+                let i: usize =
+                    i.parse().map_err(|_| ApiError::Unprocessable("fields_attributes keys are indexes".into()))?;
+                if i >= 16 {
+                    return Err(ApiError::Unprocessable("too many profile fields".into()));
+                }
+                found = true;
+                let value = v.as_str().unwrap_or("").trim().to_string();
+                let slot = match fields.iter_mut().find(|(j, _)| *j == i) {
+                    Some(s) => s,
+                    None => {
+                        fields.push((i, Field { name: String::new(), value: String::new() }));
+                        match fields.last_mut() {
+                            Some(s) => s,
+                            None => continue,
+                        }
+                    }
+                };
+                match attr.trim_end_matches(']') {
+                    "name" => slot.1.name = value,
+                    "value" => slot.1.value = value,
+                    _ => {}
+                }
+            }
+            if !found {
+                return Ok(None);
+            }
+        }
+    }
+    fields.sort_by_key(|(i, _)| *i);
+    Ok(Some(fields.into_iter().map(|(_, f)| f).filter(|f| !f.name.is_empty() || !f.value.is_empty()).collect()))
+}
+
+/// `PATCH /api/v1/accounts/update_credentials`: display name, bio, fields, locked, bot.
+/// Avatar and header images are not stored yet: a request that sends them (multipart) is
+/// refused with 422 by the body reader rather than silently dropped.
+async fn update_credentials(
+    State(fed): State<Federation>,
+    auth: Auth,
+    params: Params,
+) -> Result<Json<Value>, ApiError> {
+    auth.require("write:accounts")?;
+    let text = |k: &str| params.0.get(k).and_then(Value::as_str).map(|s| s.trim().to_string());
+    let update = ProfileUpdate {
+        display_name: text("display_name"),
+        note: text("note"),
+        locked: params.bool("locked"),
+        bot: params.bool("bot"),
+        fields: fields_param(&params)?,
+    };
+    let updated = actions::update_profile(&fed, &auth.account, update).await?;
+    Ok(Json(mastodon::credential_account(&fed, &updated).await?))
+}
+
+/// `GET /api/v1/accounts/search`: a handle (resolved through WebFinger with `resolve=true`),
+/// or the start of usernames and display names; `following=true` keeps accounts I follow.
+async fn search(State(fed): State<Federation>, auth: Auth, params: Params) -> Result<Json<Vec<Value>>, ApiError> {
+    auth.require("read:accounts")?;
+    let q = params.required("q")?.trim().to_string();
+    let limit = params.u64("limit").unwrap_or(40).clamp(1, 80);
+    let offset = params.u64("offset").unwrap_or(0).min(10_000);
+    let found = search_accounts(&fed, &q, params.bool("resolve").unwrap_or(false), limit, offset).await?;
+    let mut out = Vec::new();
+    let following_only = params.bool("following").unwrap_or(false);
+    for a in found {
+        if following_only {
+            let follow = coopol_db::queries::follow_between(&fed.db, auth.account.id, a.id).await?;
+            if follow.is_none_or(|f| f.state != coopol_db::queries::FOLLOW_ACCEPTED) {
+                continue;
+            }
+        }
+        out.push(mastodon::account(&fed, &a).await?);
+    }
+    Ok(Json(out))
+}
+
+/// Accounts matching a search: an exact handle first, else usernames and display names
+/// starting with the words typed.
+pub async fn search_accounts(
+    fed: &Federation,
+    q: &str,
+    resolve: bool,
+    limit: u64,
+    offset: u64,
+) -> Result<Vec<accounts::Model>, ApiError> {
+    if offset == 0 {
+        if let Some(a) = find_by_handle(fed, q, resolve).await? {
+            return Ok(vec![a].into_iter().filter(|a| !a.suspended && a.actor_type != "Application").collect());
+        }
+    }
+    let needle = q.trim_start_matches('@').to_lowercase();
+    let needle = needle.split('@').next().unwrap_or("").replace(['%', '_', '\\'], "");
+    if needle.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(accounts::Entity::find()
+        .filter(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(accounts::Column::Username))).like(format!("{needle}%")))
+                .add(Expr::expr(Func::lower(Expr::col(accounts::Column::DisplayName))).like(format!("{needle}%")))
+                .add(Expr::expr(Func::lower(Expr::col(accounts::Column::DisplayName))).like(format!("% {needle}%"))),
+        )
+        .filter(accounts::Column::Suspended.eq(false))
+        .filter(accounts::Column::ActorType.ne("Application"))
+        .order_by_asc(accounts::Column::Domain)
+        .order_by_asc(accounts::Column::Username)
+        .offset(offset)
+        .limit(limit)
+        .all(&fed.db)
+        .await?)
+}
+
+async fn familiar_followers(
+    State(fed): State<Federation>,
+    auth: Auth,
+    params: Params,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    auth.require("read:follows")?;
+    let mut out = Vec::new();
+    for id in params.list("id").iter().take(40) {
+        let Ok(id) = id.parse::<i64>() else { continue };
+        let mut accounts = Vec::new();
+        for a in social::familiar_followers(&fed.db, auth.account.id, id).await? {
+            if !a.suspended {
+                accounts.push(mastodon::account(&fed, &a).await?);
+            }
+        }
+        out.push(json!({ "id": id.to_string(), "accounts": accounts }));
+    }
+    Ok(Json(out))
+}
+
+async fn followers(
+    State(fed): State<Federation>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    auth.require("read:accounts")?;
+    let a = visible_account(&fed, &id).await?;
+    let rows = social::followers(&fed.db, a.id, page(&params)?).await?;
+    let rows = rows.into_iter().filter(|(_, a)| !a.suspended).collect();
+    paged_accounts(&fed, &format!("{}/api/v1/accounts/{}/followers", fed.config.base_url(), a.id), rows).await
+}
+
+async fn following(
+    State(fed): State<Federation>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    auth.require("read:accounts")?;
+    let a = visible_account(&fed, &id).await?;
+    let rows = social::following(&fed.db, a.id, page(&params)?).await?;
+    let rows = rows.into_iter().filter(|(_, a)| !a.suspended).collect();
+    paged_accounts(&fed, &format!("{}/api/v1/accounts/{}/following", fed.config.base_url(), a.id), rows).await
+}
+
+async fn mute(
+    State(fed): State<Federation>,
+    auth: Auth,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Json<Value>, ApiError> {
+    auth.require("write:mutes")?;
+    let target = visible_account(&fed, &id).await?;
+    let notifications = params.bool("notifications").unwrap_or(true);
+    actions::mute(&fed, &auth.account, &target, notifications, params.u64("duration")).await?;
+    Ok(Json(mastodon::relationship(&fed, auth.account.id, target.id).await?))
+}
+
+async fn unmute(State(fed): State<Federation>, auth: Auth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    auth.require("write:mutes")?;
+    let target = visible_account(&fed, &id).await?;
+    actions::unmute(&fed, &auth.account, &target).await?;
+    Ok(Json(mastodon::relationship(&fed, auth.account.id, target.id).await?))
+}
+
+async fn mutes(State(fed): State<Federation>, auth: Auth, params: Params) -> Result<Response, ApiError> {
+    auth.require("read:mutes")?;
+    let q = coopol_db::entities::mutes::Entity::find()
+        .filter(coopol_db::entities::mutes::Column::AccountId.eq(auth.account.id));
+    let p = page(&params)?;
+    let mut rows = social::paged_by(q, coopol_db::entities::mutes::Column::Id, p).all(&fed.db).await?;
+    if p.min_id.is_some() {
+        rows.reverse();
+    }
+    let now = coopol_db::now();
+    rows.retain(|m| m.expires_at.is_none_or(|e| e > now));
+    let ids: Vec<i64> = rows.iter().map(|m| m.target_account_id).collect();
+    let found = social::accounts_in_order(&fed.db, &ids).await?;
+    let pairs =
+        rows.iter().filter_map(|m| found.iter().find(|a| a.id == m.target_account_id).map(|a| (m.id, a.clone())));
+    paged_accounts(&fed, &format!("{}/api/v1/mutes", fed.config.base_url()), pairs.collect()).await
+}
+
+async fn blocks_list(State(fed): State<Federation>, auth: Auth, params: Params) -> Result<Response, ApiError> {
+    auth.require("read:blocks")?;
+    let q = blocks::Entity::find().filter(blocks::Column::AccountId.eq(auth.account.id));
+    let p = page(&params)?;
+    let mut rows = social::paged_by(q, blocks::Column::Id, p).all(&fed.db).await?;
+    if p.min_id.is_some() {
+        rows.reverse();
+    }
+    let ids: Vec<i64> = rows.iter().map(|b| b.target_account_id).collect();
+    let found = social::accounts_in_order(&fed.db, &ids).await?;
+    let pairs =
+        rows.iter().filter_map(|b| found.iter().find(|a| a.id == b.target_account_id).map(|a| (b.id, a.clone())));
+    paged_accounts(&fed, &format!("{}/api/v1/blocks", fed.config.base_url()), pairs.collect()).await
+}
+
+async fn follow_requests(State(fed): State<Federation>, auth: Auth, params: Params) -> Result<Response, ApiError> {
+    auth.require("read:follows")?;
+    let rows = social::follow_requests(&fed.db, auth.account.id, page(&params)?).await?;
+    paged_accounts(&fed, &format!("{}/api/v1/follow_requests", fed.config.base_url()), rows).await
+}
+
+async fn authorize(State(fed): State<Federation>, auth: Auth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    auth.require("write:follows")?;
+    let follower = coopol_db::queries::account_by_id(&fed.db, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    actions::authorize_follow(&fed, &auth.account, &follower).await?;
+    Ok(Json(mastodon::relationship(&fed, auth.account.id, follower.id).await?))
+}
+
+async fn reject(State(fed): State<Federation>, auth: Auth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    auth.require("write:follows")?;
+    let follower = coopol_db::queries::account_by_id(&fed.db, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    actions::reject_follow(&fed, &auth.account, &follower).await?;
+    Ok(Json(mastodon::relationship(&fed, auth.account.id, follower.id).await?))
+}

@@ -1,0 +1,92 @@
+//! A `Follow` of a local group: joining. Open groups accept at once, groups on approval keep
+//! the follow pending for a moderator, invitation-only groups accept only those invited (with
+//! the role of their invitation) and reject the others. Banned accounts are rejected.
+
+use coopol_core::group::{decide_join, JoinDecision};
+use coopol_core::Intent;
+use coopol_db::entities::{accounts, follows, groups};
+use coopol_db::groups as gq;
+use coopol_db::queries::{self, FOLLOW_ACCEPTED, FOLLOW_PENDING};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+
+use crate::FederationError;
+
+/// What the group decides for `follower`, read before the transaction that applies it.
+pub async fn decide(
+    db: &impl ConnectionTrait,
+    group: &accounts::Model,
+    g: &groups::Model,
+    follower: &accounts::Model,
+) -> Result<JoinDecision, FederationError> {
+    let banned = gq::is_banned(db, group.id, follower.id).await?;
+    let invited = gq::invitation(db, group.id, follower.id).await?;
+    Ok(decide_join(gq::join_mode(g), banned, invited, group.suspended))
+}
+
+/// Applies a join decision in the caller's transaction: the follow row (created, or updated
+/// with the new activity id `uri`), the role, and the intent that answers a remote follower.
+/// Returns the follow, `None` when rejected.
+pub async fn apply(
+    db: &impl ConnectionTrait,
+    group: &accounts::Model,
+    follower: &accounts::Model,
+    existing: Option<follows::Model>,
+    uri: &str,
+    decision: JoinDecision,
+) -> Result<Option<follows::Model>, FederationError> {
+    let remote = follower.domain.is_some();
+    let role = match decision {
+        JoinDecision::Reject => {
+            if let Some(f) = existing {
+                follows::Entity::delete_by_id(f.id).exec(db).await?;
+            }
+            if remote {
+                let intent = Intent::RejectFollow {
+                    account_id: group.id,
+                    follower_account_id: follower.id,
+                    follow_uri: uri.to_string(),
+                };
+                queries::record_intent(db, &intent).await?;
+            }
+            return Ok(None);
+        }
+        JoinDecision::Pending => None,
+        JoinDecision::Accept(role) => Some(role),
+    };
+    // An accepted follow stays accepted when the same Follow comes again.
+    let state = match (&existing, role) {
+        (Some(f), None) if f.state == FOLLOW_ACCEPTED => FOLLOW_ACCEPTED,
+        (_, None) => FOLLOW_PENDING,
+        (_, Some(_)) => FOLLOW_ACCEPTED,
+    };
+    let follow = match existing {
+        Some(f) => {
+            let mut m: follows::ActiveModel = f.into();
+            m.uri = Set(uri.to_string());
+            m.state = Set(state.to_string());
+            m.update(db).await?
+        }
+        None => {
+            follows::ActiveModel {
+                id: Set(coopol_core::new_id()),
+                account_id: Set(follower.id),
+                target_account_id: Set(group.id),
+                uri: Set(uri.to_string()),
+                state: Set(state.to_string()),
+                created_at: Set(coopol_db::now()),
+                notify: Set(false),
+                show_reblogs: Set(true),
+            }
+            .insert(db)
+            .await?
+        }
+    };
+    if let Some(role) = role {
+        gq::set_role(db, group.id, follower.id, role).await?;
+        gq::take_invitation(db, group.id, follower.id).await?;
+    }
+    if remote && follow.state == FOLLOW_ACCEPTED {
+        queries::record_intent(db, &Intent::AcceptFollow { follow_id: follow.id }).await?;
+    }
+    Ok(Some(follow))
+}

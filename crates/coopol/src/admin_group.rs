@@ -1,0 +1,125 @@
+//! `coopol admin group ...`: create a local group with its first admin, suspend one.
+
+use std::io::Write;
+
+use clap::{Args, Subcommand, ValueEnum};
+use coopol_core::group::ModAction;
+use coopol_core::{Intent, JoinMode};
+use coopol_db::entities::accounts;
+use coopol_db::groups::{self as gq, GROUP};
+use coopol_db::{queries, Db};
+use coopol_federation::actors::{self, NewGroup};
+use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+
+use crate::config::Config;
+use crate::error::Error;
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Create a local group (a `Group` actor anyone on the fediverse can follow).
+    Create(CreateGroup),
+    /// Suspend a local group: it disappears from this instance, and the servers of its
+    /// followers receive its `Delete` (sent by the running server).
+    Suspend {
+        /// The group's name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CreateGroup {
+    /// Name (its handle): 1 to 30 letters, digits or underscores.
+    pub name: String,
+    /// The local account that administers it (it follows the group as its admin).
+    #[arg(long)]
+    pub admin: String,
+    /// How people join.
+    #[arg(long, value_enum, default_value_t = JoinModeArg::Open)]
+    pub join_mode: JoinModeArg,
+    /// Private group: posts go to its people only, never announced publicly.
+    #[arg(long)]
+    pub private: bool,
+}
+
+/// A join mode as given on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JoinModeArg {
+    Open,
+    Approval,
+    Invite,
+}
+
+impl From<JoinModeArg> for JoinMode {
+    fn from(m: JoinModeArg) -> Self {
+        match m {
+            JoinModeArg::Open => JoinMode::Open,
+            JoinModeArg::Approval => JoinMode::Approval,
+            JoinModeArg::Invite => JoinMode::Invite,
+        }
+    }
+}
+
+pub async fn run(db: &Db, config: &Config, command: GroupCommand, out: &mut impl Write) -> Result<(), Error> {
+    match command {
+        GroupCommand::Create(c) => create(db, config, c, out).await,
+        GroupCommand::Suspend { name } => suspend(db, &name, out).await,
+    }
+}
+
+fn write_err(e: std::io::Error) -> Error {
+    Error::Io { what: "writing the output".into(), source: e }
+}
+
+async fn create(db: &Db, config: &Config, c: CreateGroup, out: &mut impl Write) -> Result<(), Error> {
+    coopol_core::validate_username(&c.name).map_err(|e| Error::Usage(e.to_string()))?;
+    let admin = queries::local_account(db, &c.admin)
+        .await?
+        .filter(|a| a.actor_type == "Person" && !a.suspended)
+        .ok_or_else(|| Error::NotFound(format!("no local account named {}", c.admin)))?;
+    if queries::local_account(db, &c.name).await?.is_some() {
+        return Err(Error::Usage(format!("the name {} is already taken", c.name)));
+    }
+    let join_mode: JoinMode = c.join_mode.into();
+    let new = NewGroup {
+        name: &c.name,
+        display_name: &c.name,
+        description: "",
+        rules: "",
+        join_mode,
+        private: c.private,
+        members_visible: false,
+    };
+    let (group, _) = actors::create_local_group(db, &config.instance(), &new, Some(&admin))
+        .await
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    writeln!(
+        out,
+        "created group !{}@{} ({}{}, admin {}), actor {}",
+        group.username,
+        config.domain,
+        join_mode.as_str(),
+        if c.private { ", private" } else { "" },
+        admin.username,
+        group.uri
+    )
+    .map_err(write_err)
+}
+
+async fn suspend(db: &Db, name: &str, out: &mut impl Write) -> Result<(), Error> {
+    let group = queries::local_account(db, name)
+        .await?
+        .filter(|a| a.actor_type == GROUP)
+        .ok_or_else(|| Error::NotFound(format!("no local group named {name}")))?;
+    if group.suspended {
+        return writeln!(out, "group {name} is already suspended").map_err(write_err);
+    }
+    let txn = db.begin().await?;
+    let mut m: accounts::ActiveModel = group.clone().into();
+    m.suspended = Set(true);
+    m.updated_at = Set(coopol_db::now());
+    m.update(&txn).await?;
+    gq::log(&txn, group.id, None, ModAction::Suspend, None, None, "suspended by the instance admin").await?;
+    queries::record_intent(&txn, &Intent::DeleteAccount { account_id: group.id }).await?;
+    txn.commit().await?;
+    writeln!(out, "suspended group {name}").map_err(write_err)
+}

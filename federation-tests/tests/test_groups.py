@@ -1,0 +1,221 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Groups as federated actors (FEP-1b12), across four instances.
+
+S is a section's instance (its secretary is the admin; mia administers groups
+there), O is an off-grid instance (olga), A and B are where alice and bob live.
+People follow groups from their own instance with Mastodon.py, members post by
+mentioning the group, and the group announces their posts to its followers.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from harness import (
+    assert_never,
+    ensure_following,
+    fetch_ap,
+    http_session,
+    resolve_account,
+    unique,
+    wait_for,
+)
+
+CLUSTER = [["mia", "nina"], ["olga"], ["alice"], ["bob"]]
+
+
+class Coopol:
+    """coopol's own group endpoints (/api/v1/coopol/groups), as one user."""
+
+    def __init__(self, inst, user):
+        self.inst = inst
+        self.session = http_session()
+        self.session.headers["Authorization"] = f"Bearer {inst.token(user)}"
+
+    def call(self, method, path, expect=200, **data):
+        r = self.session.request(method, self.inst.url("/api/v1/coopol/groups" + path), data=data or None, timeout=30)
+        assert r.status_code == expect, f"{method} {path} answered {r.status_code}: {r.text[:300]}"
+        return r.json()
+
+
+@pytest.fixture(scope="module")
+def net(cluster):
+    S, O, A, B = cluster
+    return SimpleNamespace(
+        S=S,
+        O=O,
+        A=A,
+        B=B,
+        mia=S.api("mia"),
+        nina=S.api("nina"),
+        olga=O.api("olga"),
+        alice=A.api("alice"),
+        bob=B.api("bob"),
+        mia_groups=Coopol(S, "mia"),
+        olga_groups=Coopol(O, "olga"),
+    )
+
+
+def reblog_of(api, uri):
+    """The boost of the post `uri` in `api`'s home timeline, if any."""
+    for s in api.timeline_home(limit=40):
+        if s.get("reblog") and s["reblog"].get("uri") == uri:
+            return s
+    return None
+
+
+def group_post_arrives(api, group_acct, uri, what):
+    found = wait_for(lambda: reblog_of(api, uri), what=what)
+    assert found["account"]["acct"] == group_acct, f"the boost should be the group's: {found['account']!r}"
+    assert found["account"]["group"] is True
+    return found
+
+
+def make_group(inst, name, admin, *extra):
+    res = inst.admin("group", "create", name, "--admin", admin, *extra)
+    assert f"!{name}@{inst.domain}" in res.stdout, res.stdout
+
+
+@pytest.fixture(scope="module")
+def greens(net):
+    """An open public group on S, followed by alice (A) and bob (B)."""
+    make_group(net.S, "greens", "mia")
+    acct = net.S.acct("greens")
+    group_a = ensure_following(net.alice, acct)
+    ensure_following(net.bob, acct)
+    return SimpleNamespace(acct=acct, on_a=group_a)
+
+
+def test_a_group_is_a_group_actor_found_both_ways(net, greens):
+    assert greens.on_a["group"] is True
+    for resource in (f"acct:!greens@{net.S.domain}", f"acct:greens@{net.S.domain}"):
+        r = http_session().get(net.S.url("/.well-known/webfinger"), params={"resource": resource}, timeout=15)
+        assert r.status_code == 200, (resource, r.status_code, r.text[:200])
+        assert r.json()["subject"] == f"acct:greens@{net.S.domain}"
+    doc = fetch_ap(net.S.actor_url("greens")).json()
+    assert doc["type"] == "Group"
+    for key in ("inbox", "outbox", "followers"):
+        assert doc[key].startswith(net.S.base_url), key
+
+
+def test_followers_on_other_servers_see_the_posts_the_group_announces(net, greens):
+    text = f"@{greens.acct} {unique('to-the-group')}"
+    post = net.alice.status_post(text, visibility="public")
+    group_post_arrives(net.bob, greens.acct, post["uri"], "bob (B) to see the group's boost of alice's post")
+    group_post_arrives(net.mia, greens.acct, post["uri"], "mia (S, local) to see the group's boost")
+    # A reply in the thread is announced too, without mentioning the group.
+    original_on_b = reblog_of(net.bob, post["uri"])["reblog"]
+    reply = net.bob.status_post(f"{unique('reply')}", in_reply_to_id=original_on_b["id"], visibility="public")
+    group_post_arrives(net.mia, greens.acct, reply["uri"], "mia to see the group's boost of bob's reply")
+
+
+def test_someone_who_does_not_follow_the_group_cannot_post_to_it(net, greens):
+    post = net.olga.status_post(f"@{greens.acct} {unique('outsider')}", visibility="public")
+    assert_never(lambda: reblog_of(net.mia, post["uri"]), what="the group announcing a non-member's post")
+
+
+def test_approval_flow(net):
+    make_group(net.S, "council", "mia", "--join-mode", "approval")
+    acct = net.S.acct("council")
+    group_id = next(g["id"] for g in net.mia_groups.call("GET", "") if g["account"]["username"] == "council")
+    on_b = resolve_account(net.bob, acct)
+    on_a = resolve_account(net.alice, acct)
+    assert net.bob.account_follow(on_b["id"])["requested"] is True
+    assert net.alice.account_follow(on_a["id"])["requested"] is True
+
+    def pending():
+        people = net.mia_groups.call("GET", f"/{group_id}/members")
+        return {p["account"]["acct"]: p["account"]["id"] for p in people if p["pending"]}
+
+    waiting = wait_for(lambda: len(pending()) == 2 and pending(), what="both requests pending at S")
+    # Member lists are never public: nina (not a member) may not read them.
+    Coopol(net.S, "nina").call("GET", f"/{group_id}/members", expect=403)
+    net.mia_groups.call("POST", f"/{group_id}/requests/{waiting[net.B.acct('bob')]}/accept")
+    net.mia_groups.call("POST", f"/{group_id}/requests/{waiting[net.A.acct('alice')]}/reject")
+    wait_for(
+        lambda: net.bob.account_relationships([on_b["id"]])[0]["following"],
+        what="bob's follow of the group to be accepted",
+    )
+    wait_for(
+        lambda: not net.alice.account_relationships([on_a["id"]])[0]["requested"],
+        what="alice's request to be rejected",
+    )
+    assert not net.alice.account_relationships([on_a["id"]])[0]["following"]
+    log = net.mia_groups.call("GET", f"/{group_id}/moderation_log")
+    assert [e["action"] for e in log][:2] == ["reject_member", "accept_member"]
+
+
+def test_moderator_removal_propagates(net, greens):
+    post = net.alice.status_post(f"@{greens.acct} {unique('to-remove')}", visibility="public")
+    group_post_arrives(net.bob, greens.acct, post["uri"], "bob to see the boost before its removal")
+    on_s = group_post_arrives(net.mia, greens.acct, post["uri"], "mia to see it at S")
+    group_id = resolve_account(net.mia, greens.acct)["id"]
+    net.mia_groups.call("POST", f"/{group_id}/statuses/{on_s['reblog']['id']}/remove", reason="off topic")
+    wait_for(lambda: reblog_of(net.bob, post["uri"]) is None, what="the removal to reach bob (B)")
+    assert reblog_of(net.mia, post["uri"]) is None
+    # Members read the moderation log; it says what was removed and why.
+    entry = net.mia_groups.call("GET", f"/{group_id}/moderation_log")[0]
+    assert entry["action"] == "remove_post" and entry["target_uri"] == post["uri"]
+    assert entry["reason"] == "off topic"
+
+
+def test_banned_member_is_blocked_and_no_longer_announced(net, greens):
+    group_id = resolve_account(net.mia, greens.acct)["id"]
+    bob_on_s = resolve_account(net.mia, net.B.acct("bob"))
+    net.mia_groups.call("POST", "/{}/bans".format(group_id), account_id=bob_on_s["id"], reason="spam")
+    group_on_b = resolve_account(net.bob, greens.acct)
+    wait_for(
+        lambda: not net.bob.account_relationships([group_on_b["id"]])[0]["following"],
+        what="bob's server to drop his follow after the group's Block",
+    )
+    post = net.bob.status_post(f"@{greens.acct} {unique('banned')}", visibility="public")
+    assert_never(lambda: reblog_of(net.mia, post["uri"]), what="the group announcing a banned account's post")
+
+
+def test_private_invite_only_group_keeps_its_posts_to_itself(net):
+    make_group(net.S, "cell", "mia", "--join-mode", "invite", "--private")
+    acct = net.S.acct("cell")
+    on_a = resolve_account(net.alice, acct)
+    net.alice.account_follow(on_a["id"])
+    wait_for(
+        lambda: not net.alice.account_relationships([on_a["id"]])[0]["requested"],
+        what="alice's uninvited follow to be rejected",
+    )
+    assert not net.alice.account_relationships([on_a["id"]])[0]["following"]
+    # bob follows mia, the author: a private group's post must still never reach him.
+    ensure_following(net.bob, net.S.acct("mia"))
+    post = net.mia.status_post(f"@{acct} {unique('private')}", visibility="direct")
+    status_url = post["uri"]
+    for anonymous_fetch in (fetch_ap(status_url), fetch_ap(status_url + "/activity")):
+        assert anonymous_fetch.status_code == 404, anonymous_fetch.text[:200]
+    assert_never(
+        lambda: reblog_of(net.alice, post["uri"]) or reblog_of(net.bob, post["uri"]),
+        what="a private group's post reaching non-members",
+    )
+    # Nothing of it is public at S either.
+    assert all(s["uri"] != post["uri"] for s in net.S.api().timeline_public(limit=40))
+
+
+def test_a_blocking_secretary_cannot_silence_the_members(net, greens):
+    """S's admin suspends greens; its members start greens2 on O; A and B carry on."""
+    net.S.admin("group", "suspend", "greens")
+    r = fetch_ap(net.S.actor_url("greens"))
+    assert r.status_code == 410, r.status_code
+    wf = http_session().get(
+        net.S.url("/.well-known/webfinger"), params={"resource": f"acct:greens@{net.S.domain}"}, timeout=15
+    )
+    assert wf.status_code == 404
+    wait_for(
+        lambda: not net.alice.account_relationships([greens.on_a["id"]])[0]["following"],
+        what="A to hear that greens is gone",
+    )
+    # The members regroup off-grid, on O, with olga as admin.
+    created = net.olga_groups.call("POST", "", name="greens2", join_mode="open", description="off-grid")
+    assert created["role"] == "admin" and created["account"]["group"] is True
+    acct = net.O.acct("greens2")
+    ensure_following(net.alice, acct)
+    ensure_following(net.bob, acct)
+    post = net.alice.status_post(f"@{acct} {unique('off-grid')}", visibility="public")
+    group_post_arrives(net.bob, acct, post["uri"], "bob (B) to receive the off-grid group's boost")
+    post = net.bob.status_post(f"@{acct} {unique('off-grid-b')}", visibility="public")
+    group_post_arrives(net.alice, acct, post["uri"], "alice (A) to receive the off-grid group's boost")
