@@ -476,6 +476,8 @@ async fn remote_questions_and_votes_through_the_federation_handlers() {
             uri: Set(format!("{}#follows/1", alice.account.uri)),
             state: Set("accepted".into()),
             created_at: Set(coopol_db::now()),
+            notify: Set(false),
+            show_reblogs: Set(true),
         }
         .insert(&fed.db)
         .await
