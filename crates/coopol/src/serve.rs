@@ -18,9 +18,15 @@ use crate::error::Error;
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// The whole HTTP application of an instance: federation routes (WebFinger, NodeInfo, actors,
-/// inboxes...) and the Mastodon client API, with request tracing.
+/// inboxes...) and the Mastodon client API, with request tracing and default rate limits.
+#[cfg(test)]
 pub fn app(fed: Federation) -> Router {
-    coopol_federation::routes::router(fed.clone()).merge(coopol_api::router(fed)).layer(
+    app_with(fed, coopol_api::ratelimit::RateLimit::default())
+}
+
+/// `app` with the client API's rate limits of the configuration.
+pub fn app_with(fed: Federation, limits: coopol_api::ratelimit::RateLimit) -> Router {
+    coopol_federation::routes::router(fed.clone()).merge(coopol_api::router_with(fed, limits)).layer(
         TraceLayer::new_for_http()
             .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
             .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
@@ -109,7 +115,7 @@ pub async fn run(config: Config) -> Result<(), Error> {
         .map_err(|source| Error::Io { what: "cannot read the listening address".into(), source })?;
 
     let workers = spawn_workers(&fed);
-    let app = app(fed).into_make_service_with_connect_info::<SocketAddr>();
+    let app = app_with(fed, config.rate_limit()).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(
         "coopol {} listening on http://{local}, serving {} as {}",
         env!("CARGO_PKG_VERSION"),

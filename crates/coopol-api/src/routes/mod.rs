@@ -1,9 +1,14 @@
 //! Mastodon API routes, one module per resource, each returning its `Router`.
 
 pub mod accounts;
+pub mod conversations;
 pub mod instance;
+pub mod lists;
+pub mod markers;
+pub mod notifications;
 pub mod search;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 
 use axum::http::{header, HeaderValue};
@@ -37,6 +42,19 @@ pub fn paged_json(base: &str, rows: &[status_rows::Model], items: Vec<Value>) ->
         let sep = if base.contains('?') { '&' } else { '?' };
         let link =
             format!("<{base}{sep}max_id={}>; rel=\"next\", <{base}{sep}min_id={}>; rel=\"prev\"", last.id, first.id);
+        if let Ok(v) = HeaderValue::from_str(&link) {
+            r.headers_mut().insert(header::LINK, v);
+        }
+    }
+    r
+}
+
+/// A JSON list with Mastodon's `Link` header, for lists paged by `ids` (newest first).
+pub fn link_json(base: &str, ids: &[i64], items: Vec<Value>) -> Response {
+    let mut r = Json(items).into_response();
+    if let (Some(first), Some(last)) = (ids.first(), ids.last()) {
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let link = format!("<{base}{sep}max_id={last}>; rel=\"next\", <{base}{sep}min_id={first}>; rel=\"prev\"");
         if let Ok(v) = HeaderValue::from_str(&link) {
             r.headers_mut().insert(header::LINK, v);
         }

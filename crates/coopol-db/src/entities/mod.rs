@@ -1,13 +1,18 @@
 //! sea-orm entities, one module per table. Ids are `coopol_core::new_id()` values.
 pub mod accounts;
 pub mod blocks;
+pub mod conversations;
 pub mod delivery_jobs;
 pub mod domain_blocks;
 pub mod favourites;
 pub mod follows;
 pub mod inbox_jobs;
 pub mod instances;
+pub mod list_accounts;
+pub mod lists;
+pub mod markers;
 pub mod mentions;
+pub mod notifications;
 pub mod oauth_apps;
 pub mod oauth_codes;
 pub mod oauth_tokens;

@@ -85,6 +85,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     let stored: Option<statuses::Model> = store_remote_note(fed, &note, actor).await?;
     if let Some(s) = stored {
         tracing::debug!(uri = %s.uri, "stored remote note");
+        crate::events::status_created(fed, &s).await?;
     }
     Ok(())
 }
