@@ -92,6 +92,17 @@ async fn a_deleted_status_takes_its_notifications_along() {
 }
 
 #[tokio::test]
+async fn notifications_from_a_blocked_account_are_not_shown() {
+    for api in apis().await {
+        let (alice, bob) = (api.user("alice").await, api.user("bob").await);
+        api.post("/api/v1/statuses", &bob.token, json!({"status": "hey @alice"})).await.ok();
+        assert_eq!(api.get("/api/v1/notifications", &alice.token).await.ok().as_array().unwrap().len(), 1);
+        api.post(&format!("/api/v1/accounts/{}/block", bob.id()), &alice.token, json!({})).await.ok();
+        assert_eq!(api.get("/api/v1/notifications", &alice.token).await.ok(), json!([]), "{}", api.backend);
+    }
+}
+
+#[tokio::test]
 async fn a_locked_account_gets_a_follow_request() {
     for api in apis().await {
         let (alice, bob) = (api.user("alice").await, api.user("bob").await);

@@ -5,7 +5,7 @@
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-use crate::entities::{accounts, notifications, statuses};
+use crate::entities::{accounts, blocks, notifications, statuses};
 use crate::queries::Page;
 use crate::DbError;
 
@@ -136,14 +136,21 @@ pub struct Filter {
     pub from_account_id: Option<i64>,
 }
 
-/// A page of an account's notifications, newest first.
+/// A page of an account's notifications, newest first; none from accounts it blocks.
 pub async fn page(
     db: &impl ConnectionTrait,
     account_id: i64,
     filter: &Filter,
     page: Page,
 ) -> Result<Vec<notifications::Model>, DbError> {
-    let mut q = notifications::Entity::find().filter(notifications::Column::AccountId.eq(account_id));
+    let blocked = sea_orm::sea_query::Query::select()
+        .column(blocks::Column::TargetAccountId)
+        .from(blocks::Entity)
+        .and_where(blocks::Column::AccountId.eq(account_id))
+        .to_owned();
+    let mut q = notifications::Entity::find()
+        .filter(notifications::Column::AccountId.eq(account_id))
+        .filter(notifications::Column::FromAccountId.not_in_subquery(blocked));
     if !filter.types.is_empty() {
         q = q.filter(notifications::Column::Kind.is_in(filter.types.clone()));
     }

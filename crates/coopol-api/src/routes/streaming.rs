@@ -267,6 +267,9 @@ pub async fn render(
                 return Ok(None);
             }
             let Some(n) = notifications::get(&fed.db, *account_id, *notification_id).await? else { return Ok(None) };
+            if blocked(fed, *account_id, n.from_account_id).await? {
+                return Ok(None);
+            }
             Ok(mastodon::notification(fed, &n).await?.map(|v| ("notification", v.to_string())))
         }
         Event::Conversation { account_id, conversation_id } => {
