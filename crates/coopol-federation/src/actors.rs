@@ -102,6 +102,11 @@ pub async fn create_local_account(
     Ok(model.insert(db).await?)
 }
 
+/// The collection of the posts a local account pinned.
+pub fn featured_url(a: &accounts::Model) -> String {
+    format!("{}/collections/featured", a.uri)
+}
+
 /// The ActivityPub document of a local account or of the instance actor.
 pub fn local_actor_json(config: &InstanceConfig, a: &accounts::Model) -> Value {
     let also: Vec<String> = serde_json::from_str(&a.also_known_as).unwrap_or_default();
@@ -137,6 +142,10 @@ pub fn local_actor_json(config: &InstanceConfig, a: &accounts::Model) -> Value {
         }
         if let Some(m) = &a.moved_to_uri {
             map.insert("movedTo".into(), json!(m));
+        }
+        if a.actor_type != "Application" {
+            // The posts the account pinned (Mastodon's `toot:featured`).
+            map.insert("featured".into(), json!(featured_url(a)));
         }
     }
     doc

@@ -39,7 +39,8 @@ pub fn ap_context() -> serde_json::Value {
             "movedTo": { "@id": "as:movedTo", "@type": "@id" },
             "alsoKnownAs": { "@id": "as:alsoKnownAs", "@type": "@id" },
             "toot": "http://joinmastodon.org/ns#",
-            "discoverable": "toot:discoverable"
+            "discoverable": "toot:discoverable",
+            "featured": { "@id": "toot:featured", "@type": "@id" }
         }
     ])
 }
