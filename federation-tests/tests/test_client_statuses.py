@@ -134,3 +134,21 @@ def test_pinned_posts_are_the_featured_collection(net):
     net.alice.status_unpin(post["id"])
     items = [n["id"] for n in fetch_ap(actor["featured"]).json()["orderedItems"]]
     assert post["uri"] not in items
+
+
+def test_a_profile_update_reaches_followers_servers(net):
+    ensure_following(net.bob, net.alice_acct)
+    name = f"Alice {unique('n')}"
+    me = net.alice.account_update_credentials(
+        display_name=name, note="Militante", fields=[("Site", "https://a.example/")]
+    )
+    assert me["display_name"] == name and me["fields"][0]["name"] == "Site", me
+    alice_on_b = resolve_account(net.bob, net.alice_acct)
+
+    def updated_on_b():
+        a = net.bob.account(alice_on_b["id"])
+        return a if a["display_name"] == name else None
+
+    a = wait_for(updated_on_b, what="alice's new profile on B (Update of the actor)")
+    assert [f["name"] for f in a["fields"]] == ["Site"], a["fields"]
+    assert 'href="https://a.example/"' in a["fields"][0]["value"], a["fields"]

@@ -40,7 +40,10 @@ pub fn ap_context() -> serde_json::Value {
             "alsoKnownAs": { "@id": "as:alsoKnownAs", "@type": "@id" },
             "toot": "http://joinmastodon.org/ns#",
             "discoverable": "toot:discoverable",
-            "featured": { "@id": "toot:featured", "@type": "@id" }
+            "featured": { "@id": "toot:featured", "@type": "@id" },
+            "schema": "http://schema.org#",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value"
         }
     ])
 }

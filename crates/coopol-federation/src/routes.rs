@@ -165,7 +165,10 @@ async fn actor(State(fed): State<Federation>, Path(name): Path<String>, headers:
         Err(r) => return r,
     };
     if wants_activity_json(&headers) {
-        return activity_json(actors::local_actor_json(&fed.config, &a));
+        return match actors::local_actor_doc(&fed, &a).await {
+            Ok(doc) => activity_json(doc),
+            Err(e) => internal(e),
+        };
     }
     let page = Page { limit: 20, ..Page::default() };
     match queries::account_statuses(&fed.db, a.id, &["public"], page).await {
