@@ -68,7 +68,12 @@ pub async fn account(fed: &Federation, a: &accounts::Model) -> Result<Value, Api
 /// Profile fields of a local account, their values rendered as HTML (links made links).
 async fn profile_fields(fed: &Federation, a: &accounts::Model) -> Result<Value, ApiError> {
     if a.domain.is_some() {
-        return Ok(json!([]));
+        // Remote fields are stored as sanitised HTML.
+        let (_, fields) = crate::social::profile_source(fed, a.id).await?;
+        return Ok(json!(fields
+            .iter()
+            .map(|f| json!({ "name": f.name, "value": f.value, "verified_at": Value::Null }))
+            .collect::<Vec<_>>()));
     }
     let (_, fields) = crate::social::profile_source(fed, a.id).await?;
     let base = fed.config.base_url();

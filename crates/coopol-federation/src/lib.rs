@@ -44,7 +44,11 @@ pub fn ap_context() -> serde_json::Value {
             "discoverable": "toot:discoverable",
             "votersCount": "toot:votersCount",
             "blurhash": "toot:blurhash",
-            "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" }
+            "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" },
+            "featured": { "@id": "toot:featured", "@type": "@id" },
+            "schema": "http://schema.org#",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value"
         }
     ])
 }

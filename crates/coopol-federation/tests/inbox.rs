@@ -319,6 +319,30 @@ async fn a_remote_edit_keeps_the_previous_version() {
 }
 
 #[tokio::test]
+async fn a_remote_actor_s_profile_fields_are_kept_sanitised_and_bounded() {
+    for (backend, rig) in rigs().await {
+        let r = &rig.remote;
+        let mut attachment: Vec<Value> = (0..30)
+            .map(|n| json!({"type": "PropertyValue", "name": format!("f{n}"), "value": format!("<a href=\"https://x.example/{n}\" onclick=\"evil()\">x</a><script>1</script>")}))
+            .collect();
+        attachment.insert(0, json!({"type": "Link", "href": "https://ignored.example/"}));
+        let actor = json!({
+            "id": r.uri, "type": "Person", "preferredUsername": r.username, "inbox": r.inbox_url,
+            "publicKey": {"id": r.public_key_id, "owner": r.uri, "publicKeyPem": r.public_key_pem},
+            "attachment": attachment,
+        });
+        let update = json!({"id": format!("{}#update/1", r.uri), "type": "Update", "actor": r.uri, "object": actor});
+        activities::receive(&rig.fed, &update, r).await.unwrap();
+        let p = coopol_db::social::profile(&rig.fed.db, r.id).await.unwrap().expect("fields stored");
+        let fields: Vec<Value> = serde_json::from_str(&p.fields).unwrap();
+        assert_eq!(fields.len(), 10, "{backend}: at most 10 fields");
+        assert_eq!(fields[0]["name"], "f0");
+        let v = fields[0]["value"].as_str().unwrap();
+        assert!(v.contains("href=\"https://x.example/0\"") && !v.contains("onclick") && !v.contains("script"), "{v}");
+    }
+}
+
+#[tokio::test]
 async fn received_activities_notify_once_and_reach_the_event_bus() {
     use coopol_db::notifications;
     use coopol_federation::events::Event;
