@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from harness import ensure_following, home_find, resolve_account, unique, wait_for
+from harness import ensure_following, fetch_ap, home_find, resolve_account, unique, wait_for
 
 CLUSTER = [["alice", "dora"], ["bob"]]
 
@@ -115,3 +115,40 @@ def test_a_locked_account_answers_a_remote_follow_request(net):
     )
     post = net.dora.status_post(f"for my followers {unique('locked')}", visibility="private")
     wait_for(lambda: home_find(net.bob, post["uri"]), what="dora's followers-only post on B")
+
+
+def test_pinned_posts_are_the_featured_collection(net):
+    post = net.alice.status_post(f"pinned {unique('pin')}")
+    hidden = net.alice.status_post(f"followers only {unique('pin')}", visibility="private")
+    assert net.alice.status_pin(post["id"])["pinned"] is True
+    net.alice.status_pin(hidden["id"])
+    me = net.alice.account_verify_credentials()
+    assert post["id"] in [s["id"] for s in net.alice.account_statuses(me["id"], pinned=True)]
+
+    actor = fetch_ap(net.A.actor_url("alice")).json()
+    featured = fetch_ap(actor["featured"])
+    assert featured.status_code == 200, featured.text
+    items = [n["id"] for n in featured.json()["orderedItems"]]
+    assert post["uri"] in items, items
+    assert hidden["uri"] not in items, "a followers-only post is not served to anyone"
+    net.alice.status_unpin(post["id"])
+    items = [n["id"] for n in fetch_ap(actor["featured"]).json()["orderedItems"]]
+    assert post["uri"] not in items
+
+
+def test_a_profile_update_reaches_followers_servers(net):
+    ensure_following(net.bob, net.alice_acct)
+    name = f"Alice {unique('n')}"
+    me = net.alice.account_update_credentials(
+        display_name=name, note="Militante", fields=[("Site", "https://a.example/")]
+    )
+    assert me["display_name"] == name and me["fields"][0]["name"] == "Site", me
+    alice_on_b = resolve_account(net.bob, net.alice_acct)
+
+    def updated_on_b():
+        a = net.bob.account(alice_on_b["id"])
+        return a if a["display_name"] == name else None
+
+    a = wait_for(updated_on_b, what="alice's new profile on B (Update of the actor)")
+    assert [f["name"] for f in a["fields"]] == ["Site"], a["fields"]
+    assert 'href="https://a.example/"' in a["fields"][0]["value"], a["fields"]

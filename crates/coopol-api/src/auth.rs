@@ -133,6 +133,12 @@ async fn lookup(fed: &Federation, token: &str) -> Result<Auth, ApiError> {
     Ok(Auth { user, account, scopes: row.scopes })
 }
 
+/// The user behind a token given some other way than the `Authorization` header (the
+/// streaming API's `access_token` parameter and WebSocket protocol).
+pub async fn authenticate(fed: &Federation, token: &str) -> Result<Auth, ApiError> {
+    lookup(fed, token).await
+}
+
 impl FromRequestParts<Federation> for Auth {
     type Rejection = ApiError;
 

@@ -11,6 +11,7 @@ pub mod media;
 mod oauth;
 mod params;
 mod polls;
+pub mod ratelimit;
 mod routes;
 pub mod service;
 pub mod social;
@@ -21,8 +22,13 @@ use coopol_federation::Federation;
 pub use error::ApiError;
 pub use params::Params;
 
-/// The client API and OAuth routes, with their state applied.
+/// The client API and OAuth routes, with their state applied and the default rate limits.
 pub fn router(fed: Federation) -> Router {
+    router_with(fed, ratelimit::RateLimit::default())
+}
+
+/// The client API and OAuth routes with the given rate limits.
+pub fn router_with(fed: Federation, limits: ratelimit::RateLimit) -> Router {
     Router::new()
         .merge(oauth::routes())
         .merge(routes::instance::routes())
@@ -34,13 +40,24 @@ pub fn router(fed: Federation) -> Router {
         .merge(routes::search::routes())
         .merge(routes::groups::routes())
         .merge(routes::polls::routes())
+        .merge(routes::notifications::routes())
+        .merge(routes::lists::routes())
+        .merge(routes::markers::routes())
+        .merge(routes::conversations::routes())
+        .merge(routes::streaming::routes())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(ratelimit::Limiter::new(limits), ratelimit::limit))
         .layer(
             tower_http::cors::CorsLayer::new()
                 .allow_origin(tower_http::cors::Any)
                 .allow_methods(tower_http::cors::Any)
                 .allow_headers(tower_http::cors::Any)
-                .expose_headers([axum::http::header::LINK]),
+                .expose_headers([
+                    axum::http::header::LINK,
+                    axum::http::HeaderName::from_static("x-ratelimit-limit"),
+                    axum::http::HeaderName::from_static("x-ratelimit-remaining"),
+                    axum::http::HeaderName::from_static("x-ratelimit-reset"),
+                ]),
         )
         .with_state(fed)
 }

@@ -81,7 +81,12 @@ async fn account_without_move(fed: &Federation, a: &accounts::Model) -> Result<V
 /// Profile fields of a local account, their values rendered as HTML (links made links).
 async fn profile_fields(fed: &Federation, a: &accounts::Model) -> Result<Value, ApiError> {
     if a.domain.is_some() {
-        return Ok(json!([]));
+        // Remote fields are stored as sanitised HTML.
+        let (_, fields) = crate::social::profile_source(fed, a.id).await?;
+        return Ok(json!(fields
+            .iter()
+            .map(|f| json!({ "name": f.name, "value": f.value, "verified_at": Value::Null }))
+            .collect::<Vec<_>>()));
     }
     let (_, fields) = crate::social::profile_source(fed, a.id).await?;
     let base = fed.config.base_url();
@@ -245,4 +250,73 @@ pub async fn statuses(fed: &Federation, list: &[statuses::Model], viewer: Option
         out.push(status(fed, s, viewer).await?);
     }
     Ok(out)
+}
+
+/// The Notification entity, or `None` when its status is gone or hidden from the viewer.
+pub async fn notification(
+    fed: &Federation,
+    n: &coopol_db::entities::notifications::Model,
+) -> Result<Option<Value>, ApiError> {
+    let Some(from) = queries::account_by_id(&fed.db, n.from_account_id).await? else { return Ok(None) };
+    let status = match n.status_id {
+        Some(id) => match queries::status_by_id(&fed.db, id).await? {
+            Some(s) if crate::service::can_view(fed, &s, Some(n.account_id)).await? => {
+                Some(status(fed, &s, Some(n.account_id)).await?)
+            }
+            _ => return Ok(None),
+        },
+        None => None,
+    };
+    let mut v = json!({
+        "id": n.id.to_string(),
+        "type": n.kind,
+        "created_at": time(n.created_at),
+        "group_key": format!("ungrouped-{}", n.id),
+        "account": account(fed, &from).await?,
+    });
+    if let (Some(s), Some(m)) = (status, v.as_object_mut()) {
+        m.insert("status".into(), s);
+    }
+    Ok(Some(v))
+}
+
+/// The List entity.
+pub fn list(l: &coopol_db::entities::lists::Model) -> Value {
+    json!({
+        "id": l.id.to_string(),
+        "title": l.title,
+        "replies_policy": l.replies_policy,
+        "exclusive": l.exclusive,
+    })
+}
+
+/// The Marker entity.
+pub fn marker(m: &coopol_db::entities::markers::Model) -> Value {
+    json!({
+        "last_read_id": m.last_read_id.to_string(),
+        "version": m.version,
+        "updated_at": time(m.updated_at),
+    })
+}
+
+/// The Conversation entity as its owner sees it.
+pub async fn conversation(fed: &Federation, c: &coopol_db::entities::conversations::Model) -> Result<Value, ApiError> {
+    let mut accounts_json = Vec::new();
+    for id in coopol_db::conversations::participant_ids(c) {
+        if let Some(a) = queries::account_by_id(&fed.db, id).await? {
+            accounts_json.push(account(fed, &a).await?);
+        }
+    }
+    let last_status = match queries::status_by_id(&fed.db, c.last_status_id).await? {
+        Some(s) if crate::service::can_view(fed, &s, Some(c.account_id)).await? => {
+            status(fed, &s, Some(c.account_id)).await?
+        }
+        _ => Value::Null,
+    };
+    Ok(json!({
+        "id": c.id.to_string(),
+        "unread": c.unread,
+        "accounts": accounts_json,
+        "last_status": last_status,
+    }))
 }

@@ -5,7 +5,7 @@ use coopol_core::text::{self, MentionHandle, ResolvedMention};
 use coopol_core::{Audience, Intent, Visibility};
 use coopol_db::entities::{accounts, blocks, favourites, follows, mentions, status_tags, statuses};
 use coopol_db::queries::{self, FOLLOW_ACCEPTED, FOLLOW_PENDING};
-use coopol_federation::{webfinger, Federation};
+use coopol_federation::{events, webfinger, Federation};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 
 use crate::ApiError;
@@ -144,6 +144,7 @@ pub async fn create_status_with(
     }
     txn.commit().await?;
     fed.outbox_ready.notify_one();
+    events::status_created(fed, &status).await?;
     Ok(status)
 }
 
@@ -153,6 +154,7 @@ pub async fn delete_status(fed: &Federation, author: &accounts::Model, id: i64) 
         queries::status_by_id(&fed.db, id).await?.filter(|s| s.account_id == author.id).ok_or(ApiError::NotFound)?;
     let visibility: Visibility = s.visibility.parse().unwrap_or(Visibility::Direct);
     let mentioned = queries::mentioned_ids(&fed.db, s.id).await?;
+    let event = events::deleted_event(fed, &s).await?;
     let txn = fed.db.begin().await?;
     coopol_federation::activities::delete::delete_status_rows(&txn, s.id).await?;
     queries::add_tombstone(&txn, &s.uri).await?;
@@ -169,6 +171,7 @@ pub async fn delete_status(fed: &Federation, author: &accounts::Model, id: i64) 
     queries::record_intent(&txn, &intent).await?;
     txn.commit().await?;
     fed.outbox_ready.notify_one();
+    fed.events.publish(event);
     Ok(s)
 }
 
@@ -225,6 +228,7 @@ pub async fn follow(fed: &Federation, me: &accounts::Model, target: &accounts::M
     }
     txn.commit().await?;
     fed.outbox_ready.notify_one();
+    events::followed(fed, target, me.id, state == FOLLOW_PENDING).await?;
     Ok(())
 }
 
@@ -271,6 +275,7 @@ pub async fn favourite(fed: &Federation, me: &accounts::Model, s: &statuses::Mod
     }
     txn.commit().await?;
     fed.outbox_ready.notify_one();
+    events::notify(fed, s.account_id, me.id, coopol_db::notifications::FAVOURITE, Some(s.id)).await?;
     Ok(())
 }
 
@@ -318,6 +323,8 @@ pub async fn reblog(fed: &Federation, me: &accounts::Model, s: &statuses::Model)
     queries::record_intent(&txn, &Intent::Announce { reblog_id: id }).await?;
     txn.commit().await?;
     fed.outbox_ready.notify_one();
+    events::notify(fed, s.account_id, me.id, coopol_db::notifications::REBLOG, Some(s.id)).await?;
+    events::status_created(fed, &reblog).await?;
     Ok(reblog)
 }
 

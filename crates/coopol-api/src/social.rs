@@ -130,6 +130,7 @@ pub async fn edit_status(
     queries::record_intent(&txn, &Intent::UpdateStatus { status_id: id }).await?;
     txn.commit().await?;
     fed.outbox_ready.notify_one();
+    coopol_federation::events::status_updated(fed, &after).await?;
     Ok(after)
 }
 
@@ -329,6 +330,19 @@ pub async fn profile_source(fed: &Federation, account_id: i64) -> Result<(String
         Some(p) => (p.note_source, serde_json::from_str(&p.fields).unwrap_or_default()),
         None => (String::new(), vec![]),
     })
+}
+
+/// Stores an avatar or header image (`kind`) for a local account. The seam for media storage:
+/// until coopol stores uploaded files, every image is refused with 422, and the profile
+/// update that carried it is refused with it.
+pub async fn store_profile_image(
+    _fed: &Federation,
+    _me: &accounts::Model,
+    kind: &str,
+    _content_type: &str,
+    _bytes: &[u8],
+) -> Result<(), ApiError> {
+    Err(ApiError::Unprocessable(format!("{kind} images cannot be stored yet on this server")))
 }
 
 /// Updates my profile; followers' servers receive `Update` of the actor.

@@ -265,6 +265,9 @@ async fn statuses_carry_their_media_and_federate_them_as_documents() {
         api.call(Method::DELETE, &format!("/api/v1/statuses/{}", s["id"].as_str().unwrap()), tok, None).await.ok();
         let gone = api.get(&format!("/api/v1/media/{}", m1["id"].as_str().unwrap()), &alice.token).await;
         assert_eq!(gone.status, StatusCode::NOT_FOUND);
+        for url in [&m1["url"], &m1["preview_url"], &m2["url"]] {
+            assert_eq!(api.get(&local_path(url), &alice.token).await.status, StatusCode::NOT_FOUND, "{url} removed");
+        }
     }
 }
 
@@ -399,5 +402,180 @@ async fn the_instance_announces_the_limits_in_force() {
             assert_eq!(i["configuration"]["polls"]["max_options"], 4);
             assert_eq!(i["configuration"]["statuses"]["max_media_attachments"], 4);
         }
+    }
+}
+
+/// A remote actor known to the instance (as if its document had been fetched).
+async fn remote_account(api: &Api, name: &str) -> coopol_db::entities::accounts::Model {
+    use coopol_db::entities::accounts;
+    use sea_orm::{ActiveModelTrait, Set};
+    let uri = format!("http://remote.test:9/users/{name}");
+    let now = coopol_db::now();
+    accounts::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        username: Set(name.into()),
+        domain: Set(Some("remote.test:9".into())),
+        display_name: Set(name.into()),
+        note: Set(String::new()),
+        uri: Set(uri.clone()),
+        url: Set(uri.clone()),
+        actor_type: Set("Person".into()),
+        inbox_url: Set(format!("{uri}/inbox")),
+        shared_inbox_url: Set(None),
+        outbox_url: Set(None),
+        followers_url: Set(Some(format!("{uri}/followers"))),
+        following_url: Set(None),
+        public_key_id: Set(format!("{uri}#main-key")),
+        public_key_pem: Set(String::new()),
+        private_key_pem: Set(None),
+        locked: Set(false),
+        bot: Set(false),
+        suspended: Set(false),
+        moved_to_uri: Set(None),
+        also_known_as: Set("[]".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        fetched_at: Set(None),
+    }
+    .insert(&api.fed.db)
+    .await
+    .unwrap()
+}
+
+/// The intents waiting in the outbox (no worker runs in these tests).
+async fn intents(api: &Api) -> Vec<coopol_core::Intent> {
+    use sea_orm::EntityTrait;
+    coopol_db::entities::outbox::Entity::find()
+        .all(&api.fed.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| serde_json::from_str(&r.intent).unwrap())
+        .collect()
+}
+
+fn vote_note(id: &str, voter: &str, question: &str, name: &str) -> Value {
+    json!({"type": "Create", "actor": voter, "id": format!("{id}/activity"),
+        "object": {"id": id, "type": "Note", "name": name, "attributedTo": voter, "inReplyTo": question, "to": []}})
+}
+
+#[tokio::test]
+async fn remote_questions_and_votes_through_the_federation_handlers() {
+    use coopol_db::entities::follows;
+    use coopol_federation::activities::{create, update};
+    use sea_orm::{ActiveModelTrait, Set};
+    for api in media_apis(MediaLimits::default()).await {
+        let b = api.backend;
+        let fed = &api.fed;
+        let alice = api.user("alice").await;
+        let rita = remote_account(&api, "rita").await;
+        follows::ActiveModel {
+            id: Set(coopol_core::new_id()),
+            account_id: Set(alice.account.id),
+            target_account_id: Set(rita.id),
+            uri: Set(format!("{}#follows/1", alice.account.uri)),
+            state: Set("accepted".into()),
+            created_at: Set(coopol_db::now()),
+            notify: Set(false),
+            show_reblogs: Set(true),
+        }
+        .insert(&fed.db)
+        .await
+        .unwrap();
+
+        // A remote Question with an image and a hostile attachment arrives.
+        let qid = "http://remote.test:9/users/rita/statuses/1";
+        let end = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+        let question = json!({"id": qid, "type": "Question", "attributedTo": rita.uri, "content": "<p>Which day?</p>",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [rita.followers_url],
+            "endTime": end, "votersCount": 4,
+            "oneOf": [{"type": "Note", "name": "Sat", "replies": {"type": "Collection", "totalItems": 3}},
+                      {"type": "Note", "name": "Sun", "replies": {"type": "Collection", "totalItems": 1}}],
+            "attachment": [{"type": "Document", "mediaType": "image/jpeg", "url": "http://remote.test:9/m/1.jpg",
+                            "name": "poster", "blurhash": "LEHV6nWB2yk8pyo0adR*.7kCMdnj", "width": 800, "height": 600},
+                           {"type": "Document", "mediaType": "text/html", "url": "javascript:alert(1)"}]});
+        let create_q =
+            json!({"type": "Create", "actor": rita.uri, "id": format!("{qid}/activity"), "object": question});
+        create::receive(fed, &create_q, &rita).await.unwrap();
+        let row = coopol_db::queries::status_by_uri(&fed.db, qid).await.unwrap().expect("the Question is stored");
+        let s = api.get(&format!("/api/v1/statuses/{}", row.id), &alice.token).await.ok();
+        let [att] = s["media_attachments"].as_array().unwrap().as_slice() else { panic!("{b}: {s}") };
+        assert_eq!(att["type"], "image");
+        assert_eq!(att["remote_url"], "http://remote.test:9/m/1.jpg");
+        assert_eq!(att["description"], "poster");
+        assert_eq!(att["meta"]["original"]["width"], 800);
+        let poll = &s["poll"];
+        assert_eq!(poll["options"], json!([{"title": "Sat", "votes_count": 3}, {"title": "Sun", "votes_count": 1}]));
+        assert_eq!(poll["voters_count"], 4);
+
+        // alice votes: the vote goes to rita's server as Create(Note) with the option's name.
+        let pid = poll["id"].as_str().unwrap();
+        let v = api.post(&format!("/api/v1/polls/{pid}/votes"), &alice.token, json!({"choices": ["1"]})).await.ok();
+        assert_eq!(v["own_votes"], json!([1]));
+        let vote_intent = intents(&api)
+            .await
+            .into_iter()
+            .find(|i| matches!(i, coopol_core::Intent::PollVote { .. }))
+            .expect("a PollVote intent");
+        let out = coopol_federation::outbox::build(fed, &vote_intent).await.unwrap().unwrap();
+        assert_eq!(out.activity["type"], "Create");
+        assert_eq!(out.activity["object"]["name"], "Sun");
+        assert_eq!(out.activity["object"]["inReplyTo"], qid);
+        assert_eq!(out.activity["object"]["attributedTo"], alice.account.uri);
+        assert_eq!(out.inboxes, vec![rita.inbox_url.clone()]);
+
+        // rita's server announces new counts.
+        let mut updated = question.clone();
+        updated["oneOf"][1]["replies"]["totalItems"] = json!(2);
+        updated["votersCount"] = json!(5);
+        let upd = json!({"type": "Update", "actor": rita.uri, "id": format!("{qid}#updates/1"), "object": updated});
+        update::receive(fed, &upd, &rita).await.unwrap();
+        let p = api.get(&format!("/api/v1/polls/{pid}"), &alice.token).await.ok();
+        assert_eq!(p["options"][1]["votes_count"], 2, "{b}");
+        assert_eq!(p["voters_count"], 5);
+
+        // rita votes in alice's poll: counted once, whatever she repeats.
+        let mine = api
+            .post(
+                "/api/v1/statuses",
+                &alice.token,
+                json!({"status": "Where?", "poll": {"options": ["here", "there"], "expires_in": 600}}),
+            )
+            .await
+            .ok();
+        let my_q = mine["uri"].as_str().unwrap();
+        let my_pid = mine["poll"]["id"].as_str().unwrap();
+        let vote_id = "http://remote.test:9/users/rita#votes/1";
+        create::receive(fed, &vote_note(vote_id, &rita.uri, my_q, "there"), &rita).await.unwrap();
+        create::receive(fed, &vote_note(vote_id, &rita.uri, my_q, "there"), &rita).await.unwrap();
+        create::receive(fed, &vote_note("http://remote.test:9/users/rita#votes/2", &rita.uri, my_q, "here"), &rita)
+            .await
+            .unwrap();
+        create::receive(fed, &vote_note("http://remote.test:9/users/rita#votes/3", &rita.uri, my_q, "nowhere"), &rita)
+            .await
+            .unwrap();
+        // A vote whose id is on another server is refused.
+        assert!(create::receive(fed, &vote_note("http://elsewhere.test/v/1", &rita.uri, my_q, "here"), &rita)
+            .await
+            .is_err());
+        let counted = api.get(&format!("/api/v1/polls/{my_pid}"), &alice.token).await.ok();
+        assert_eq!(
+            counted["options"],
+            json!([{"title": "here", "votes_count": 0}, {"title": "there", "votes_count": 1}])
+        );
+        assert_eq!(counted["voters_count"], 1);
+        // The vote is not a post.
+        assert!(coopol_db::queries::status_by_uri(&fed.db, vote_id).await.unwrap().is_none());
+        // alice's server sends the new counts, to rita too although she does not follow alice.
+        let update_intent = intents(&api)
+            .await
+            .into_iter()
+            .find(|i| matches!(i, coopol_core::Intent::UpdateStatus { status_id } if status_id.to_string() == mine["id"].as_str().unwrap()))
+            .expect("an UpdateStatus intent");
+        let out = coopol_federation::outbox::build(fed, &update_intent).await.unwrap().unwrap();
+        assert_eq!(out.activity["type"], "Update");
+        assert_eq!(out.activity["object"]["type"], "Question");
+        assert_eq!(out.activity["object"]["oneOf"][1]["replies"]["totalItems"], 1);
+        assert_eq!(out.inboxes, vec![rita.inbox_url.clone()]);
     }
 }

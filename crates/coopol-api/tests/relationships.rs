@@ -213,3 +213,58 @@ async fn account_statuses_filters() {
         assert!(link.contains("exclude_reblogs=true"), "{b}: the next page keeps the filter: {link}");
     }
 }
+
+fn multipart(parts: &[(&str, Option<&str>, &str)]) -> (String, String) {
+    let boundary = "coopolBoundary42";
+    let mut body = String::new();
+    for (name, filename, value) in parts {
+        body.push_str(&format!("--{boundary}\r\n"));
+        match filename {
+            Some(f) => body.push_str(&format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: image/png\r\n\r\n"
+            )),
+            None => body.push_str(&format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n")),
+        }
+        body.push_str(value);
+        body.push_str("\r\n");
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn update_credentials_reads_multipart_and_refuses_images_whole() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    for api in apis().await {
+        let b = api.backend;
+        let alice = api.user("alice").await;
+        let send = |parts: Vec<(&'static str, Option<&'static str>, &'static str)>| {
+            let (ctype, body) = multipart(&parts);
+            let req = Request::builder()
+                .method(Method::PATCH)
+                .uri("/api/v1/accounts/update_credentials")
+                .header(header::HOST, "localhost:1")
+                .header(header::AUTHORIZATION, format!("Bearer {}", alice.token))
+                .header(header::CONTENT_TYPE, ctype)
+                .body(Body::from(body))
+                .unwrap();
+            let api = api.clone();
+            async move { api.send(req).await }
+        };
+        let ok = send(vec![
+            ("display_name", None, "Multi Part"),
+            ("fields_attributes[0][name]", None, "Ville"),
+            ("fields_attributes[0][value]", None, "Lyon"),
+        ])
+        .await
+        .ok();
+        assert_eq!(ok["display_name"], "Multi Part", "{b}");
+        assert_eq!(ok["fields"][0]["value"], "Lyon", "{b}");
+        let refused = send(vec![("display_name", None, "Changed"), ("avatar", Some("a.png"), "PNGDATA")]).await;
+        assert_eq!(refused.status, 422, "{b}: {}", refused.text);
+        assert!(refused.json["error"].as_str().unwrap().contains("avatar"), "{b}");
+        let me = api.get("/api/v1/accounts/verify_credentials", &alice.token).await.ok();
+        assert_eq!(me["display_name"], "Multi Part", "{b}: a refused update changes nothing");
+    }
+}

@@ -2,11 +2,15 @@
 //! The same migrations run on SQLite (the default, one file) and PostgreSQL.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
+pub mod conversations;
 pub mod entities;
 pub mod groups;
+pub mod lists;
+pub mod markers;
 pub mod media;
 pub mod migrations;
 pub mod moves;
+pub mod notifications;
 pub mod queries;
 pub mod queue;
 pub mod social;

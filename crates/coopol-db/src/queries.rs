@@ -210,7 +210,7 @@ pub struct Page {
 
 /// Applies a page to a statuses query: newest first, except with `min_id` (the page right
 /// after it, oldest first, then reversed by the caller... Mastodon returns it newest first too).
-fn paged(mut q: sea_orm::Select<statuses::Entity>, page: Page) -> sea_orm::Select<statuses::Entity> {
+pub fn paged(mut q: sea_orm::Select<statuses::Entity>, page: Page) -> sea_orm::Select<statuses::Entity> {
     if let Some(max) = page.max_id {
         q = q.filter(statuses::Column::Id.lt(max));
     }
@@ -225,7 +225,7 @@ fn paged(mut q: sea_orm::Select<statuses::Entity>, page: Page) -> sea_orm::Selec
     }
 }
 
-async fn run_page(
+pub async fn run_page(
     db: &impl ConnectionTrait,
     q: sea_orm::Select<statuses::Entity>,
     page: Page,

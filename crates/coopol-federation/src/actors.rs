@@ -3,7 +3,7 @@
 
 use coopol_db::entities::accounts;
 use coopol_db::{queries, Db};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait};
 use serde_json::{json, Value};
 use url::Url;
 
@@ -200,6 +200,11 @@ pub async fn create_local_group(
     Ok((account, settings))
 }
 
+/// The collection of the posts a local account pinned.
+pub fn featured_url(a: &accounts::Model) -> String {
+    format!("{}/collections/featured", a.uri)
+}
+
 /// The ActivityPub document of a local account or of the instance actor.
 pub fn local_actor_json(config: &InstanceConfig, a: &accounts::Model) -> Value {
     let also: Vec<String> = serde_json::from_str(&a.also_known_as).unwrap_or_default();
@@ -239,6 +244,10 @@ pub fn local_actor_json(config: &InstanceConfig, a: &accounts::Model) -> Value {
         if a.actor_type == coopol_db::groups::GROUP {
             // FEP-1b12 (Lemmy's field): members may post, not only moderators.
             map.insert("postingRestrictedToMods".into(), json!(false));
+        }
+        if a.actor_type != "Application" {
+            // The posts the account pinned (Mastodon's `toot:featured`).
+            map.insert("featured".into(), json!(featured_url(a)));
         }
     }
     doc
@@ -344,8 +353,70 @@ pub async fn upsert_remote_actor(fed: &Federation, doc: &Value) -> Result<accoun
     m.updated_at = Set(now);
     m.fetched_at = Set(Some(now));
     let saved = if existing.is_some() { m.update(&fed.db).await? } else { m.insert(&fed.db).await? };
+    store_remote_fields(fed, saved.id, doc).await?;
     fed.keys.forget_actor(id);
     Ok(saved)
+}
+
+/// Most profile fields read from a remote actor, and their longest name and value.
+const MAX_REMOTE_FIELDS: usize = 10;
+const MAX_FIELD_NAME: usize = 255;
+const MAX_FIELD_VALUE: usize = 2048;
+
+/// Keeps a remote actor's profile fields (`attachment` of type `PropertyValue`), their values
+/// sanitised HTML, in `account_profiles`.
+async fn store_remote_fields(fed: &Federation, account_id: i64, doc: &Value) -> Result<(), FederationError> {
+    use coopol_db::entities::account_profiles;
+    let fields: Vec<Value> = match doc.get("attachment") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter(|a| a.get("type").and_then(Value::as_str) == Some("PropertyValue"))
+            .filter_map(|a| {
+                let name = truncate(str_field(a, "name")?, MAX_FIELD_NAME);
+                let value = crate::notes::sanitize_html(&truncate(str_field(a, "value")?, MAX_FIELD_VALUE));
+                Some(json!({ "name": name, "value": value }))
+            })
+            .take(MAX_REMOTE_FIELDS)
+            .collect(),
+        _ => vec![],
+    };
+    let txn = fed.db.begin().await?;
+    account_profiles::Entity::delete_by_id(account_id).exec(&txn).await?;
+    if !fields.is_empty() {
+        account_profiles::ActiveModel {
+            account_id: Set(account_id),
+            note_source: Set(String::new()),
+            fields: Set(Value::Array(fields).to_string()),
+            updated_at: Set(coopol_db::now()),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The document of a local account with its profile fields as `PropertyValue` attachments
+/// (their values rendered as HTML, as Mastodon sends them).
+pub async fn local_actor_doc(fed: &Federation, a: &accounts::Model) -> Result<Value, FederationError> {
+    let mut doc = local_actor_json(&fed.config, a);
+    let fields: Vec<Value> = match coopol_db::social::profile(&fed.db, a.id).await? {
+        Some(p) => serde_json::from_str(&p.fields).unwrap_or_default(),
+        None => vec![],
+    };
+    let base = fed.config.base_url();
+    let attachment: Vec<Value> = fields
+        .iter()
+        .map(|f| {
+            let html = coopol_core::text::render(f.get("value").and_then(Value::as_str).unwrap_or(""), &[], &base);
+            let value = html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).unwrap_or(&html).to_string();
+            json!({ "type": "PropertyValue", "name": f.get("name"), "value": value })
+        })
+        .collect();
+    if let (false, Some(m)) = (attachment.is_empty(), doc.as_object_mut()) {
+        m.insert("attachment".into(), json!(attachment));
+    }
+    Ok(doc)
 }
 
 /// Refuses to reach a server the admin blocked.

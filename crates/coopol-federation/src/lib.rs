@@ -7,6 +7,7 @@ pub mod activities;
 pub mod actors;
 pub mod config;
 pub mod delivery;
+pub mod events;
 pub mod fetch;
 pub mod html;
 pub mod inbox;
@@ -43,7 +44,11 @@ pub fn ap_context() -> serde_json::Value {
             "discoverable": "toot:discoverable",
             "votersCount": "toot:votersCount",
             "blurhash": "toot:blurhash",
-            "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" }
+            "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" },
+            "featured": { "@id": "toot:featured", "@type": "@id" },
+            "schema": "http://schema.org#",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value"
         }
     ])
 }
@@ -103,6 +108,8 @@ pub struct Inner {
     pub inbox_ready: Arc<Notify>,
     /// Writes accepted activities in batches.
     pub recorder: recorder::Recorder,
+    /// What streaming clients hear about (statuses, notifications, conversations).
+    pub events: events::Events,
 }
 
 impl std::ops::Deref for Federation {
@@ -134,6 +141,7 @@ impl Federation {
             delivery_ready: Notify::new(),
             inbox_ready,
             recorder,
+            events: events::Events::default(),
         })))
     }
 }

@@ -240,7 +240,7 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             let a = account(fed, *account_id).await?;
             let ids = queries::accepted_follower_ids(&fed.db, a.id).await?;
             let id = c.activity_url(&a.username, "update", coopol_core::new_id());
-            let doc = crate::actors::local_actor_json(c, &a);
+            let doc = crate::actors::local_actor_doc(fed, &a).await?;
             Outgoing {
                 activity: update::build_actor(&id, doc, &a.uri, a.followers_url.as_deref()),
                 sender_account_id: a.id,

@@ -30,6 +30,7 @@ pub fn router(fed: Federation) -> Router {
         .route("/users/{name}/outbox", get(outbox))
         .route("/users/{name}/followers", get(followers))
         .route("/users/{name}/following", get(following))
+        .route("/users/{name}/collections/featured", get(featured))
         .route("/users/{name}/statuses/{id}", get(status))
         .route("/@{name}/{id}", get(status))
         .route("/tags/{tag}", get(tag_page))
@@ -164,7 +165,10 @@ async fn actor(State(fed): State<Federation>, Path(name): Path<String>, headers:
         Err(r) => return r,
     };
     if wants_activity_json(&headers) {
-        return activity_json(actors::local_actor_json(&fed.config, &a));
+        return match actors::local_actor_doc(&fed, &a).await {
+            Ok(doc) => activity_json(doc),
+            Err(e) => internal(e),
+        };
     }
     let page = Page { limit: 20, ..Page::default() };
     match queries::account_statuses(&fed.db, a.id, &["public"], page).await {
@@ -221,6 +225,31 @@ async fn outbox(State(fed): State<Federation>, Path(name): Path<String>) -> Resp
     let id = a.outbox_url.clone().unwrap_or_default();
     let first = json!({ "id": format!("{id}?page=true"), "type": "OrderedCollectionPage", "partOf": id, "orderedItems": items });
     activity_json(collection(&id, total, Some(first)))
+}
+
+/// The featured collection: the public and unlisted posts the account pinned, as Notes.
+async fn featured(State(fed): State<Federation>, Path(name): Path<String>) -> Response {
+    let a = match local_person(&fed, &name).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return not_found(),
+        Err(r) => return r,
+    };
+    let pinned = match coopol_db::social::pinned(&fed.db, a.id).await {
+        Ok(p) => p,
+        Err(e) => return internal(e),
+    };
+    let mut items = Vec::new();
+    for s in pinned.iter().filter(|s| s.visibility == "public" || s.visibility == "unlisted") {
+        match note_for_status(&fed, s).await {
+            Ok(note) => items.push(note),
+            Err(e) => return internal(e),
+        }
+    }
+    let mut doc = collection(&actors::featured_url(&a), items.len() as u64, None);
+    if let Some(m) = doc.as_object_mut() {
+        m.insert("orderedItems".into(), json!(items));
+    }
+    activity_json(doc)
 }
 
 /// Followers and following collections show their size only: an activist's social graph is

@@ -317,3 +317,76 @@ async fn a_remote_edit_keeps_the_previous_version() {
         assert_eq!(coopol_db::social::edits(&rig.fed.db, s.id).await.unwrap().len(), 2, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_remote_actor_s_profile_fields_are_kept_sanitised_and_bounded() {
+    for (backend, rig) in rigs().await {
+        let r = &rig.remote;
+        let mut attachment: Vec<Value> = (0..30)
+            .map(|n| json!({"type": "PropertyValue", "name": format!("f{n}"), "value": format!("<a href=\"https://x.example/{n}\" onclick=\"evil()\">x</a><script>1</script>")}))
+            .collect();
+        attachment.insert(0, json!({"type": "Link", "href": "https://ignored.example/"}));
+        let actor = json!({
+            "id": r.uri, "type": "Person", "preferredUsername": r.username, "inbox": r.inbox_url,
+            "publicKey": {"id": r.public_key_id, "owner": r.uri, "publicKeyPem": r.public_key_pem},
+            "attachment": attachment,
+        });
+        let update = json!({"id": format!("{}#update/1", r.uri), "type": "Update", "actor": r.uri, "object": actor});
+        activities::receive(&rig.fed, &update, r).await.unwrap();
+        let p = coopol_db::social::profile(&rig.fed.db, r.id).await.unwrap().expect("fields stored");
+        let fields: Vec<Value> = serde_json::from_str(&p.fields).unwrap();
+        assert_eq!(fields.len(), 10, "{backend}: at most 10 fields");
+        assert_eq!(fields[0]["name"], "f0");
+        let v = fields[0]["value"].as_str().unwrap();
+        assert!(v.contains("href=\"https://x.example/0\"") && !v.contains("onclick") && !v.contains("script"), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn received_activities_notify_once_and_reach_the_event_bus() {
+    use coopol_db::notifications;
+    use coopol_federation::events::Event;
+    for (backend, rig) in rigs().await {
+        let mut events = rig.fed.events.subscribe();
+        let f = follow(&rig, 1);
+        activities::receive(&rig.fed, &f, &rig.remote).await.unwrap();
+        activities::receive(&rig.fed, &f, &rig.remote).await.unwrap();
+        let note_id = format!("{}/notes/n1", rig.remote.uri);
+        let note = json!({
+            "id": note_id, "type": "Note", "attributedTo": rig.remote.uri, "content": "<p>hi @alice</p>",
+            "to": [coopol_core::PUBLIC], "cc": [rig.alice.uri],
+            "tag": [{"type": "Mention", "href": rig.alice.uri, "name": "@alice"}],
+        });
+        let create =
+            json!({"id": format!("{note_id}/activity"), "type": "Create", "actor": rig.remote.uri, "object": note});
+        activities::receive(&rig.fed, &create, &rig.remote).await.unwrap();
+        let s = queries::status_by_uri(&rig.fed.db, &note_id).await.unwrap().expect("stored");
+        // alice boosts it, then it is edited: she hears of the edit.
+        let boost_uri = format!("{}/statuses/1/activity", rig.alice.uri);
+        queries::boost_row(coopol_core::new_id(), &boost_uri, rig.alice.id, s.id, true)
+            .insert(&rig.fed.db)
+            .await
+            .unwrap();
+        let mut edited = note.clone();
+        edited["content"] = json!("<p>edited</p>");
+        let update =
+            json!({"id": format!("{note_id}#update/1"), "type": "Update", "actor": rig.remote.uri, "object": edited});
+        activities::receive(&rig.fed, &update, &rig.remote).await.unwrap();
+
+        let page = queries::Page { limit: 40, ..Default::default() };
+        let got =
+            notifications::page(&rig.fed.db, rig.alice.id, &notifications::Filter::default(), page).await.unwrap();
+        let mut kinds: Vec<&str> = got.iter().map(|n| n.kind.as_str()).collect();
+        kinds.sort_unstable();
+        assert_eq!(kinds, vec!["follow", "mention", "update"], "{backend}: one of each, the repeated Follow adds none");
+        assert!(got.iter().all(|n| n.from_account_id == rig.remote.id), "{backend}");
+
+        let mut seen = Vec::new();
+        while let Ok(e) = events.try_recv() {
+            seen.push(e);
+        }
+        assert!(seen.contains(&Event::StatusCreated { status_id: s.id }), "{backend}: {seen:?}");
+        assert!(seen.contains(&Event::StatusUpdated { status_id: s.id }), "{backend}: {seen:?}");
+        assert_eq!(seen.iter().filter(|e| matches!(e, Event::Notification { .. })).count(), 3, "{backend}: {seen:?}");
+    }
+}

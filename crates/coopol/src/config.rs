@@ -62,6 +62,10 @@ pub struct FileConfig {
     pub media_dir: Option<PathBuf>,
     /// Size limit of video and audio uploads, in MiB (default 100).
     pub media_video_limit_mib: Option<u64>,
+    /// Client API requests allowed per token (or per address without one) and period; 0: no limit.
+    pub rate_limit_requests: Option<u32>,
+    /// Length of a rate-limit period, in seconds.
+    pub rate_limit_period_secs: Option<u64>,
 }
 
 impl FileConfig {
@@ -121,6 +125,10 @@ pub struct Config {
     pub media_dir: PathBuf,
     /// Size limit of video and audio uploads, in bytes.
     pub media_video_limit: usize,
+    /// Client API rate limit: requests per period per token (or address); 0 turns it off.
+    pub rate_limit_requests: u32,
+    /// Client API rate-limit period, in seconds (at least 1).
+    pub rate_limit_period_secs: u64,
 }
 
 /// Reads a boolean as written in an environment variable.
@@ -311,6 +319,20 @@ impl Config {
         }
         let media_video_limit = usize::try_from(media_video_limit_mib * 1024 * 1024)
             .map_err(|_| invalid("media_video_limit_mib", "too large for this machine"))?;
+        let defaults = coopol_api::ratelimit::RateLimit::default();
+        let rate_limit_requests = match env("COOPOL_RATE_LIMIT_REQUESTS") {
+            Some(v) => {
+                v.trim().parse().map_err(|_| invalid("COOPOL_RATE_LIMIT_REQUESTS", format!("{v:?} is not a count")))?
+            }
+            None => file.rate_limit_requests.unwrap_or(defaults.requests),
+        };
+        let rate_limit_period_secs =
+            match env("COOPOL_RATE_LIMIT_PERIOD_SECS") {
+                Some(v) => v.trim().parse().ok().filter(|n: &u64| *n >= 1).ok_or_else(|| {
+                    invalid("COOPOL_RATE_LIMIT_PERIOD_SECS", format!("{v:?} is not a number of seconds"))
+                })?,
+                None => file.rate_limit_period_secs.unwrap_or(defaults.period.as_secs()).max(1),
+            };
 
         Ok(Config {
             domain,
@@ -324,6 +346,8 @@ impl Config {
             file: file_path,
             media_dir,
             media_video_limit,
+            rate_limit_requests,
+            rate_limit_period_secs,
         })
     }
 
@@ -331,6 +355,14 @@ impl Config {
     pub fn load(explicit_file: Option<&Path>, cli: CliOverrides) -> Result<Config, ConfigError> {
         let (file, path) = FileConfig::load(explicit_file)?;
         Config::resolve(file, path, |name| std::env::var(name).ok(), cli)
+    }
+
+    /// The client API's rate limits.
+    pub fn rate_limit(&self) -> coopol_api::ratelimit::RateLimit {
+        coopol_api::ratelimit::RateLimit {
+            requests: self.rate_limit_requests,
+            period: std::time::Duration::from_secs(self.rate_limit_period_secs),
+        }
     }
 
     /// What the federation and API crates need to know about this instance.
@@ -447,6 +479,8 @@ mod tests {
             source_url: Some("https://file.example/src".into()),
             media_dir: None,
             media_video_limit_mib: None,
+            rate_limit_requests: Some(100),
+            rate_limit_period_secs: Some(60),
         };
         let c = resolve(
             file,
@@ -458,10 +492,14 @@ mod tests {
                 ("COOPOL_DEV", "0"),
                 ("COOPOL_TITLE", "From env"),
                 ("COOPOL_REGISTRATIONS", "false"),
+                ("COOPOL_RATE_LIMIT_REQUESTS", "0"),
             ],
             false,
         )
         .unwrap();
+        assert_eq!(c.rate_limit_requests, 0, "the environment turns the limit off");
+        assert_eq!(c.rate_limit_period_secs, 60, "the period comes from the file");
+        assert!(resolve(FileConfig::default(), &[("COOPOL_RATE_LIMIT_PERIOD_SECS", "0")], false).is_err());
         assert_eq!(c.domain, "env.example");
         assert_eq!(c.listen.port(), 7001);
         assert_eq!(c.data_dir, PathBuf::from("/from/env"));

@@ -20,10 +20,11 @@ use crate::error::Error;
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// The whole HTTP application of an instance: federation routes (WebFinger, NodeInfo, actors,
-/// inboxes...) and the Mastodon client API, with request tracing.
-pub fn app(fed: Federation, media: Media) -> Router {
+/// inboxes...) and the Mastodon client API, with request tracing and the client API's rate
+/// limits.
+pub fn app(fed: Federation, media: Media, limits: coopol_api::ratelimit::RateLimit) -> Router {
     coopol_federation::routes::router(fed.clone())
-        .merge(coopol_api::router(fed.clone()))
+        .merge(coopol_api::router_with(fed.clone(), limits))
         .merge(coopol_api::media_router(fed, media.clone()))
         // The instance endpoints announce the media limits in force.
         .layer(axum::Extension(media))
@@ -127,7 +128,7 @@ pub async fn run(config: Config) -> Result<(), Error> {
 
     let media = media(&config)?;
     let workers = spawn_workers(&fed);
-    let app = app(fed, media).into_make_service_with_connect_info::<SocketAddr>();
+    let app = app(fed, media, config.rate_limit()).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(
         "coopol {} listening on http://{local}, serving {} as {}",
         env!("CARGO_PKG_VERSION"),
@@ -216,7 +217,7 @@ mod tests {
         let config = t.config.clone();
         let db = crate::setup::open(&config).await.unwrap();
         let fed = Federation::new(config.instance(), db).await.unwrap();
-        let app = app(fed, media(&config).unwrap());
+        let app = app(fed, media(&config).unwrap(), coopol_api::ratelimit::RateLimit::default());
         for path in ["/api/v1/instance", "/.well-known/nodeinfo", "/nodeinfo/2.1", "/actor"] {
             let res = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
             assert_eq!(res.status(), StatusCode::OK, "{path}");

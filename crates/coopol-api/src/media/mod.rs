@@ -243,6 +243,17 @@ pub async fn upload(
     Ok(row)
 }
 
+/// Removes the stored files of attachments whose rows are gone (their status was deleted).
+/// Failures are logged: the post is gone either way.
+pub async fn remove_files(media: &Media, rows: &[media_attachments::Model]) {
+    let keys: Vec<String> = rows.iter().flat_map(|a| [a.file_key.clone(), a.thumbnail_key.clone()]).flatten().collect();
+    for key in keys {
+        if let Err(e) = media.store.delete(&key).await {
+            tracing::warn!(%key, error = %e, "could not remove a media file");
+        }
+    }
+}
+
 /// The MediaAttachment entity.
 pub fn attachment_json(a: &media_attachments::Model) -> Value {
     let meta: Value = serde_json::from_str(&a.meta).unwrap_or_else(|_| json!({}));

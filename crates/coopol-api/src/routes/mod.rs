@@ -1,14 +1,19 @@
 //! Mastodon API routes, one module per resource, each returning its `Router`.
 
 pub mod accounts;
+pub mod conversations;
 pub mod groups;
 pub mod instance;
+pub mod lists;
+pub mod markers;
 pub mod media;
+pub mod notifications;
 pub mod polls;
 pub mod relationships;
 pub mod search;
 pub mod status_actions;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 
 use axum::http::{header, HeaderValue};

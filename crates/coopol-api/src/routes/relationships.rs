@@ -97,15 +97,17 @@ fn fields_param(params: &Params) -> Result<Option<Vec<Field>>, ApiError> {
     Ok(Some(fields.into_iter().map(|(_, f)| f).filter(|f| !f.name.is_empty() || !f.value.is_empty()).collect()))
 }
 
-/// `PATCH /api/v1/accounts/update_credentials`: display name, bio, fields, locked, bot.
-/// Avatar and header images are not stored yet: a request that sends them (multipart) is
-/// refused with 422 by the body reader rather than silently dropped.
+/// `PATCH /api/v1/accounts/update_credentials`: display name, bio, fields, locked, bot. The
+/// body may be a form, JSON, or multipart (what apps send along with images). Avatar and
+/// header images go to `social::store_profile_image`, which refuses them until media storage
+/// exists: the whole update is then refused, never half applied.
 async fn update_credentials(
     State(fed): State<Federation>,
     auth: Auth,
-    params: Params,
+    req: axum::extract::Request,
 ) -> Result<Json<Value>, ApiError> {
     auth.require("write:accounts")?;
+    let params = profile_params(&fed, &auth, req).await?;
     let text = |k: &str| params.0.get(k).and_then(Value::as_str).map(|s| s.trim().to_string());
     let update = ProfileUpdate {
         display_name: text("display_name"),
@@ -116,6 +118,44 @@ async fn update_credentials(
     };
     let updated = actions::update_profile(&fed, &auth.account, update).await?;
     Ok(Json(mastodon::credential_account(&fed, &updated).await?))
+}
+
+/// The parameters of a profile update; image parts of a multipart body are handed to the
+/// media seam first.
+async fn profile_params(fed: &Federation, auth: &Auth, req: axum::extract::Request) -> Result<Params, ApiError> {
+    use axum::extract::{FromRequest, Multipart};
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !multipart {
+        return Params::from_request(req, fed).await;
+    }
+    let bad = |e: axum::extract::multipart::MultipartError| ApiError::BadRequest(e.body_text());
+    let mut form = Multipart::from_request(req, fed).await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let mut params = Params::default();
+    let mut images = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "avatar" || name == "header" {
+            let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
+            let bytes = field.bytes().await.map_err(bad)?;
+            if !bytes.is_empty() {
+                images.push((name, content_type, bytes));
+            }
+            continue;
+        }
+        if params.0.len() >= 64 {
+            return Err(ApiError::BadRequest("too many form fields".into()));
+        }
+        let value = field.text().await.map_err(bad)?;
+        params.0.insert(name, Value::String(value));
+    }
+    for (kind, content_type, bytes) in images {
+        actions::store_profile_image(fed, &auth.account, &kind, &content_type, &bytes).await?;
+    }
+    Ok(params)
 }
 
 /// `GET /api/v1/accounts/search`: a handle (resolved through WebFinger with `resolve=true`),

@@ -84,9 +84,18 @@ async fn show(State(fed): State<Federation>, auth: MaybeAuth, Path(id): Path<Str
     Ok(Json(mastodon::status(&fed, &s, viewer).await?))
 }
 
-async fn delete(State(fed): State<Federation>, auth: Auth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn delete(
+    State(fed): State<Federation>,
+    auth: Auth,
+    Path(id): Path<String>,
+    media: Option<axum::Extension<crate::media::Media>>,
+) -> Result<Json<Value>, ApiError> {
     auth.require("write:statuses")?;
+    let attachments = coopol_db::media::attachments_of_status(&fed.db, path_id(&id)?).await?;
     let s = service::delete_status(&fed, &auth.account, path_id(&id)?).await?;
+    if let Some(axum::Extension(m)) = media {
+        crate::media::remove_files(&m, &attachments).await;
+    }
     // The entity as it was, with its source text, for "delete and redraft".
     let mut v = json!({
         "id": s.id.to_string(), "uri": s.uri, "url": s.url, "content": s.content,

@@ -12,7 +12,10 @@ use crate::auth::{Auth, MaybeAuth};
 use crate::{mastodon, ApiError, Params};
 
 pub fn routes() -> Router<Federation> {
-    Router::new().route("/api/v1/timelines/home", get(home)).route("/api/v1/timelines/public", get(public))
+    Router::new()
+        .route("/api/v1/timelines/home", get(home))
+        .route("/api/v1/timelines/public", get(public))
+        .route("/api/v1/timelines/tag/{tag}", get(tag))
 }
 
 async fn home(State(fed): State<Federation>, auth: Auth, params: Params) -> Result<Response, ApiError> {
@@ -37,5 +40,36 @@ async fn public(State(fed): State<Federation>, auth: MaybeAuth, params: Params) 
         Some(false) => format!("{}/api/v1/timelines/public?remote=true", fed.config.base_url()),
         None => format!("{}/api/v1/timelines/public", fed.config.base_url()),
     };
+    Ok(paged_json(&base, &rows, items))
+}
+
+/// `/api/v1/timelines/tag/:hashtag`: public statuses with the tag (`local`, `remote`).
+async fn tag(
+    State(fed): State<Federation>,
+    auth: MaybeAuth,
+    axum::extract::Path(tag): axum::extract::Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let tag = tag.trim_start_matches('#').to_lowercase();
+    if tag.is_empty() || tag.chars().count() > 100 {
+        return Err(ApiError::NotFound);
+    }
+    let local = match (params.bool("local"), params.bool("remote")) {
+        (Some(true), _) => Some(true),
+        (_, Some(true)) => Some(false),
+        _ => None,
+    };
+    if params.bool("only_media") == Some(true) {
+        // No status carries media yet.
+        return Ok(paged_json("", &[], vec![]));
+    }
+    let rows = coopol_db::lists::tag_timeline(&fed.db, &tag, local, page(&params)?).await?;
+    let viewer = auth.0.as_ref().map(|a| a.account.id);
+    let items = mastodon::statuses(&fed, &rows, viewer).await?;
+    let base = format!(
+        "{}/api/v1/timelines/tag/{}",
+        fed.config.base_url(),
+        url::form_urlencoded::byte_serialize(tag.as_bytes()).collect::<String>()
+    );
     Ok(paged_json(&base, &rows, items))
 }

@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
+mod m0002_social;
 mod m0003_statuses;
 mod m0004_groups;
 mod m0005_moves;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m0001_foundation::Migration),
+            Box::new(m0002_social::Migration),
             Box::new(m0003_statuses::Migration),
             Box::new(m0004_groups::Migration),
             Box::new(m0005_moves::Migration),

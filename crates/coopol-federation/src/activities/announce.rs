@@ -58,6 +58,11 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     if !visibility.is_public() {
         return Err(FederationError::Unauthorized("boost of a non-public post".into()));
     }
-    queries::boost_row(coopol_core::new_id(), id, actor.id, original.id, false).insert(&fed.db).await?;
+    let boost = queries::boost_row(coopol_core::new_id(), id, actor.id, original.id, false).insert(&fed.db).await?;
+    if original.local {
+        let kind = coopol_db::notifications::REBLOG;
+        crate::events::notify(fed, original.account_id, actor.id, kind, Some(original.id)).await?;
+    }
+    crate::events::status_created(fed, &boost).await?;
     Ok(())
 }

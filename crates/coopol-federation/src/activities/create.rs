@@ -89,6 +89,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     if let Some(s) = stored {
         tracing::debug!(uri = %s.uri, "stored remote note");
         super::groups::posts::offer(fed, &note, &s).await?;
+        crate::events::status_created(fed, &s).await?;
     }
     Ok(())
 }

@@ -30,6 +30,7 @@ pub async fn delete_status_rows(db: &impl sea_orm::ConnectionTrait, status_id: i
     status_tags::Entity::delete_many().filter(status_tags::Column::StatusId.eq(status_id)).exec(db).await?;
     favourites::Entity::delete_many().filter(favourites::Column::StatusId.eq(status_id)).exec(db).await?;
     coopol_db::media::delete_status_media(db, status_id).await?;
+    coopol_db::notifications::delete_for_status(db, status_id).await?;
     // Boosts of it go too; replies stay, detached, as in Mastodon.
     statuses::Entity::delete_many().filter(statuses::Column::ReblogOfId.eq(status_id)).exec(db).await?;
     statuses::Entity::delete_by_id(status_id).exec(db).await?;
@@ -51,6 +52,10 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     }
     // Reads before the transaction: on SQLite a transaction must write first (see inbox.rs).
     let existing = queries::status_by_uri(&fed.db, uri).await?;
+    let event = match &existing {
+        Some(s) => Some(crate::events::deleted_event(fed, s).await?),
+        None => None,
+    };
     let txn = fed.db.begin().await?;
     if let Some(s) = existing {
         if s.account_id != actor.id {
@@ -61,6 +66,9 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     // Recorded even when we never saw the note: a Delete that arrives first wins.
     queries::add_tombstone(&txn, uri).await?;
     txn.commit().await?;
+    if let Some(e) = event {
+        fed.events.publish(e);
+    }
     Ok(())
 }
 

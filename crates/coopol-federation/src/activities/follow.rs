@@ -61,6 +61,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         fed.outbox_ready.notify_one();
         return Ok(());
     }
+    let is_new = existing.is_none();
     let follow = match existing {
         // A repeated Follow (lost Accept): answer again with the new activity id.
         Some(existing) => {
@@ -87,6 +88,9 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     }
     txn.commit().await?;
     fed.outbox_ready.notify_one();
+    if is_new {
+        crate::events::followed(fed, &target, actor.id, follow.state == FOLLOW_PENDING).await?;
+    }
     Ok(())
 }
 

@@ -34,6 +34,10 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         }
         .insert(&fed.db)
         .await?;
+        if status.local {
+            let kind = coopol_db::notifications::FAVOURITE;
+            crate::events::notify(fed, status.account_id, actor.id, kind, Some(status.id)).await?;
+        }
     }
     Ok(())
 }

@@ -38,7 +38,14 @@ pub fn build_actor(id: &str, actor_doc: Value, actor: &str, followers: Option<&s
 pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
     let obj = object(activity)?;
     match kind(obj) {
-        "Note" | "Article" | "Page" | "Question" => update_remote_note(fed, obj, actor).await,
+        "Note" | "Article" | "Page" | "Question" => {
+            update_remote_note(fed, obj, actor).await?;
+            let id = obj.get("id").and_then(Value::as_str).unwrap_or_default();
+            match coopol_db::queries::status_by_uri(&fed.db, id).await? {
+                Some(s) if s.account_id == actor.id => crate::events::status_updated(fed, &s).await,
+                _ => Ok(()),
+            }
+        }
         "Person" | "Service" | "Application" | "Group" | "Organization" => {
             if obj.get("id").and_then(Value::as_str) != Some(actor.uri.as_str()) {
                 return Err(FederationError::Unauthorized("update of another actor".into()));

@@ -1,0 +1,118 @@
+//! The in-process event bus behind the streaming API: the inbox worker and the API's service
+//! publish what changed (by id), and each streaming connection subscribes, reads what it may
+//! show and renders it. One process only: several processes on one PostgreSQL database would
+//! need LISTEN/NOTIFY to share events, which coopol does not do yet.
+
+use coopol_db::entities::{accounts, statuses};
+use coopol_db::{conversations, notifications};
+use tokio::sync::broadcast;
+
+use crate::{Federation, FederationError};
+
+/// How many events a subscriber may fall behind before it is dropped (a slow client loses its
+/// connection; the server and the other clients do not wait for it).
+pub const BUFFER: usize = 1024;
+
+/// Something a streaming client may want to hear about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A status (or a boost) was stored.
+    StatusCreated { status_id: i64 },
+    /// A status was edited.
+    StatusUpdated { status_id: i64 },
+    /// A status was deleted; what decided who could see it is kept, the row is gone.
+    StatusDeleted { status_id: i64, account_id: i64, visibility: String, mentioned: Vec<i64>, local: bool },
+    /// A local account received a notification.
+    Notification { account_id: i64, notification_id: i64 },
+    /// A local account's direct conversation changed.
+    Conversation { account_id: i64, conversation_id: i64 },
+}
+
+/// The bus: a broadcast channel; publishing never waits.
+pub struct Events {
+    tx: broadcast::Sender<Event>,
+}
+
+impl Default for Events {
+    fn default() -> Self {
+        Events { tx: broadcast::channel(BUFFER).0 }
+    }
+}
+
+impl Events {
+    /// Publishes an event (dropped when nobody listens).
+    pub fn publish(&self, event: Event) {
+        let _ = self.tx.send(event);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.tx.subscribe()
+    }
+}
+
+/// Records a notification and publishes it when it is new.
+pub async fn notify(
+    fed: &Federation,
+    account_id: i64,
+    from_account_id: i64,
+    kind: &str,
+    status_id: Option<i64>,
+) -> Result<(), FederationError> {
+    if let Some(n) = notifications::notify(&fed.db, account_id, from_account_id, kind, status_id).await? {
+        fed.events.publish(Event::Notification { account_id, notification_id: n.id });
+    }
+    Ok(())
+}
+
+/// After a status is stored: its mentions notify the local accounts named, a direct one updates
+/// the conversations, and streams hear of it.
+pub async fn status_created(fed: &Federation, status: &statuses::Model) -> Result<(), FederationError> {
+    if status.reblog_of_id.is_none() {
+        for m in coopol_db::queries::mentioned_ids(&fed.db, status.id).await? {
+            notify(fed, m, status.account_id, notifications::MENTION, Some(status.id)).await?;
+        }
+        for c in conversations::record(&fed.db, status).await? {
+            fed.events.publish(Event::Conversation { account_id: c.account_id, conversation_id: c.id });
+        }
+        // Followers who rang the bell hear of new posts they may see (not of replies to others).
+        let reply_to_other = status.in_reply_to_account_id.is_some_and(|a| a != status.account_id);
+        if !reply_to_other && status.visibility != "direct" {
+            for f in notifications::bell_followers(&fed.db, status.account_id).await? {
+                notify(fed, f, status.account_id, notifications::STATUS, Some(status.id)).await?;
+            }
+        }
+    }
+    fed.events.publish(Event::StatusCreated { status_id: status.id });
+    Ok(())
+}
+
+/// After a status was edited: the local accounts that boosted it are told, and streams hear of it.
+pub async fn status_updated(fed: &Federation, status: &statuses::Model) -> Result<(), FederationError> {
+    for n in notifications::notify_boosters_of_edit(&fed.db, status).await? {
+        fed.events.publish(Event::Notification { account_id: n.account_id, notification_id: n.id });
+    }
+    fed.events.publish(Event::StatusUpdated { status_id: status.id });
+    Ok(())
+}
+
+/// Builds the deletion event of a status, before its rows go.
+pub async fn deleted_event(fed: &Federation, status: &statuses::Model) -> Result<Event, FederationError> {
+    Ok(Event::StatusDeleted {
+        status_id: status.id,
+        account_id: status.account_id,
+        visibility: status.visibility.clone(),
+        mentioned: coopol_db::queries::mentioned_ids(&fed.db, status.id).await?,
+        local: status.local,
+    })
+}
+
+/// A follow of a local account was recorded: `follow`, or `follow_request` when it waits.
+pub async fn followed(
+    fed: &Federation,
+    target: &accounts::Model,
+    follower_id: i64,
+    pending: bool,
+) -> Result<(), FederationError> {
+    let kind = if pending { notifications::FOLLOW_REQUEST } else { notifications::FOLLOW };
+    notify(fed, target.id, follower_id, kind, None).await
+}
