@@ -225,3 +225,23 @@ def test_a_blocking_secretary_cannot_silence_the_members(net, greens):
     group_post_arrives(net.bob, acct, post["uri"], "bob (B) to receive the off-grid group's boost")
     post = net.bob.status_post(f"@{acct} {unique('off-grid-b')}", visibility="public")
     group_post_arrives(net.alice, acct, post["uri"], "alice (A) to receive the off-grid group's boost")
+
+
+def test_a_report_reaches_the_moderators_of_a_group_on_another_instance(net):
+    """alice (A) reports a post to greens2 (O): olga, its admin, finds it in the log."""
+    acct = net.O.acct("greens2")
+    post = net.bob.status_post(f"@{acct} {unique('reported')}", visibility="public")
+    seen = group_post_arrives(net.alice, acct, post["uri"], "alice (A) to receive the post she reports")
+    group_on_a = resolve_account(net.alice, acct)
+    Coopol(net.A, "alice").call(
+        "POST", f"/{group_on_a['id']}/reports", **{"status_ids[]": [seen["reblog"]["id"]], "comment": "not ok"}
+    )
+    group_id = local_group_id(net.olga_groups, "greens2")
+
+    def reported():
+        log = net.olga_groups.call("GET", f"/{group_id}/moderation_log")
+        return next((e for e in log if e["action"] == "report"), None)
+
+    entry = wait_for(reported, what="alice's Flag to reach greens2's moderation log on O")
+    assert entry["target_uri"] == post["uri"] and entry["reason"] == "not ok"
+    assert entry["actor"] == net.A.acct("alice")

@@ -43,4 +43,12 @@ pub enum Intent {
     UndoBlock { account_id: i64, target_account_id: i64, block_uri: String },
     /// A local account was deleted: `Delete(Person)` to every known server.
     DeleteAccount { account_id: i64 },
+    /// A local account reports posts to a remote group's moderators: `Flag`.
+    GroupFlag {
+        account_id: i64,
+        group_account_id: i64,
+        /// The reported posts' ids (at most a few).
+        status_uris: Vec<String>,
+        comment: String,
+    },
 }
