@@ -100,8 +100,14 @@ def test_a_group_is_a_group_actor_found_both_ways(net, greens):
         assert r.json()["subject"] == f"acct:greens@{net.S.domain}"
     doc = fetch_ap(net.S.actor_url("greens")).json()
     assert doc["type"] == "Group"
-    for key in ("inbox", "outbox", "followers"):
+    for key in ("inbox", "outbox", "followers", "members", "moderators"):
         assert doc[key].startswith(net.S.base_url), key
+    # Moderators are listed (other servers need them); members are only counted.
+    mods = fetch_ap(doc["moderators"]).json()
+    assert mods["orderedItems"] == [net.S.actor_url("mia")]
+    members = fetch_ap(doc["members"]).json()
+    assert members["totalItems"] == 3  # mia, alice, bob
+    assert "orderedItems" not in members and "items" not in members
 
 
 def test_followers_on_other_servers_see_the_posts_the_group_announces(net, greens):
