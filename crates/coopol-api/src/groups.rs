@@ -309,7 +309,8 @@ pub async fn lock_thread(
     Ok(())
 }
 
-/// The moderation log, for the group's members (not sympathisers, not outsiders).
+/// The moderation log, for the group's members (not sympathisers, not outsiders); reports
+/// are shown to moderators only.
 pub async fn moderation_log(
     fed: &Federation,
     group_id: i64,
@@ -317,13 +318,14 @@ pub async fn moderation_log(
     max_id: Option<i64>,
     limit: u64,
 ) -> Result<Vec<Value>, ApiError> {
-    match gq::role_of(&fed.db, group_id, me.id).await? {
-        Some(r) if r.can_post() => {}
+    let moderator = match gq::role_of(&fed.db, group_id, me.id).await? {
+        Some(r) if r.can_post() => r.can_moderate(),
         _ => return Err(ApiError::Forbidden),
-    }
+    };
     let rows = gq::moderation_log(&fed.db, group_id, max_id, limit).await?;
     let mut out = Vec::new();
-    for e in rows {
+    // Reports name who reported: moderators only see them.
+    for e in rows.into_iter().filter(|e| moderator || e.action != ModAction::Report.as_str()) {
         let name = |id: Option<i64>| async move {
             match id {
                 Some(id) => queries::account_by_id(&fed.db, id).await.map(|a| a.map(|a| mastodon::acct(&a))),
@@ -341,4 +343,39 @@ pub async fn moderation_log(
         }));
     }
     Ok(out)
+}
+
+/// Reports posts (or just the situation) to a group's moderators: written to a local group's
+/// log, sent as `Flag` to a remote one.
+pub async fn report(
+    fed: &Federation,
+    me: &accounts::Model,
+    group: &accounts::Model,
+    status_ids: &[i64],
+    comment: &str,
+) -> Result<(), ApiError> {
+    if comment.chars().count() > 1000 {
+        return Err(ApiError::Unprocessable("the comment is longer than 1000 characters".into()));
+    }
+    let mut uris = Vec::new();
+    for id in status_ids.iter().take(20) {
+        let s = crate::service::visible_status(fed, *id, Some(me.id)).await?;
+        uris.push(s.uri);
+    }
+    let txn = fed.db.begin().await?;
+    if group.domain.is_none() {
+        let target = uris.first().map(String::as_str);
+        gq::log(&txn, group.id, Some(me.id), ModAction::Report, None, target, comment).await?;
+    } else {
+        let intent = Intent::GroupFlag {
+            account_id: me.id,
+            group_account_id: group.id,
+            status_uris: uris,
+            comment: comment.to_string(),
+        };
+        queries::record_intent(&txn, &intent).await?;
+    }
+    txn.commit().await?;
+    fed.outbox_ready.notify_one();
+    Ok(())
 }

@@ -142,6 +142,20 @@ async fn moderation_removes_bans_locks_and_logs() {
         assert_eq!(actions, ["ban", "remove_post", "lock_thread"], "{}", api.backend);
         assert_eq!(log[1]["reason"], "spam");
         api.get(&format!("{GROUPS}/{id}/moderation_log"), &nina.token).await.expect(StatusCode::FORBIDDEN);
+        // A report reaches the moderators' log; members do not see who reported.
+        api.post(
+            &format!("{GROUPS}/{id}/reports"),
+            &olga.token,
+            json!({"status_ids": [again["id"]], "comment": "look"}),
+        )
+        .await
+        .ok();
+        let for_mods = api.get(&format!("{GROUPS}/{id}/moderation_log"), &mia.token).await.ok();
+        assert_eq!(for_mods[0]["action"], "report", "{}", api.backend);
+        assert_eq!(for_mods[0]["reason"], "look");
+        assert_eq!(for_mods[0]["target_uri"], again["uri"]);
+        let for_members = api.get(&format!("{GROUPS}/{id}/moderation_log"), &olga.token).await.ok();
+        assert_eq!(for_members[0]["action"], "ban");
         // Bad input: unknown join mode, taken name, unknown group.
         let bad = api.post(GROUPS, &mia.token, json!({"name": "x1", "join_mode": "closed"})).await;
         assert_eq!(bad.status, 422);

@@ -51,4 +51,12 @@ pub enum Intent {
     /// A local account (person or group) moved to `target_uri`, which names it in
     /// `alsoKnownAs`: `Move` to its followers.
     Move { account_id: i64, target_uri: String },
+    /// A local account reports posts to a remote group's moderators: `Flag`.
+    GroupFlag {
+        account_id: i64,
+        group_account_id: i64,
+        /// The reported posts' ids (at most a few).
+        status_uris: Vec<String>,
+        comment: String,
+    },
 }

@@ -244,6 +244,9 @@ pub fn local_actor_json(config: &InstanceConfig, a: &accounts::Model) -> Value {
         if a.actor_type == coopol_db::groups::GROUP {
             // FEP-1b12 (Lemmy's field): members may post, not only moderators.
             map.insert("postingRestrictedToMods".into(), json!(false));
+            map.insert("attributedTo".into(), json!(format!("{}/moderators", a.uri)));
+            map.insert("moderators".into(), json!(format!("{}/moderators", a.uri)));
+            map.insert("members".into(), json!(format!("{}/members", a.uri)));
         }
         if a.actor_type != "Application" {
             // The posts the account pinned (Mastodon's `toot:featured`).

@@ -220,6 +220,15 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             }
         }
         Intent::PollVote { vote_id } => return crate::polls::build_vote(fed, *vote_id).await,
+        Intent::GroupFlag { account_id, group_account_id, status_uris, comment } => {
+            let (reporter, group) = (account(fed, *account_id).await?, account(fed, *group_account_id).await?);
+            let id = c.activity_url(&reporter.username, "flag", coopol_core::new_id());
+            Outgoing {
+                activity: crate::activities::groups::flag::build(&id, &reporter.uri, &group.uri, status_uris, comment),
+                sender_account_id: reporter.id,
+                inboxes: personal_inbox(&group),
+            }
+        }
         Intent::DeleteAccount { account_id } => {
             let a = account(fed, *account_id).await?;
             let mut ids = queries::accepted_follower_ids(&fed.db, a.id).await?;

@@ -31,6 +31,8 @@ pub fn router(fed: Federation) -> Router {
         .route("/users/{name}/followers", get(followers))
         .route("/users/{name}/following", get(following))
         .route("/users/{name}/collections/featured", get(featured))
+        .route("/users/{name}/members", get(group_members))
+        .route("/users/{name}/moderators", get(group_moderators))
         .route("/users/{name}/statuses/{id}", get(status))
         .route("/@{name}/{id}", get(status))
         .route("/tags/{tag}", get(tag_page))
@@ -386,5 +388,45 @@ async fn tag_page(State(fed): State<Federation>, Path(tag): Path<String>) -> Res
     match posts {
         Ok(p) => Html(crate::html::tag(&tag, &p)).into_response(),
         Err(e) => internal(e),
+    }
+}
+
+/// The people of a local group (accepted followers) with their roles, or the response to send.
+async fn group_people(
+    fed: &Federation,
+    name: &str,
+) -> Result<(accounts::Model, Vec<coopol_db::groups::Person>), Response> {
+    let a =
+        local_person(fed, name).await?.filter(|a| a.actor_type == coopol_db::groups::GROUP).ok_or_else(not_found)?;
+    let people = coopol_db::groups::people(&fed.db, a.id, 100_000).await.map_err(internal)?;
+    Ok((a, people.into_iter().filter(|p| !p.pending).collect()))
+}
+
+/// A group's members (not sympathisers): the size only, as for followers. Who belongs to a
+/// group is shown to its moderators through the client API, never to other servers.
+async fn group_members(State(fed): State<Federation>, Path(name): Path<String>) -> Response {
+    match group_people(&fed, &name).await {
+        Ok((a, people)) => {
+            let n = people.iter().filter(|p| p.role.can_post()).count() as u64;
+            activity_json(collection(&format!("{}/members", a.uri), n, None))
+        }
+        Err(r) => r,
+    }
+}
+
+/// A group's admins and moderators, listed (FEP-1b12 and Lemmy's `attributedTo`): other servers
+/// need them to recognise moderation.
+async fn group_moderators(State(fed): State<Federation>, Path(name): Path<String>) -> Response {
+    match group_people(&fed, &name).await {
+        Ok((a, people)) => {
+            let mods: Vec<String> =
+                people.into_iter().filter(|p| p.role.can_moderate()).map(|p| p.account.uri).take(1000).collect();
+            let mut c = collection(&format!("{}/moderators", a.uri), mods.len() as u64, None);
+            if let Some(m) = c.as_object_mut() {
+                m.insert("orderedItems".into(), json!(mods));
+            }
+            activity_json(c)
+        }
+        Err(r) => r,
     }
 }

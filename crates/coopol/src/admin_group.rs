@@ -126,3 +126,55 @@ async fn suspend(db: &Db, name: &str, out: &mut impl Write) -> Result<(), Error>
     txn.commit().await?;
     writeln!(out, "suspended group {name}").map_err(write_err)
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{AdminCommand, Cli, Command};
+
+    use super::*;
+
+    #[test]
+    fn group_commands_parse() {
+        let cli = Cli::try_parse_from([
+            "coopol",
+            "admin",
+            "group",
+            "create",
+            "greens",
+            "--admin",
+            "mia",
+            "--join-mode",
+            "approval",
+            "--private",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Admin { command: AdminCommand::Group { command: GroupCommand::Create(c) } } => {
+                assert_eq!((c.name.as_str(), c.admin.as_str()), ("greens", "mia"));
+                assert_eq!(JoinMode::from(c.join_mode), JoinMode::Approval);
+                assert!(c.private);
+            }
+            other => panic!("{other:?}"),
+        }
+        let cli = Cli::try_parse_from(["coopol", "admin", "group", "suspend", "greens"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Admin { command: AdminCommand::Group { command: GroupCommand::Suspend { .. } } }
+        ));
+        assert!(Cli::try_parse_from([
+            "coopol",
+            "admin",
+            "group",
+            "create",
+            "g",
+            "--admin",
+            "m",
+            "--join-mode",
+            "closed"
+        ])
+        .is_err());
+        assert!(Cli::try_parse_from(["coopol", "admin", "group", "create", "g"]).is_err());
+    }
+}

@@ -31,6 +31,7 @@ pub fn routes() -> Router<Federation> {
         .route("/api/v1/coopol/groups/{id}/statuses/{status_id}/lock", post(lock))
         .route("/api/v1/coopol/groups/{id}/statuses/{status_id}/unlock", post(unlock))
         .route("/api/v1/coopol/groups/{id}/moderation_log", get(moderation_log))
+        .route("/api/v1/coopol/groups/{id}/reports", post(report))
 }
 
 /// The local groups of this instance.
@@ -214,4 +215,21 @@ async fn moderation_log(
     let entries =
         groups::moderation_log(&fed, a.id, &auth.account, p.id("max_id")?, p.u64("limit").unwrap_or(40)).await?;
     Ok(Json(json!(entries)))
+}
+
+/// Reports to a group's moderators (local or remote group): `status_ids[]` and `comment`.
+async fn report(
+    State(fed): State<Federation>,
+    auth: Auth,
+    Path(id): Path<String>,
+    p: Params,
+) -> Result<Json<Value>, ApiError> {
+    auth.require("write:reports")?;
+    let group = queries::account_by_id(&fed.db, path_id(&id)?)
+        .await?
+        .filter(|a| a.actor_type == gq::GROUP && !a.suspended)
+        .ok_or(ApiError::NotFound)?;
+    let ids = p.list("status_ids").iter().map(|s| path_id(s)).collect::<Result<Vec<i64>, _>>()?;
+    groups::report(&fed, &auth.account, &group, &ids, p.str("comment").unwrap_or("")).await?;
+    Ok(Json(json!({})))
 }

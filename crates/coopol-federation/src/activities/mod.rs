@@ -47,6 +47,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         "Announce" => announce::receive(fed, activity, actor).await,
         "Block" => block::receive(fed, activity, actor).await,
         "Move" => r#move::receive(fed, activity, actor).await,
+        "Flag" => groups::flag::receive(fed, activity, actor).await,
         other => {
             tracing::info!(kind = other, actor = %actor.uri, "ignoring an activity kind we do not handle");
             Ok(())
