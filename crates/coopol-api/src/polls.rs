@@ -149,6 +149,7 @@ pub async fn store_extras(db: &impl ConnectionTrait, status_id: i64, extras: &St
             hide_totals: Set(p.hide_totals),
             expires_at: Set(Some(now + Duration::seconds(p.expires_in))),
             created_at: Set(now),
+            end_notified: Set(false),
         }
         .insert(db)
         .await?;

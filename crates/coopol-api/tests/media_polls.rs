@@ -579,3 +579,45 @@ async fn remote_questions_and_votes_through_the_federation_handlers() {
         assert_eq!(out.inboxes, vec![rita.inbox_url.clone()]);
     }
 }
+
+#[tokio::test]
+async fn the_end_of_a_poll_notifies_its_voters_and_author_once() {
+    use coopol_db::entities::polls;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    for api in media_apis(MediaLimits::default()).await {
+        let b = api.backend;
+        let alice = api.user("alice").await;
+        let bob = api.user("bob").await;
+        let carol = api.user("carol").await;
+        let s = api
+            .post(
+                "/api/v1/statuses",
+                &alice.token,
+                json!({"status": "When?", "poll": {"options": ["now", "later"], "expires_in": 300}}),
+            )
+            .await
+            .ok();
+        let poll_id: i64 = s["poll"]["id"].as_str().unwrap().parse().unwrap();
+        api.post(&format!("/api/v1/polls/{poll_id}/votes"), &bob.token, json!({"choices": ["0"]})).await.ok();
+
+        // Not ended yet: nothing to announce.
+        assert_eq!(coopol_federation::polls::announce_ended_polls(&api.fed).await.unwrap(), 0, "{b}");
+        // Time passes: the poll ends.
+        let mut p: polls::ActiveModel =
+            polls::Entity::find_by_id(poll_id).one(&api.fed.db).await.unwrap().unwrap().into();
+        p.expires_at = Set(Some(coopol_db::now() - chrono::Duration::seconds(1)));
+        p.update(&api.fed.db).await.unwrap();
+        assert_eq!(coopol_federation::polls::announce_ended_polls(&api.fed).await.unwrap(), 1, "{b}");
+        assert_eq!(coopol_federation::polls::announce_ended_polls(&api.fed).await.unwrap(), 0, "{b}: once");
+
+        for (who, expected) in [(&alice, 1), (&bob, 1), (&carol, 0)] {
+            let got = api.get("/api/v1/notifications?types[]=poll", &who.token).await.ok();
+            let got = got.as_array().unwrap();
+            assert_eq!(got.len(), expected, "{b}: {} {got:?}", who.account.username);
+            if let Some(n) = got.first() {
+                assert_eq!(n["status"]["id"], s["id"], "{b}");
+                assert_eq!(n["status"]["poll"]["expired"], true, "{b}");
+            }
+        }
+    }
+}

@@ -113,3 +113,44 @@ pub async fn delete_status_media(db: &impl ConnectionTrait, status_id: i64) -> R
     }
     Ok(())
 }
+
+/// Polls that ended by `now` and whose end was not announced yet, oldest first, at most `limit`.
+pub async fn ended_unannounced_polls(
+    db: &impl ConnectionTrait,
+    now: chrono::DateTime<chrono::Utc>,
+    limit: u64,
+) -> Result<Vec<polls::Model>, DbError> {
+    Ok(polls::Entity::find()
+        .filter(polls::Column::EndNotified.eq(false))
+        .filter(polls::Column::ExpiresAt.lte(now))
+        .order_by_asc(polls::Column::ExpiresAt)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// The distinct accounts that voted in a poll.
+pub async fn voter_ids(db: &impl ConnectionTrait, poll_id: i64) -> Result<Vec<i64>, DbError> {
+    let mut ids: Vec<i64> = poll_votes::Entity::find()
+        .filter(poll_votes::Column::PollId.eq(poll_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| v.account_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Marks a poll's end as announced; false when another worker did it first.
+pub async fn mark_poll_end_notified(db: &impl ConnectionTrait, poll_id: i64) -> Result<bool, DbError> {
+    use sea_orm::sea_query::Expr;
+    let res = polls::Entity::update_many()
+        .col_expr(polls::Column::EndNotified, Expr::value(true))
+        .filter(polls::Column::Id.eq(poll_id))
+        .filter(polls::Column::EndNotified.eq(false))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}

@@ -236,6 +236,7 @@ pub async fn store_remote_extras(
             hide_totals: Set(false),
             expires_at: Set(end_time(note)),
             created_at: Set(coopol_db::now()),
+            end_notified: Set(false),
         }
         .insert(db)
         .await?;
@@ -382,5 +383,44 @@ mod tests {
         assert_eq!(voters(&q), Some(3));
         assert!(parse_question(&json!({"type": "Note", "oneOf": []})).is_none());
         assert!(parse_question(&json!({"type": "Question", "oneOf": [{"name": "only"}]})).is_none());
+    }
+}
+
+/// How often the poll-ending worker looks for polls that just ended.
+pub const ENDINGS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Sends the `poll` notification of every poll that ended and was not announced yet: to its
+/// local voters and, for a local poll, to its author. Each poll is announced once, even with
+/// several processes (the mark is taken before notifying). Returns how many polls it announced.
+pub async fn announce_ended_polls(fed: &Federation) -> Result<usize, FederationError> {
+    let mut announced = 0;
+    for poll in coopol_db::media::ended_unannounced_polls(&fed.db, coopol_db::now(), 100).await? {
+        if !coopol_db::media::mark_poll_end_notified(&fed.db, poll.id).await? {
+            continue;
+        }
+        let Some(status) = coopol_db::queries::status_by_id(&fed.db, poll.status_id).await? else { continue };
+        let mut told = coopol_db::media::voter_ids(&fed.db, poll.id).await?;
+        if status.local {
+            told.push(status.account_id);
+        }
+        for account_id in told {
+            // `notify` keeps local accounts only.
+            crate::events::notify(fed, account_id, status.account_id, coopol_db::notifications::POLL, Some(status.id))
+                .await?;
+        }
+        announced += 1;
+    }
+    Ok(announced)
+}
+
+/// The poll-ending worker: runs until the process stops.
+pub async fn run_endings(fed: Federation) {
+    loop {
+        match announce_ended_polls(&fed).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(polls = n, "announced the end of polls"),
+            Err(e) => tracing::warn!(error = %e, "announcing ended polls failed"),
+        }
+        tokio::time::sleep(ENDINGS_INTERVAL).await;
     }
 }

@@ -45,12 +45,13 @@ pub fn media(config: &Config) -> Result<Media, Error> {
     })
 }
 
-/// Starts the three background workers; their handles let shutdown stop them.
+/// Starts the background workers (outbox, delivery, inbox, poll endings); their handles let shutdown stop them.
 pub fn spawn_workers(fed: &Federation) -> Vec<JoinHandle<()>> {
     vec![
         tokio::spawn(outbox::run(fed.clone())),
         tokio::spawn(delivery::run(fed.clone())),
         tokio::spawn(inbox::run(fed.clone())),
+        tokio::spawn(coopol_federation::polls::run_endings(fed.clone())),
     ]
 }
 

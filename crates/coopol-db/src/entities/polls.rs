@@ -18,6 +18,8 @@ pub struct Model {
     pub hide_totals: bool,
     pub expires_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
+    /// Whether the `poll` notification of its end went out (once).
+    pub end_notified: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
