@@ -356,36 +356,6 @@ pub async fn build_vote(fed: &Federation, vote_id: i64) -> Result<Option<Outgoin
     Ok(Some(Outgoing { activity: create::build(note, &voter.uri), sender_account_id: voter.id, inboxes }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn remote_attachments_are_bounded_and_checked() {
-        let ok = json!({"type": "Document", "mediaType": "image/png", "url": "https://x.example/a.png",
-            "name": "a cat", "blurhash": "LEHV6nWB2yk8", "width": 10, "height": 5, "focalPoint": [0.5, -1.0]});
-        let row = parse_attachment(&ok, 1).unwrap();
-        assert_eq!(row.kind.clone().unwrap(), "image");
-        assert_eq!(row.remote_url.clone().unwrap().as_deref(), Some("https://x.example/a.png"));
-        assert!(row.meta.clone().unwrap().contains("\"focus\""));
-        assert!(parse_attachment(&json!({"type": "Document", "url": "javascript:alert(1)"}), 1).is_none());
-        assert!(parse_attachment(&json!({"type": "Document"}), 1).is_none());
-        let link = json!({"type": "Video", "url": [{"type": "Link", "href": "https://x.example/v", "mediaType": "video/mp4"}]});
-        assert_eq!(parse_attachment(&link, 1).unwrap().kind.unwrap(), "video");
-    }
-
-    #[test]
-    fn questions_are_read_with_their_counts() {
-        let q = json!({"type": "Question", "anyOf": [
-            {"type": "Note", "name": "yes", "replies": {"totalItems": 3}},
-            {"type": "Note", "name": "no"}], "votersCount": 3});
-        assert_eq!(parse_question(&q), Some((vec!["yes".into(), "no".into()], vec![3, 0], true)));
-        assert_eq!(voters(&q), Some(3));
-        assert!(parse_question(&json!({"type": "Note", "oneOf": []})).is_none());
-        assert!(parse_question(&json!({"type": "Question", "oneOf": [{"name": "only"}]})).is_none());
-    }
-}
-
 /// How often the poll-ending worker looks for polls that just ended.
 pub const ENDINGS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
 
@@ -422,5 +392,35 @@ pub async fn run_endings(fed: Federation) {
             Err(e) => tracing::warn!(error = %e, "announcing ended polls failed"),
         }
         tokio::time::sleep(ENDINGS_INTERVAL).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_attachments_are_bounded_and_checked() {
+        let ok = json!({"type": "Document", "mediaType": "image/png", "url": "https://x.example/a.png",
+            "name": "a cat", "blurhash": "LEHV6nWB2yk8", "width": 10, "height": 5, "focalPoint": [0.5, -1.0]});
+        let row = parse_attachment(&ok, 1).unwrap();
+        assert_eq!(row.kind.clone().unwrap(), "image");
+        assert_eq!(row.remote_url.clone().unwrap().as_deref(), Some("https://x.example/a.png"));
+        assert!(row.meta.clone().unwrap().contains("\"focus\""));
+        assert!(parse_attachment(&json!({"type": "Document", "url": "javascript:alert(1)"}), 1).is_none());
+        assert!(parse_attachment(&json!({"type": "Document"}), 1).is_none());
+        let link = json!({"type": "Video", "url": [{"type": "Link", "href": "https://x.example/v", "mediaType": "video/mp4"}]});
+        assert_eq!(parse_attachment(&link, 1).unwrap().kind.unwrap(), "video");
+    }
+
+    #[test]
+    fn questions_are_read_with_their_counts() {
+        let q = json!({"type": "Question", "anyOf": [
+            {"type": "Note", "name": "yes", "replies": {"totalItems": 3}},
+            {"type": "Note", "name": "no"}], "votersCount": 3});
+        assert_eq!(parse_question(&q), Some((vec!["yes".into(), "no".into()], vec![3, 0], true)));
+        assert_eq!(voters(&q), Some(3));
+        assert!(parse_question(&json!({"type": "Note", "oneOf": []})).is_none());
+        assert!(parse_question(&json!({"type": "Question", "oneOf": [{"name": "only"}]})).is_none());
     }
 }
