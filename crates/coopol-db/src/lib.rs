@@ -10,6 +10,7 @@ pub mod markers;
 pub mod media;
 pub mod migrations;
 pub mod notifications;
+pub mod profile_images;
 pub mod queries;
 pub mod queue;
 pub mod social;

@@ -8,6 +8,7 @@ mod m0002_social;
 mod m0003_statuses;
 mod m0004_groups;
 mod m0006_media_polls;
+mod m0007_profile_images;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_statuses::Migration),
             Box::new(m0004_groups::Migration),
             Box::new(m0006_media_polls::Migration),
+            Box::new(m0007_profile_images::Migration),
         ]
     }
 }
