@@ -182,8 +182,11 @@ async fn only_media_keeps_statuses_with_attachments() {
         assert_eq!(ids(only.json.clone()), vec![with_media["id"].as_str().unwrap().to_string()], "{b}");
         let tag = api.get("/api/v1/timelines/tag/coop", &alice.token).await.ok();
         assert_eq!(ids(tag).len(), 2, "{b}");
-        let tag = api.get("/api/v1/timelines/tag/coop?only_media=true", &alice.token).await.ok();
-        assert_eq!(ids(tag), vec![with_media["id"].as_str().unwrap().to_string()], "{b}");
+        let tag = api.get("/api/v1/timelines/tag/coop?only_media=true", &alice.token).await;
+        assert!(tag.header("link").unwrap().contains("only_media=true&max_id="), "{b}: the next page keeps the filter");
+        assert_eq!(ids(tag.json), vec![with_media["id"].as_str().unwrap().to_string()], "{b}");
+        let only = api.get(&format!("/api/v1/accounts/{}/statuses?only_media=true", alice.id()), &alice.token).await;
+        assert!(only.header("link").unwrap().contains("only_media=true"), "{b}");
         assert_ne!(plain["id"], with_media["id"]);
     }
 }

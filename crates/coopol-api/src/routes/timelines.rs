@@ -66,10 +66,14 @@ async fn tag(
     };
     let viewer = auth.0.as_ref().map(|a| a.account.id);
     let items = mastodon::statuses(&fed, &rows, viewer).await?;
-    let base = format!(
+    let mut base = format!(
         "{}/api/v1/timelines/tag/{}",
         fed.config.base_url(),
         url::form_urlencoded::byte_serialize(tag.as_bytes()).collect::<String>()
     );
+    if params.bool("only_media") == Some(true) {
+        // The next pages keep the filter.
+        base.push_str("?only_media=true");
+    }
     Ok(paged_json(&base, &rows, items))
 }
