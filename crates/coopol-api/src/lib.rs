@@ -11,6 +11,7 @@ pub mod media;
 mod oauth;
 mod params;
 mod polls;
+pub mod profile_images;
 pub mod ratelimit;
 mod routes;
 pub mod service;

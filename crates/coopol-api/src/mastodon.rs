@@ -50,6 +50,9 @@ async fn account_without_move(fed: &Federation, a: &accounts::Model) -> Result<V
         .one(&fed.db)
         .await?;
     let img = missing_image(fed);
+    let (avatar, header) = coopol_db::profile_images::images_of(&fed.db, a.id).await?;
+    let avatar = avatar.map_or_else(|| img.clone(), |i| i.url);
+    let header = header.map_or_else(|| img.clone(), |i| i.url);
     let note = a.note.clone();
     Ok(json!({
         "id": a.id.to_string(),
@@ -64,10 +67,10 @@ async fn account_without_move(fed: &Federation, a: &accounts::Model) -> Result<V
         "note": note,
         "url": a.url,
         "uri": a.uri,
-        "avatar": img,
-        "avatar_static": img,
-        "header": img,
-        "header_static": img,
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": header,
+        "header_static": header,
         "followers_count": followers,
         "following_count": following,
         "statuses_count": statuses_count,

@@ -332,19 +332,6 @@ pub async fn profile_source(fed: &Federation, account_id: i64) -> Result<(String
     })
 }
 
-/// Stores an avatar or header image (`kind`) for a local account. The seam for media storage:
-/// until coopol stores uploaded files, every image is refused with 422, and the profile
-/// update that carried it is refused with it.
-pub async fn store_profile_image(
-    _fed: &Federation,
-    _me: &accounts::Model,
-    kind: &str,
-    _content_type: &str,
-    _bytes: &[u8],
-) -> Result<(), ApiError> {
-    Err(ApiError::Unprocessable(format!("{kind} images cannot be stored yet on this server")))
-}
-
 /// Updates my profile; followers' servers receive `Update` of the actor.
 pub async fn update_profile(
     fed: &Federation,

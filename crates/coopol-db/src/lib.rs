@@ -11,6 +11,7 @@ pub mod media;
 pub mod migrations;
 pub mod moves;
 pub mod notifications;
+pub mod profile_images;
 pub mod queries;
 pub mod queue;
 pub mod social;

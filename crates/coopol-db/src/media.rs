@@ -154,3 +154,36 @@ pub async fn mark_poll_end_notified(db: &impl ConnectionTrait, poll_id: i64) -> 
         .await?;
     Ok(res.rows_affected == 1)
 }
+
+/// The ids of statuses that carry media attachments (for `only_media` filters).
+pub fn with_media() -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(media_attachments::Column::StatusId)
+        .from(media_attachments::Entity)
+        .and_where(media_attachments::Column::StatusId.is_not_null())
+        .to_owned()
+}
+
+/// The tag timeline restricted to statuses with media attachments.
+pub async fn tag_media_timeline(
+    db: &impl ConnectionTrait,
+    tag: &str,
+    local: Option<bool>,
+    page: crate::queries::Page,
+) -> Result<Vec<crate::entities::statuses::Model>, DbError> {
+    use crate::entities::{status_tags, statuses};
+    let tagged = sea_orm::sea_query::Query::select()
+        .column(status_tags::Column::StatusId)
+        .from(status_tags::Entity)
+        .and_where(status_tags::Column::Name.eq(tag.to_lowercase()))
+        .to_owned();
+    let mut q = statuses::Entity::find()
+        .filter(statuses::Column::Id.in_subquery(tagged))
+        .filter(statuses::Column::Id.in_subquery(with_media()))
+        .filter(statuses::Column::Visibility.eq("public"))
+        .filter(statuses::Column::ReblogOfId.is_null());
+    if let Some(l) = local {
+        q = q.filter(statuses::Column::Local.eq(l));
+    }
+    crate::queries::run_page(db, q, page).await
+}

@@ -330,6 +330,8 @@ pub struct AccountStatusFilter {
     pub exclude_replies: bool,
     pub exclude_reblogs: bool,
     pub tagged: Option<String>,
+    /// Only statuses with media attachments.
+    pub only_media: bool,
 }
 
 /// Statuses of one account with the given visibilities and filters, newest first. Replies to
@@ -353,6 +355,9 @@ pub async fn account_statuses(
     }
     if filter.exclude_reblogs {
         q = q.filter(statuses::Column::ReblogOfId.is_null());
+    }
+    if filter.only_media {
+        q = q.filter(statuses::Column::Id.in_subquery(crate::media::with_media()));
     }
     if let Some(tag) = &filter.tagged {
         let tagged = Query::select()

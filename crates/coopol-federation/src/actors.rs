@@ -357,6 +357,7 @@ pub async fn upsert_remote_actor(fed: &Federation, doc: &Value) -> Result<accoun
     m.fetched_at = Set(Some(now));
     let saved = if existing.is_some() { m.update(&fed.db).await? } else { m.insert(&fed.db).await? };
     store_remote_fields(fed, saved.id, doc).await?;
+    crate::profile_images::store_remote(fed, saved.id, doc).await?;
     fed.keys.forget_actor(id);
     Ok(saved)
 }
@@ -419,6 +420,7 @@ pub async fn local_actor_doc(fed: &Federation, a: &accounts::Model) -> Result<Va
     if let (false, Some(m)) = (attachment.is_empty(), doc.as_object_mut()) {
         m.insert("attachment".into(), json!(attachment));
     }
+    crate::profile_images::add_to_actor(fed, a, &mut doc).await?;
     Ok(doc)
 }
 

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod notes;
 pub mod outbox;
 pub mod polls;
+pub mod profile_images;
 pub mod recorder;
 pub mod resolve;
 pub mod routes;

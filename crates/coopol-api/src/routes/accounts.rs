@@ -87,6 +87,7 @@ async fn statuses(
         exclude_replies: params.bool("exclude_replies").unwrap_or(false),
         exclude_reblogs: params.bool("exclude_reblogs").unwrap_or(false),
         tagged: params.str("tagged").map(|t| t.trim_start_matches('#').to_string()),
+        only_media: params.bool("only_media").unwrap_or(false),
     };
     let rows = if params.bool("pinned").unwrap_or(false) {
         // Pinned posts come on one page, without a next one (Mastodon does the same).
@@ -99,9 +100,6 @@ async fn statuses(
                 .filter(|s| visible.contains(&s.visibility.as_str()))
                 .collect()
         }
-    } else if params.bool("only_media").unwrap_or(false) {
-        // No status carries media attachments yet (uploads come with the media work): none.
-        vec![]
     } else {
         coopol_db::social::account_statuses(&fed.db, a.id, visible, &filter, page(&params)?).await?
     };
@@ -119,7 +117,11 @@ async fn statuses(
     // The next pages keep the filters.
     let mut base = format!("{}/api/v1/accounts/{}/statuses", fed.config.base_url(), a.id);
     let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (k, on) in [("exclude_replies", filter.exclude_replies), ("exclude_reblogs", filter.exclude_reblogs)] {
+    for (k, on) in [
+        ("exclude_replies", filter.exclude_replies),
+        ("exclude_reblogs", filter.exclude_reblogs),
+        ("only_media", filter.only_media),
+    ] {
         if on {
             query.append_pair(k, "true");
         }

@@ -2,10 +2,11 @@
 //! following, mutes, familiar followers; `/api/v1/mutes`, `/api/v1/blocks` and
 //! `/api/v1/follow_requests`.
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{get, patch, post};
-use axum::{Json, Router};
+use axum::routing::{delete, get, patch, post};
+use axum::{Extension, Json, Router};
 use coopol_db::entities::{accounts, blocks};
 use coopol_db::social;
 use coopol_federation::Federation;
@@ -16,12 +17,15 @@ use serde_json::{json, Value};
 use super::accounts::find_by_handle;
 use super::{page, paged_accounts, path_id};
 use crate::auth::{Auth, MaybeAuth};
+use crate::media::Media;
 use crate::social::{Field, ProfileUpdate};
-use crate::{mastodon, social as actions, ApiError, Params};
+use crate::{mastodon, profile_images, social as actions, ApiError, Params};
 
 pub fn routes() -> Router<Federation> {
     Router::new()
         .route("/api/v1/accounts/update_credentials", patch(update_credentials))
+        .route("/api/v1/profile/avatar", delete(delete_avatar))
+        .route("/api/v1/profile/header", delete(delete_header))
         .route("/api/v1/accounts/search", get(search))
         .route("/api/v1/accounts/familiar_followers", get(familiar_followers))
         .route("/api/v1/accounts/{id}/followers", get(followers))
@@ -99,15 +103,23 @@ fn fields_param(params: &Params) -> Result<Option<Vec<Field>>, ApiError> {
 
 /// `PATCH /api/v1/accounts/update_credentials`: display name, bio, fields, locked, bot. The
 /// body may be a form, JSON, or multipart (what apps send along with images). Avatar and
-/// header images go to `social::store_profile_image`, which refuses them until media storage
-/// exists: the whole update is then refused, never half applied.
+/// header images are checked and converted first (`profile_images`): a refused image refuses
+/// the whole update, never half applied.
 async fn update_credentials(
     State(fed): State<Federation>,
     auth: Auth,
     req: axum::extract::Request,
 ) -> Result<Json<Value>, ApiError> {
     auth.require("write:accounts")?;
-    let params = profile_params(&fed, &auth, req).await?;
+    let media = req.extensions().get::<Media>().cloned();
+    let (params, images) = profile_params(&fed, req).await?;
+    let images = match (&media, images.is_empty()) {
+        (_, true) => vec![],
+        (Some(m), false) => profile_images::process_all(m, images).await?,
+        (None, false) => {
+            return Err(ApiError::Unprocessable("avatar and header images cannot be stored on this server".into()))
+        }
+    };
     let text = |k: &str| params.0.get(k).and_then(Value::as_str).map(|s| s.trim().to_string());
     let update = ProfileUpdate {
         display_name: text("display_name"),
@@ -117,12 +129,17 @@ async fn update_credentials(
         fields: fields_param(&params)?,
     };
     let updated = actions::update_profile(&fed, &auth.account, update).await?;
+    if let Some(m) = &media {
+        profile_images::store(&fed, m, &updated, images).await?;
+    }
     Ok(Json(mastodon::credential_account(&fed, &updated).await?))
 }
 
-/// The parameters of a profile update; image parts of a multipart body are handed to the
-/// media seam first.
-async fn profile_params(fed: &Federation, auth: &Auth, req: axum::extract::Request) -> Result<Params, ApiError> {
+/// The parameters of a profile update, and the image parts of a multipart body.
+async fn profile_params(
+    fed: &Federation,
+    req: axum::extract::Request,
+) -> Result<(Params, Vec<(String, Bytes)>), ApiError> {
     use axum::extract::{FromRequest, Multipart};
     let multipart = req
         .headers()
@@ -130,7 +147,7 @@ async fn profile_params(fed: &Federation, auth: &Auth, req: axum::extract::Reque
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.to_ascii_lowercase().starts_with("multipart/form-data"));
     if !multipart {
-        return Params::from_request(req, fed).await;
+        return Ok((Params::from_request(req, fed).await?, vec![]));
     }
     let bad = |e: axum::extract::multipart::MultipartError| ApiError::BadRequest(e.body_text());
     let mut form = Multipart::from_request(req, fed).await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
@@ -139,10 +156,10 @@ async fn profile_params(fed: &Federation, auth: &Auth, req: axum::extract::Reque
     while let Some(field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or("").to_string();
         if name == "avatar" || name == "header" {
-            let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
             let bytes = field.bytes().await.map_err(bad)?;
             if !bytes.is_empty() {
-                images.push((name, content_type, bytes));
+                images.retain(|(k, _)| *k != name);
+                images.push((name, bytes));
             }
             continue;
         }
@@ -152,10 +169,7 @@ async fn profile_params(fed: &Federation, auth: &Auth, req: axum::extract::Reque
         let value = field.text().await.map_err(bad)?;
         params.0.insert(name, Value::String(value));
     }
-    for (kind, content_type, bytes) in images {
-        actions::store_profile_image(fed, &auth.account, &kind, &content_type, &bytes).await?;
-    }
-    Ok(params)
+    Ok((params, images))
 }
 
 /// `GET /api/v1/accounts/search`: a handle (resolved through WebFinger with `resolve=true`),
@@ -333,4 +347,36 @@ async fn reject(State(fed): State<Federation>, auth: Auth, Path(id): Path<String
     let follower = coopol_db::queries::account_by_id(&fed.db, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
     actions::reject_follow(&fed, &auth.account, &follower).await?;
     Ok(Json(mastodon::relationship(&fed, auth.account.id, follower.id).await?))
+}
+
+/// `DELETE /api/v1/profile/avatar`: back to the default avatar; returns my account.
+async fn delete_avatar(
+    State(fed): State<Federation>,
+    auth: Auth,
+    media: Option<Extension<Media>>,
+) -> Result<Json<Value>, ApiError> {
+    delete_image(fed, auth, media, coopol_db::profile_images::AVATAR).await
+}
+
+/// `DELETE /api/v1/profile/header`: back to the default header; returns my account.
+async fn delete_header(
+    State(fed): State<Federation>,
+    auth: Auth,
+    media: Option<Extension<Media>>,
+) -> Result<Json<Value>, ApiError> {
+    delete_image(fed, auth, media, coopol_db::profile_images::HEADER).await
+}
+
+async fn delete_image(
+    fed: Federation,
+    auth: Auth,
+    media: Option<Extension<Media>>,
+    kind: &str,
+) -> Result<Json<Value>, ApiError> {
+    auth.require("write:accounts")?;
+    let Some(Extension(media)) = media else {
+        return Err(ApiError::Unprocessable("images cannot be stored on this server".into()));
+    };
+    profile_images::remove(&fed, &media, &auth.account, kind).await?;
+    Ok(Json(mastodon::credential_account(&fed, &auth.account).await?))
 }

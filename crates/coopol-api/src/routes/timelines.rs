@@ -59,17 +59,21 @@ async fn tag(
         (_, Some(true)) => Some(false),
         _ => None,
     };
-    if params.bool("only_media") == Some(true) {
-        // No status carries media yet.
-        return Ok(paged_json("", &[], vec![]));
-    }
-    let rows = coopol_db::lists::tag_timeline(&fed.db, &tag, local, page(&params)?).await?;
+    let rows = if params.bool("only_media") == Some(true) {
+        coopol_db::media::tag_media_timeline(&fed.db, &tag, local, page(&params)?).await?
+    } else {
+        coopol_db::lists::tag_timeline(&fed.db, &tag, local, page(&params)?).await?
+    };
     let viewer = auth.0.as_ref().map(|a| a.account.id);
     let items = mastodon::statuses(&fed, &rows, viewer).await?;
-    let base = format!(
+    let mut base = format!(
         "{}/api/v1/timelines/tag/{}",
         fed.config.base_url(),
         url::form_urlencoded::byte_serialize(tag.as_bytes()).collect::<String>()
     );
+    if params.bool("only_media") == Some(true) {
+        // The next pages keep the filter.
+        base.push_str("?only_media=true");
+    }
     Ok(paged_json(&base, &rows, items))
 }

@@ -32,6 +32,7 @@ pub mod oauth_tokens;
 pub mod outbox;
 pub mod poll_votes;
 pub mod polls;
+pub mod profile_images;
 pub mod received_activities;
 pub mod status_edits;
 pub mod status_pins;

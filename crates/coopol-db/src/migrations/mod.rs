@@ -9,6 +9,7 @@ mod m0003_statuses;
 mod m0004_groups;
 mod m0005_moves;
 mod m0006_media_polls;
+mod m0007_profile_images;
 mod m0008_poll_endings;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_groups::Migration),
             Box::new(m0005_moves::Migration),
             Box::new(m0006_media_polls::Migration),
+            Box::new(m0007_profile_images::Migration),
             Box::new(m0008_poll_endings::Migration),
         ]
     }
