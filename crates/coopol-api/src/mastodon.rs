@@ -209,6 +209,13 @@ async fn plain_status(fed: &Federation, s: &statuses::Model, viewer: Option<i64>
         ),
         None => (false, false),
     };
+    // A direct post that a private group shared with its members reads as followers-only: its
+    // audience is the group's people.
+    let visibility = if s.visibility == "direct" && coopol_db::groups::shared_by_private_group(&fed.db, s.id).await? {
+        "private"
+    } else {
+        s.visibility.as_str()
+    };
     let base = fed.config.base_url();
     Ok(json!({
         "id": s.id.to_string(),
@@ -218,7 +225,7 @@ async fn plain_status(fed: &Federation, s: &statuses::Model, viewer: Option<i64>
         "edited_at": s.edited_at.map(time),
         "account": account(fed, &author).await?,
         "content": s.content,
-        "visibility": s.visibility,
+        "visibility": visibility,
         "sensitive": s.sensitive,
         "spoiler_text": s.spoiler_text,
         "language": s.language,

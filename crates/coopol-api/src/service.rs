@@ -23,7 +23,9 @@ pub async fn can_view(fed: &Federation, s: &statuses::Model, viewer: Option<i64>
     let follows =
         queries::follow_between(&fed.db, viewer, s.account_id).await?.is_some_and(|f| f.state == FOLLOW_ACCEPTED);
     let mentioned = queries::mentioned_ids(&fed.db, s.id).await?.contains(&viewer);
-    Ok(Audience::may_view(v, viewer == s.account_id, follows, mentioned))
+    // The members of a private group read what it shared with them.
+    Ok(Audience::may_view(v, viewer == s.account_id, follows, mentioned)
+        || coopol_db::groups::shared_with(&fed.db, s.id, viewer).await?)
 }
 
 /// A status the viewer may see, or 404 (never revealing that a private one exists).

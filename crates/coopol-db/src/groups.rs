@@ -360,8 +360,9 @@ pub async fn groups_taking(
 }
 
 /// A group announces a post it takes: a `group_posts` row (written first), a boost row by the
-/// group (what its local followers see; followers-only for a private group) and, for a public
-/// group, an `Announce` intent for its remote followers (FEP-1b12). In the caller's transaction.
+/// group (what its local followers see; followers-only for a private group) and an `Announce`
+/// intent for its remote followers (FEP-1b12; for a private group, to its members only and
+/// only for posts written here). In the caller's transaction.
 pub async fn announce_in_group(
     db: &impl ConnectionTrait,
     group: &accounts::Model,
@@ -384,10 +385,81 @@ pub async fn announce_in_group(
         boost.visibility = Set(Visibility::Private.as_str().to_string());
     }
     boost.insert(db).await?;
-    if !g.private {
+    // A private group tells its remote members only of posts written on this instance: only
+    // here can a member's signed fetch be checked against the group's membership.
+    let announce = !g.private || queries::status_by_id(db, status_id).await?.is_some_and(|s| s.local);
+    if announce {
         queries::record_intent(db, &Intent::Announce { reblog_id: id }).await?;
     }
     Ok(())
+}
+
+/// The accounts a private group's posts go to: its accepted followers (members, sympathisers,
+/// moderators), never pending ones, never banned ones.
+pub async fn member_ids(db: &impl ConnectionTrait, group_id: i64) -> Result<Vec<i64>, DbError> {
+    let banned: Vec<i64> = blocks::Entity::find()
+        .select_only()
+        .column(blocks::Column::TargetAccountId)
+        .filter(blocks::Column::AccountId.eq(group_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut ids = queries::accepted_follower_ids(db, group_id).await?;
+    ids.retain(|id| !banned.contains(id));
+    Ok(ids)
+}
+
+/// Whether `viewer_id` may fetch a post that a local private group announced: an accepted
+/// member (of any role) of one of those groups, not banned by it.
+pub async fn member_of_group_sharing(
+    db: &impl ConnectionTrait,
+    status_id: i64,
+    viewer_id: i64,
+) -> Result<bool, DbError> {
+    for group_id in private_groups_of(db, status_id).await? {
+        if role_of(db, group_id, viewer_id).await?.is_some() && !is_banned(db, group_id, viewer_id).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The boosts of a status that a group (local or remote) shared with its members only
+/// (followers-only boosts by a `Group` actor): a private group's posts.
+async fn private_group_shares(db: &impl ConnectionTrait, status_id: i64) -> Result<Vec<i64>, DbError> {
+    let boosters: Vec<i64> = statuses::Entity::find()
+        .select_only()
+        .column(statuses::Column::AccountId)
+        .filter(statuses::Column::ReblogOfId.eq(status_id))
+        .filter(statuses::Column::Visibility.eq(Visibility::Private.as_str()))
+        .limit(100)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(accounts::Entity::find()
+        .select_only()
+        .column(accounts::Column::Id)
+        .filter(accounts::Column::Id.is_in(boosters))
+        .filter(accounts::Column::ActorType.eq(GROUP))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Whether a private group shared a status with its members (it then reads as followers-only).
+pub async fn shared_by_private_group(db: &impl ConnectionTrait, status_id: i64) -> Result<bool, DbError> {
+    Ok(!private_group_shares(db, status_id).await?.is_empty())
+}
+
+/// Whether `viewer_id` follows (accepted) a group that shared a status with its members only:
+/// the local members of a private group read its posts.
+pub async fn shared_with(db: &impl ConnectionTrait, status_id: i64, viewer_id: i64) -> Result<bool, DbError> {
+    for group_id in private_group_shares(db, status_id).await? {
+        if queries::follow_between(db, viewer_id, group_id).await?.is_some_and(|f| f.state == FOLLOW_ACCEPTED) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Whether a status is in a thread of a local group (the group announced it).
@@ -397,7 +469,8 @@ pub async fn in_group_thread(db: &impl ConnectionTrait, status_id: i64) -> Resul
 
 /// Takes a post out of a group: its `group_posts` row and the group's boost. Returns the
 /// intent that tells the group's followers (`Undo(Announce)`), `None` when nothing was
-/// announced remotely (private group) or the post was not in the group.
+/// announced remotely (a private group's post written elsewhere) or the post was not in the
+/// group.
 pub async fn remove_post(
     db: &impl ConnectionTrait,
     group: &groups::Model,
@@ -407,7 +480,9 @@ pub async fn remove_post(
     group_posts::Entity::delete_by_id(p.id).exec(db).await?;
     statuses::Entity::delete_by_id(p.id).exec(db).await?;
     let undo = Intent::UndoAnnounce { account_id: group.account_id, status_id, announce_uri: p.announce_uri };
-    Ok(Some((!group.private).then_some(undo)))
+    // As in `announce_in_group`: a private group announced remotely only posts written here.
+    let announced = !group.private || queries::status_by_id(db, status_id).await?.is_some_and(|s| s.local);
+    Ok(Some(announced.then_some(undo)))
 }
 
 /// The groups (local or remote) that boosted a status: a reply to it belongs to their threads,

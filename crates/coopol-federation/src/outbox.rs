@@ -69,6 +69,20 @@ async fn audience_inboxes(
     Ok(queries::remote_inboxes(&fed.db, &ids).await?)
 }
 
+/// Whether an account is a local private group (whose announces go to its members only).
+async fn private_group(fed: &Federation, a: &accounts::Model) -> Result<bool, FederationError> {
+    if a.actor_type != coopol_db::groups::GROUP || a.domain.is_some() {
+        return Ok(false);
+    }
+    Ok(coopol_db::groups::settings(&fed.db, a.id).await?.is_some_and(|g| g.private))
+}
+
+/// Inboxes of a group's remote members: accepted, not banned, one per distinct inbox.
+async fn member_inboxes(fed: &Federation, group_id: i64) -> Result<Vec<String>, FederationError> {
+    let ids = coopol_db::groups::member_ids(&fed.db, group_id).await?;
+    Ok(queries::remote_inboxes(&fed.db, &ids).await?)
+}
+
 /// Builds the activity and recipients of an intent. `None`: nothing to send any more (the
 /// object is gone, or nobody remote is concerned).
 pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>, FederationError> {
@@ -179,6 +193,17 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             let Some(s) = queries::status_by_id(&fed.db, orig).await? else { return Ok(None) };
             let (booster, author) = (account(fed, r.account_id).await?, account(fed, s.account_id).await?);
             let published = r.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            if private_group(fed, &booster).await? {
+                // Only posts written here: their fetch is checked against the membership.
+                if !s.local {
+                    return Ok(None);
+                }
+                return Ok(Some(Outgoing {
+                    activity: announce::build_for_members(&r.uri, &booster.uri, &s.uri, &published),
+                    sender_account_id: booster.id,
+                    inboxes: member_inboxes(fed, booster.id).await?,
+                }));
+            }
             let followers = booster.followers_url.clone().unwrap_or_default();
             let mut inboxes =
                 audience_inboxes(fed, booster.id, &Audience::of(Visibility::Public, &[]), Some(author.id)).await?;
@@ -192,6 +217,15 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
         Intent::UndoAnnounce { account_id, status_id, announce_uri } => {
             let Some(s) = queries::status_by_id(&fed.db, *status_id).await? else { return Ok(None) };
             let (booster, author) = (account(fed, *account_id).await?, account(fed, s.account_id).await?);
+            if private_group(fed, &booster).await? {
+                let inner = announce::build_for_members(announce_uri, &booster.uri, &s.uri, "");
+                let members = announce::members_url(&booster.uri);
+                return Ok(Some(Outgoing {
+                    activity: undo::build(&format!("{announce_uri}#undo"), &booster.uri, inner, &members),
+                    sender_account_id: booster.id,
+                    inboxes: member_inboxes(fed, booster.id).await?,
+                }));
+            }
             let followers = booster.followers_url.clone().unwrap_or_default();
             let inner = announce::build(announce_uri, &booster.uri, &followers, &s.uri, &author.uri, "");
             Outgoing {

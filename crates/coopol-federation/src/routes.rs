@@ -284,7 +284,8 @@ async fn counts(fed: &Federation, name: &str, followers: bool) -> Response {
 }
 
 /// A local status, if `name` is its author and the requester may see it. Non-public posts are
-/// served only on a signed fetch by an actor in their audience.
+/// served only on a signed fetch by an actor in their audience, which for a post a local private
+/// group announced includes the group's accepted members (not pending, not banned).
 async fn visible_status(
     fed: &Federation,
     name: &str,
@@ -312,7 +313,10 @@ async fn visible_status(
         .map_err(internal)?
         .is_some_and(|f| f.state == queries::FOLLOW_ACCEPTED);
     let mentioned = queries::mentioned_ids(&fed.db, s.id).await.map_err(internal)?.contains(&viewer.id);
-    if Audience::may_view(visibility, viewer.id == author.id, follows, mentioned) {
+    if Audience::may_view(visibility, viewer.id == author.id, follows, mentioned)
+        // A post a private group announced is served to the group's members.
+        || coopol_db::groups::member_of_group_sharing(&fed.db, s.id, viewer.id).await.map_err(internal)?
+    {
         Ok((author, s))
     } else {
         Err(not_found())

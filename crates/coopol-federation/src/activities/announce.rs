@@ -2,12 +2,13 @@
 
 use coopol_db::entities::accounts;
 use coopol_db::queries;
-use sea_orm::ActiveModelTrait;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde_json::{json, Value};
 use url::Url;
 
 use super::{object, with_context};
-use crate::notes::{object_id, store_remote_note};
+use crate::config::same_origin;
+use crate::notes::{object_id, store_remote_note, string_list};
 use crate::{actors, Federation, FederationError};
 
 /// `Announce` of `object_uri` (by `object_author`) by a local account, public.
@@ -19,6 +20,24 @@ pub fn build(id: &str, actor: &str, followers: &str, object_uri: &str, object_au
         "published": published,
         "to": [coopol_core::PUBLIC],
         "cc": [object_author, followers],
+        "object": object_uri,
+    }))
+}
+
+/// The members collection of a group: where a private group addresses what it shares.
+pub fn members_url(group_uri: &str) -> String {
+    format!("{group_uri}/members")
+}
+
+/// `Announce` of `object_uri` by a private group, to its members only: never `Public`, never
+/// its followers collection (FEP-1b12, for groups whose posts stay among their people).
+pub fn build_for_members(id: &str, group: &str, object_uri: &str, published: &str) -> Value {
+    with_context(json!({
+        "id": id,
+        "type": "Announce",
+        "actor": group,
+        "published": published,
+        "to": [members_url(group)],
         "object": object_uri,
     }))
 }
@@ -35,24 +54,18 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         obj = object(obj)?;
     }
     let uri = object_id(obj).ok_or_else(|| FederationError::Invalid("Announce without object".into()))?;
+    let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
+    let public = ["to", "cc"].into_iter().flat_map(|k| string_list(activity.get(k))).any(|a| is_public(&a));
+    if !public {
+        return receive_for_members(fed, id, &url, actor).await;
+    }
     let original = match queries::status_by_uri(&fed.db, uri).await? {
         Some(s) => s,
-        None => {
-            // Never trust an embedded object we do not own: fetch it from its origin.
-            let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
-            // A boost from an allowed server does not carry posts of a blocked one in.
-            actors::refuse_blocked(fed, &url).await?;
-            let note = fed.http.fetch_object(&url, &fed.instance_key).await?;
-            let author_uri = note
-                .get("attributedTo")
-                .and_then(object_id)
-                .ok_or_else(|| FederationError::Invalid("note without author".into()))?;
-            let author = actors::resolve_actor(fed, author_uri).await?;
-            match store_remote_note(fed, &note, &author).await? {
-                Some(s) => s,
-                None => return Ok(()),
-            }
-        }
+        // Never trust an embedded object we do not own: fetch it from its origin.
+        None => match fetch_and_store(fed, &url, &fed.instance_key).await? {
+            Some(s) => s,
+            None => return Ok(()),
+        },
     };
     let visibility: coopol_core::Visibility = original.visibility.parse().unwrap_or(coopol_core::Visibility::Direct);
     if !visibility.is_public() {
@@ -65,4 +78,85 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     }
     crate::events::status_created(fed, &boost).await?;
     Ok(())
+}
+
+fn is_public(a: &str) -> bool {
+    matches!(a, coopol_core::PUBLIC | "as:Public" | "Public")
+}
+
+/// Fetches a note from its origin, signed by `signer`, and stores it (with its author).
+/// `None`: the note was deleted here before, or is already stored.
+async fn fetch_and_store(
+    fed: &Federation,
+    url: &Url,
+    signer: &coopol_signatures::SigningKey,
+) -> Result<Option<coopol_db::entities::statuses::Model>, FederationError> {
+    // A boost from an allowed server does not carry posts of a blocked one in.
+    actors::refuse_blocked(fed, url).await?;
+    let note = fed.http.fetch_object(url, signer).await?;
+    let author_uri = note
+        .get("attributedTo")
+        .and_then(object_id)
+        .ok_or_else(|| FederationError::Invalid("note without author".into()))?;
+    let author = actors::resolve_actor(fed, author_uri).await?;
+    store_remote_note(fed, &note, &author).await
+}
+
+/// A private group shares a post with its members only (an `Announce` without `Public`). It is
+/// taken only from a group, only for a post on the group's own server (which alone knows who
+/// may read it), and only when local accounts are its members. The post is fetched signed by
+/// one of them — the group's server serves it to members only — and the group's boost is
+/// stored followers-only: it reaches the group's local members, and nobody else.
+async fn receive_for_members(
+    fed: &Federation,
+    id: &str,
+    url: &Url,
+    group: &accounts::Model,
+) -> Result<(), FederationError> {
+    if group.actor_type != coopol_db::groups::GROUP {
+        return Err(FederationError::Unauthorized("a non-public Announce from an actor that is not a group".into()));
+    }
+    let group_url = Url::parse(&group.uri).map_err(|_| FederationError::Invalid("bad group id".into()))?;
+    if !same_origin(url, &group_url) {
+        return Err(FederationError::Unauthorized("a private group's post from another server".into()));
+    }
+    let members = local_members(fed, group.id).await?;
+    let Some(&first) = members.first() else {
+        tracing::debug!(group = %group.uri, "members-only Announce with no local member: ignored");
+        return Ok(());
+    };
+    let original = match queries::status_by_uri(&fed.db, url.as_str()).await? {
+        Some(s) => s,
+        None => {
+            let signer = fed.signers.get(&fed.db, first).await?;
+            match fetch_and_store(fed, url, &signer).await? {
+                Some(s) => s,
+                None => return Ok(()),
+            }
+        }
+    };
+    if original.account_id == group.id {
+        return Err(FederationError::Unauthorized("a group sharing its own post".into()));
+    }
+    let mut row = queries::boost_row(coopol_core::new_id(), id, group.id, original.id, false);
+    row.visibility = Set(coopol_core::Visibility::Private.as_str().to_string());
+    let boost = row.insert(&fed.db).await?;
+    crate::events::status_created(fed, &boost).await?;
+    Ok(())
+}
+
+/// The local accounts that follow a group (accepted): its members on this server.
+async fn local_members(fed: &Federation, group_id: i64) -> Result<Vec<i64>, FederationError> {
+    let ids = queries::accepted_follower_ids(&fed.db, group_id).await?;
+    let local: Vec<i64> = accounts::Entity::find()
+        .select_only()
+        .column(accounts::Column::Id)
+        .filter(accounts::Column::Id.is_in(ids))
+        .filter(accounts::Column::Domain.is_null())
+        .filter(accounts::Column::Suspended.eq(false))
+        .limit(1)
+        .into_tuple()
+        .all(&fed.db)
+        .await?;
+    Ok(local)
 }
