@@ -10,7 +10,9 @@ mentioning the group, and the group announces their posts to its followers.
 from types import SimpleNamespace
 
 import pytest
+from mastodon import MastodonNotFoundError
 
+import remote_actor as ra
 from harness import (
     assert_never,
     ensure_following,
@@ -206,6 +208,85 @@ def test_private_invite_only_group_keeps_its_posts_to_itself(net):
     )
     # Nothing of it is public at S either.
     assert all(s["uri"] != post["uri"] for s in net.S.api().timeline_public(limit=40))
+
+
+def test_a_private_group_reaches_its_remote_members_and_nobody_else(net, remote):
+    """circle: private, invite-only, on S. alice (A) is invited and joins; nadia (A) follows mia,
+    the author, but not the group; bob (B) joined and was banned. mia's post to circle reaches
+    alice only, as a followers-only post, and its URI answers 404 to anyone else."""
+    make_group(net.S, "circle", "mia", "--join-mode", "invite", "--private")
+    acct = net.S.acct("circle")
+    group_id = local_group_id(net.mia_groups, "circle")
+    net.A.create_user("nadia")
+    nadia = net.A.api("nadia")
+    for member in (net.A.acct("alice"), net.B.acct("bob")):
+        on_s = resolve_account(net.mia, member)
+        net.mia_groups.call("POST", f"/{group_id}/invitations", account_id=on_s["id"])
+    ensure_following(net.alice, acct)
+    group_on_b = ensure_following(net.bob, acct)
+    bob_on_s = resolve_account(net.mia, net.B.acct("bob"))
+    net.mia_groups.call("POST", f"/{group_id}/bans", account_id=bob_on_s["id"], reason="leaks")
+    wait_for(
+        lambda: not net.bob.account_relationships([group_on_b["id"]])[0]["following"],
+        what="bob's server to drop his follow after the group's Block",
+    )
+    ensure_following(nadia, net.S.acct("mia"))
+
+    marker = unique("circle")
+    post = net.mia.status_post(f"@{acct} {marker}", visibility="direct")
+    uri = post["uri"]
+    seen = group_post_arrives(net.alice, acct, uri, "alice (A), a remote member, to receive circle's post")
+    assert marker in seen["reblog"]["content"]
+    assert seen["visibility"] == "private" and seen["reblog"]["visibility"] == "private", seen
+    # alice opens it on her own server, as any post she may read.
+    opened = net.alice.status(seen["reblog"]["id"])
+    assert opened["uri"] == uri and opened["visibility"] == "private"
+    on_a_id = seen["reblog"]["id"]
+
+    def leaked():
+        for api, who in ((nadia, "nadia"), (net.bob, "bob")):
+            if reblog_of(api, uri) or any(s["uri"] == uri for s in api.timeline_home(limit=40)):
+                return f"{who}'s home timeline"
+        for local in (True, False):
+            if any(s["uri"] == uri for s in net.A.api().timeline_public(limit=40, local=local)):
+                return "A's public timelines"
+        if nadia.search_v2(uri, resolve=True)["statuses"]:
+            return "nadia's search by URL"
+        return None
+
+    assert_never(leaked, what="circle's post reaching a non-member or a banned member")
+    with pytest.raises(MastodonNotFoundError):
+        nadia.status(on_a_id)
+    # At the origin: unsigned, or signed by someone who is not a member, it does not exist.
+    stranger = remote.new_actor()
+    for url in (uri, uri + "/activity"):
+        assert fetch_ap(url).status_code == 404, url
+        r = ra.signed_get(stranger, url)
+        assert r.status_code == 404, (url, r.status_code, r.text[:200])
+
+
+def test_a_pending_follower_of_a_private_group_receives_nothing(net):
+    make_group(net.S, "caucus", "mia", "--join-mode", "approval", "--private")
+    acct = net.S.acct("caucus")
+    group_id = local_group_id(net.mia_groups, "caucus")
+    on_o = resolve_account(net.olga, acct)
+    assert net.olga.account_follow(on_o["id"])["requested"] is True
+    on_a = resolve_account(net.alice, acct)
+    net.alice.account_follow(on_a["id"])
+
+    def pending():
+        people = net.mia_groups.call("GET", f"/{group_id}/members")
+        return {p["account"]["acct"]: p["account"]["id"] for p in people if p["pending"]}
+
+    waiting = wait_for(lambda: len(pending()) == 2 and pending(), what="both requests pending at S")
+    net.mia_groups.call("POST", f"/{group_id}/requests/{waiting[net.A.acct('alice')]}/accept")
+    wait_for(
+        lambda: net.alice.account_relationships([on_a["id"]])[0]["following"],
+        what="alice's follow of caucus to be accepted",
+    )
+    post = net.mia.status_post(f"@{acct} {unique('caucus')}", visibility="direct")
+    group_post_arrives(net.alice, acct, post["uri"], "alice (A), an accepted member, to receive caucus's post")
+    assert_never(lambda: reblog_of(net.olga, post["uri"]), what="caucus's post reaching olga, still pending")
 
 
 def test_a_blocking_secretary_cannot_silence_the_members(net, greens):
