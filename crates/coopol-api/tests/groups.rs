@@ -164,3 +164,28 @@ async fn moderation_removes_bans_locks_and_logs() {
         api.get(&format!("{GROUPS}/12345"), &mia.token).await.expect(StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn a_private_group_s_post_is_read_by_its_people_only_as_followers_only() {
+    for api in apis().await {
+        let (mia, nina, olga) = (api.user("mia").await, api.user("nina").await, api.user("olga").await);
+        let cell = create(&api, &mia, "cell", json!({ "join_mode": "invite", "private": true })).await;
+        let cid = cell["id"].as_str().unwrap().to_string();
+        api.post(&format!("{GROUPS}/{cid}/invitations"), &mia.token, json!({"account_id": nina.id()})).await.ok();
+        api.post(&format!("{GROUPS}/{cid}/join"), &nina.token, json!({})).await.ok();
+        // olga follows mia, the author, but not the group.
+        api.post(&format!("/api/v1/accounts/{}/follow", mia.id()), &olga.token, json!({})).await.ok();
+        let post = api
+            .post("/api/v1/statuses", &mia.token, json!({ "status": "@cell meeting at eight", "visibility": "direct" }))
+            .await
+            .ok();
+        let post_id = post["id"].as_str().unwrap();
+        assert!(boosted_in_home(&api, &nina, post_id).await, "{}: the group shares it with nina", api.backend);
+        let seen = api.get(&format!("/api/v1/statuses/{post_id}"), &nina.token).await.ok();
+        assert_eq!(seen["visibility"], "private", "{}: a members-only post reads as followers-only", api.backend);
+        api.get(&format!("/api/v1/statuses/{post_id}"), &olga.token).await.expect(StatusCode::NOT_FOUND);
+        assert!(!boosted_in_home(&api, &olga, post_id).await, "{}", api.backend);
+        let public = api.get("/api/v1/timelines/public", &olga.token).await.ok();
+        assert!(public.as_array().unwrap().iter().all(|s| s["id"] != post_id), "{}", api.backend);
+    }
+}

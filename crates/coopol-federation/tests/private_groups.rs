@@ -217,5 +217,13 @@ async fn a_private_group_announces_to_its_members_only() {
         assert!(!a.to_string().contains(coopol_core::PUBLIC), "{backend}: {a}");
         // Two members on a.test share one inbox; the pending and the banned get nothing.
         assert_eq!(out.inboxes, vec!["http://a.test:1/inbox".to_string()], "{backend}");
+        // A moderator's removal reaches the same people, and says no more.
+        let announce_uri = a["id"].as_str().unwrap().to_string();
+        let undo = Intent::UndoAnnounce { account_id: out.sender_account_id, status_id: rig.post.id, announce_uri };
+        let out = outbox::build(&rig.fed, &undo).await.unwrap().unwrap();
+        assert_eq!(out.activity["type"], "Undo", "{backend}");
+        assert_eq!(out.activity["to"], serde_json::json!(["http://localhost:1/users/cell/members"]), "{backend}");
+        assert!(!out.activity.to_string().contains(coopol_core::PUBLIC), "{backend}: {}", out.activity);
+        assert_eq!(out.inboxes, vec!["http://a.test:1/inbox".to_string()], "{backend}");
     }
 }
