@@ -121,19 +121,16 @@ async fn receive_for_members(
         return Err(FederationError::Unauthorized("a private group's post from another server".into()));
     }
     let members = local_members(fed, group.id).await?;
-    let Some(&first) = members.first() else {
+    if members.is_empty() {
         tracing::debug!(group = %group.uri, "members-only Announce with no local member: ignored");
         return Ok(());
-    };
+    }
     let original = match queries::status_by_uri(&fed.db, url.as_str()).await? {
         Some(s) => s,
-        None => {
-            let signer = fed.signers.get(&fed.db, first).await?;
-            match fetch_and_store(fed, url, &signer).await? {
-                Some(s) => s,
-                None => return Ok(()),
-            }
-        }
+        None => match fetch_as_member(fed, url, &members).await? {
+            Some(s) => s,
+            None => return Ok(()),
+        },
     };
     if original.account_id == group.id {
         return Err(FederationError::Unauthorized("a group sharing its own post".into()));
@@ -145,7 +142,25 @@ async fn receive_for_members(
     Ok(())
 }
 
-/// The local accounts that follow a group (accepted): its members on this server.
+/// Fetches a private group's note signed by one of its local members; the next one (of the
+/// few given) when the group's server refuses the first, whose membership may have ended.
+async fn fetch_as_member(
+    fed: &Federation,
+    url: &Url,
+    members: &[i64],
+) -> Result<Option<coopol_db::entities::statuses::Model>, FederationError> {
+    let mut last = FederationError::NotFound;
+    for &member in members {
+        let signer = fed.signers.get(&fed.db, member).await?;
+        match fetch_and_store(fed, url, &signer).await {
+            Err(FederationError::Gone) => last = FederationError::Gone,
+            other => return other,
+        }
+    }
+    Err(last)
+}
+
+/// Up to three local accounts that follow a group (accepted): its members on this server.
 async fn local_members(fed: &Federation, group_id: i64) -> Result<Vec<i64>, FederationError> {
     let ids = queries::accepted_follower_ids(&fed.db, group_id).await?;
     let local: Vec<i64> = accounts::Entity::find()
@@ -154,7 +169,7 @@ async fn local_members(fed: &Federation, group_id: i64) -> Result<Vec<i64>, Fede
         .filter(accounts::Column::Id.is_in(ids))
         .filter(accounts::Column::Domain.is_null())
         .filter(accounts::Column::Suspended.eq(false))
-        .limit(1)
+        .limit(3)
         .into_tuple()
         .all(&fed.db)
         .await?;
