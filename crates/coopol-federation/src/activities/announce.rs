@@ -56,7 +56,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     let uri = object_id(obj).ok_or_else(|| FederationError::Invalid("Announce without object".into()))?;
     let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
     let public = ["to", "cc"].into_iter().flat_map(|k| string_list(activity.get(k))).any(|a| is_public(&a));
-    if !public {
+    if !public && shared_by_its_group(&url, actor) {
         return receive_for_members(fed, id, &url, actor).await;
     }
     let original = match queries::status_by_uri(&fed.db, uri).await? {
@@ -84,6 +84,14 @@ fn is_public(a: &str) -> bool {
     matches!(a, coopol_core::PUBLIC | "as:Public" | "Public")
 }
 
+/// Whether an `Announce` by `actor` of `object` may be a private group sharing a post with its
+/// members: the actor is a group, and the post is on the group's own server (the only one that
+/// can check who belongs to the group). Any other non-public `Announce` is an ordinary boost,
+/// refused below unless its object turns out public.
+fn shared_by_its_group(object: &Url, actor: &accounts::Model) -> bool {
+    actor.actor_type == coopol_db::groups::GROUP && Url::parse(&actor.uri).is_ok_and(|g| same_origin(object, &g))
+}
+
 /// Fetches a note from its origin, signed by `signer`, and stores it (with its author).
 /// `None`: the note was deleted here before, or is already stored.
 async fn fetch_and_store(
@@ -102,9 +110,9 @@ async fn fetch_and_store(
     store_remote_note(fed, &note, &author).await
 }
 
-/// A private group shares a post with its members only (an `Announce` without `Public`). It is
-/// taken only from a group, only for a post on the group's own server (which alone knows who
-/// may read it), and only when local accounts are its members. The post is fetched signed by
+/// A private group shares a post with its members only (an `Announce` without `Public`, from a
+/// group, of a post on its own server: see `shared_by_its_group`), taken only when local
+/// accounts are its members. The post is fetched signed by
 /// one of them — the group's server serves it to members only — and the group's boost is
 /// stored followers-only: it reaches the group's local members, and nobody else.
 async fn receive_for_members(
@@ -113,13 +121,6 @@ async fn receive_for_members(
     url: &Url,
     group: &accounts::Model,
 ) -> Result<(), FederationError> {
-    if group.actor_type != coopol_db::groups::GROUP {
-        return Err(FederationError::Unauthorized("a non-public Announce from an actor that is not a group".into()));
-    }
-    let group_url = Url::parse(&group.uri).map_err(|_| FederationError::Invalid("bad group id".into()))?;
-    if !same_origin(url, &group_url) {
-        return Err(FederationError::Unauthorized("a private group's post from another server".into()));
-    }
     let members = local_members(fed, group.id).await?;
     if members.is_empty() {
         tracing::debug!(group = %group.uri, "members-only Announce with no local member: ignored");
