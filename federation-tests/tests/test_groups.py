@@ -263,6 +263,11 @@ def test_a_private_group_reaches_its_remote_members_and_nobody_else(net, remote)
         assert fetch_ap(url).status_code == 404, url
         r = ra.signed_get(stranger, url)
         assert r.status_code == 404, (url, r.status_code, r.text[:200])
+    # mia deletes it: alice's copy goes too.
+    net.mia.status_delete(post["id"])
+    wait_for(lambda: reblog_of(net.alice, uri) is None, what="mia's deletion to reach alice's copy on A")
+    with pytest.raises(MastodonNotFoundError):
+        net.alice.status(on_a_id)
 
 
 def test_a_pending_follower_of_a_private_group_receives_nothing(net):
@@ -287,6 +292,10 @@ def test_a_pending_follower_of_a_private_group_receives_nothing(net):
     post = net.mia.status_post(f"@{acct} {unique('caucus')}", visibility="direct")
     group_post_arrives(net.alice, acct, post["uri"], "alice (A), an accepted member, to receive caucus's post")
     assert_never(lambda: reblog_of(net.olga, post["uri"]), what="caucus's post reaching olga, still pending")
+    # A moderator's removal reaches the remote member.
+    on_s = reblog_of(net.mia, post["uri"])
+    net.mia_groups.call("POST", f"/{group_id}/statuses/{on_s['reblog']['id']}/remove", reason="wrong group")
+    wait_for(lambda: reblog_of(net.alice, post["uri"]) is None, what="the removal to reach alice (A)")
 
 
 def test_a_blocking_secretary_cannot_silence_the_members(net, greens):

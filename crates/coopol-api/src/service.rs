@@ -157,6 +157,7 @@ pub async fn delete_status(fed: &Federation, author: &accounts::Model, id: i64) 
     let visibility: Visibility = s.visibility.parse().unwrap_or(Visibility::Direct);
     let mentioned = queries::mentioned_ids(&fed.db, s.id).await?;
     let event = events::deleted_event(fed, &s).await?;
+    let private_groups = coopol_db::groups::private_groups_of(&fed.db, s.id).await?;
     let txn = fed.db.begin().await?;
     coopol_federation::activities::delete::delete_status_rows(&txn, s.id).await?;
     queries::add_tombstone(&txn, &s.uri).await?;
@@ -168,6 +169,7 @@ pub async fn delete_status(fed: &Federation, author: &accounts::Model, id: i64) 
             followers: visibility != Visibility::Direct,
             mentioned,
             replied_to: s.in_reply_to_account_id.filter(|_| visibility.is_public()),
+            private_groups,
         },
     };
     queries::record_intent(&txn, &intent).await?;

@@ -20,6 +20,9 @@ pub enum Intent {
         /// The author of the post a public reply answered: they received it too.
         #[serde(default)]
         replied_to: Option<i64>,
+        /// The local private groups that shared it: their members received it.
+        #[serde(default)]
+        private_groups: Vec<i64>,
     },
     /// A local account asked to follow a remote one: `Follow`.
     Follow { follow_id: i64 },

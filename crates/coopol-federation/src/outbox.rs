@@ -102,12 +102,16 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             if matches!(intent, Intent::UpdateStatus { .. }) {
                 // Remote voters hear of a poll's new counts even when they do not follow.
                 inboxes.extend(crate::polls::voter_inboxes(fed, s.id).await?);
+                // The members of a private group that shared it hold a copy to update.
+                for group_id in coopol_db::groups::private_groups_of(&fed.db, s.id).await? {
+                    inboxes.extend(member_inboxes(fed, group_id).await?);
+                }
                 inboxes.sort();
                 inboxes.dedup();
             }
             Outgoing { activity, sender_account_id: author.id, inboxes }
         }
-        Intent::DeleteStatus { account_id, uri, followers, mentioned, replied_to } => {
+        Intent::DeleteStatus { account_id, uri, followers, mentioned, replied_to, private_groups } => {
             let author = account(fed, *account_id).await?;
             let audience = Audience { followers: *followers, mentioned: mentioned.clone() };
             let id = format!("{uri}#delete");
@@ -120,15 +124,20 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
                 .into_iter()
                 .map(|a| a.uri)
                 .collect();
-            let (to, cc) = match (&author.followers_url, followers) {
+            let (mut to, cc) = match (&author.followers_url, followers) {
                 (Some(f), true) => (vec![f.clone()], mention_uris),
                 _ => (mention_uris, vec![]),
             };
-            Outgoing {
-                activity: delete::build(&id, &author.uri, uri, to, cc),
-                sender_account_id: author.id,
-                inboxes: audience_inboxes(fed, author.id, &audience, *replied_to).await?,
+            let mut inboxes = audience_inboxes(fed, author.id, &audience, *replied_to).await?;
+            // The members of the private groups that shared it hold a copy too.
+            for group_id in private_groups {
+                let Some(group) = queries::account_by_id(&fed.db, *group_id).await? else { continue };
+                to.push(announce::members_url(&group.uri));
+                inboxes.extend(member_inboxes(fed, group.id).await?);
             }
+            inboxes.sort();
+            inboxes.dedup();
+            Outgoing { activity: delete::build(&id, &author.uri, uri, to, cc), sender_account_id: author.id, inboxes }
         }
         Intent::Follow { follow_id } => {
             let Some(f) = follows::Entity::find_by_id(*follow_id).one(&fed.db).await? else { return Ok(None) };

@@ -227,3 +227,28 @@ async fn a_private_group_announces_to_its_members_only() {
         assert_eq!(out.inboxes, vec!["http://a.test:1/inbox".to_string()], "{backend}");
     }
 }
+
+#[tokio::test]
+async fn edits_and_deletion_of_a_private_group_s_post_reach_its_members() {
+    for (backend, rig) in rigs().await {
+        let members = vec!["http://a.test:1/inbox".to_string()];
+        let update = Intent::UpdateStatus { status_id: rig.post.id };
+        let out = outbox::build(&rig.fed, &update).await.unwrap().unwrap();
+        assert_eq!(out.activity["type"], "Update", "{backend}");
+        assert_eq!(out.inboxes, members, "{backend}: the members' copies are updated");
+        let group = queries::local_account(&rig.fed.db, "cell").await.unwrap().unwrap();
+        let delete = Intent::DeleteStatus {
+            account_id: rig.post.account_id,
+            uri: rig.post.uri.clone(),
+            followers: false,
+            mentioned: vec![group.id],
+            replied_to: None,
+            private_groups: gq::private_groups_of(&rig.fed.db, rig.post.id).await.unwrap(),
+        };
+        let out = outbox::build(&rig.fed, &delete).await.unwrap().unwrap();
+        assert_eq!(out.activity["type"], "Delete", "{backend}");
+        assert!(out.activity["to"].as_array().unwrap().contains(&"http://localhost:1/users/cell/members".into()));
+        assert!(!out.activity.to_string().contains(coopol_core::PUBLIC), "{backend}: {}", out.activity);
+        assert_eq!(out.inboxes, members, "{backend}: the members' copies are deleted");
+    }
+}
