@@ -112,9 +112,9 @@ async fn fetch_and_store(
 
 /// A private group shares a post with its members only (an `Announce` without `Public`, from a
 /// group, of a post on its own server: see `shared_by_its_group`), taken only when local
-/// accounts are its members. The post is fetched signed by
-/// one of them — the group's server serves it to members only — and the group's boost is
-/// stored followers-only: it reaches the group's local members, and nobody else.
+/// accounts are its members. The post is fetched signed by one of them — the group's server
+/// serves it to members only — and the group's boost is stored followers-only: it reaches the
+/// group's local members, and nobody else.
 async fn receive_for_members(
     fed: &Federation,
     id: &str,
