@@ -79,11 +79,17 @@ pub async fn run(db: Db, config: &Config, kind: &str, cmd: MoveCommand, out: &mu
         }
         MoveCommand::Export { name, out: path } => {
             let a = local_actor(&db, &name, kind).await?;
-            let (posts, followers, members) = archive::export(&db, &config.domain, &a, &path).await?;
+            let media = crate::serve::media(config)?;
+            let e = archive::export(&db, &media, &config.domain, &a, &path).await?;
             writeln!(
                 out,
-                "exported {}: {posts} posts, {followers} followers, {members} members to {}",
+                "exported {}: {} posts, {} group posts, {} media files, {} followers, {} members to {}",
                 a.uri,
+                e.posts,
+                e.group_posts,
+                e.media_files,
+                e.followers,
+                e.members,
                 path.display()
             )
             .map_err(write_err)
@@ -106,12 +112,23 @@ pub async fn run(db: Db, config: &Config, kind: &str, cmd: MoveCommand, out: &mu
                 )),
                 other => other,
             })?;
-            let done = archive::import(&db, &config.instance(), &arc, &a).await?;
+            let media = crate::serve::media(config)?;
+            let fed = Federation::new(config.instance(), db).await?;
+            let done = archive::import(&fed, &media, &arc, &a).await?;
             writeln!(
                 out,
-                "imported into {}: {} posts ({} already there), {} followers and {} members remembered; \
-                 alias {} added",
-                a.uri, done.posts, done.already, done.followers, done.members, arc.actor.id
+                "imported into {}: {} posts ({} already there), {} group posts ({} already there, {} left out: \
+                 author unreachable), {} media files, {} followers and {} members remembered; alias {} added",
+                a.uri,
+                done.posts,
+                done.already,
+                done.group_posts,
+                done.group_already,
+                done.skipped,
+                done.media_files,
+                done.followers,
+                done.members,
+                arc.actor.id
             )
             .map_err(write_err)
         }
