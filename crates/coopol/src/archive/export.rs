@@ -129,16 +129,19 @@ async fn group_posts(
     let mut authors: HashMap<i64, Option<ArchiveAuthor>> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for s in rows {
-        if !authors.contains_key(&s.account_id) {
-            let author = queries::account_by_id(db, s.account_id).await?.map(|u| ArchiveAuthor {
-                handle: format!("{}@{}", u.username, u.domain.as_deref().unwrap_or(domain)),
-                name: u.display_name,
-                id: u.uri,
-            });
-            authors.insert(s.account_id, author);
-        }
-        let Some(Some(author)) = authors.get(&s.account_id) else { continue };
-        let author = ArchiveAuthor { id: author.id.clone(), handle: author.handle.clone(), name: author.name.clone() };
+        let author = match authors.get(&s.account_id) {
+            Some(a) => a.clone(),
+            None => {
+                let a = queries::account_by_id(db, s.account_id).await?.map(|u| ArchiveAuthor {
+                    handle: format!("{}@{}", u.username, u.domain.as_deref().unwrap_or(domain)),
+                    name: u.display_name,
+                    id: u.uri,
+                });
+                authors.insert(s.account_id, a.clone());
+                a
+            }
+        };
+        let Some(author) = author else { continue };
         let in_reply_to = match (&s.in_reply_to_uri, s.in_reply_to_id) {
             (Some(uri), _) => Some(uri.clone()),
             (None, Some(parent)) => queries::status_by_id(db, parent).await?.map(|p| p.uri),

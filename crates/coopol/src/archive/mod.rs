@@ -109,7 +109,7 @@ pub struct ArchiveGroupPost {
     pub post: ArchivePost,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArchiveAuthor {
     /// The author's actor id.
     pub id: String,
