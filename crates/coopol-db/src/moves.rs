@@ -189,3 +189,19 @@ pub async fn group_posts_for_export(
         .all(db)
         .await?)
 }
+
+/// Takes `uri` out of the `alsoKnownAs` of `account` (nothing when it is not there). Returns
+/// the new list.
+pub async fn remove_alias(
+    db: &impl ConnectionTrait,
+    account: &accounts::Model,
+    uri: &str,
+) -> Result<Vec<String>, DbError> {
+    let mut list = aliases(account);
+    let before = list.len();
+    list.retain(|a| a != uri);
+    if list.len() != before {
+        set_aliases(db, account.id, &list).await?;
+    }
+    Ok(list)
+}

@@ -56,14 +56,49 @@ async fn resolve(fed: &Federation, handle: &str) -> Result<accounts::Model, Erro
     Ok(webfinger::resolve(fed, &user, &domain).await?)
 }
 
+/// The alias of `a` that `handle` (NAME@DOMAIN or an actor URL) names, found among the
+/// actors this instance knows (taking an alias back must work when the old actor is gone),
+/// else asked to the handle's server.
+async fn alias_named(fed: &Federation, a: &accounts::Model, handle: &str) -> Result<String, Error> {
+    let (db, local_domain) = (&fed.db, fed.config.domain.as_str());
+    let h = handle.trim();
+    let aliases = coopol_db::moves::aliases(a);
+    if aliases.iter().any(|u| u == h) {
+        return Ok(h.to_string());
+    }
+    if let Some((user, domain)) = webfinger::parse_acct(h) {
+        for uri in &aliases {
+            let Some(known) = queries::account_by_uri(db, uri).await? else { continue };
+            let known_domain = known.domain.as_deref().unwrap_or(local_domain);
+            if known.username.eq_ignore_ascii_case(&user) && known_domain.eq_ignore_ascii_case(&domain) {
+                return Ok(known.uri);
+            }
+        }
+        if let Ok(found) = webfinger::resolve(fed, &user, &domain).await {
+            if aliases.contains(&found.uri) {
+                return Ok(found.uri);
+            }
+        }
+    }
+    Err(Error::NotFound(format!("{} does not declare {h} as an alias (its aliases: {})", a.uri, aliases.join(", "))))
+}
+
 pub async fn run(db: Db, config: &Config, kind: &str, cmd: MoveCommand, out: &mut impl Write) -> Result<(), Error> {
     match cmd {
-        MoveCommand::Alias { name, add } => {
+        MoveCommand::Alias { name, add: Some(add), .. } => {
             let a = local_actor(&db, &name, kind).await?;
             let fed = Federation::new(config.instance(), db).await?;
             let old = resolve(&fed, &add).await?;
             let list = r#move::add_alias(&fed, &a, &old.uri).await?;
             writeln!(out, "{} now declares {} as an alias ({} in all)", a.uri, old.uri, list.len()).map_err(write_err)
+        }
+        MoveCommand::Alias { name, add: None, remove } => {
+            let a = local_actor(&db, &name, kind).await?;
+            let gone = remove.ok_or_else(|| Error::Usage("give --add or --remove".into()))?;
+            let fed = Federation::new(config.instance(), db).await?;
+            let uri = alias_named(&fed, &a, &gone).await?;
+            let list = coopol_db::moves::remove_alias(&fed.db, &a, &uri).await?;
+            writeln!(out, "{} no longer declares {uri} as an alias ({} left)", a.uri, list.len()).map_err(write_err)
         }
         MoveCommand::Move { name, to } => {
             let a = local_actor(&db, &name, kind).await?;
