@@ -521,4 +521,101 @@ mod tests {
         assert!(read(&path).unwrap_err().to_string().contains("not a coopol archive"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[tokio::test]
+    async fn a_groups_announced_posts_are_held_by_their_authors_and_sent_nowhere() {
+        for t in testing::all("localhost:18092", false).await {
+            group_posts_on(&t.config).await;
+            t.cleanup().await;
+        }
+    }
+
+    /// A remote actor this instance knows (as if its document had been fetched).
+    async fn known_remote(db: &coopol_db::Db, uri: &str, name: &str) -> coopol_db::entities::accounts::Model {
+        let now = coopol_db::now();
+        coopol_db::entities::accounts::ActiveModel {
+            id: Set(coopol_core::new_id()),
+            username: Set(name.into()),
+            domain: Set(Some("remote.test:9".into())),
+            display_name: Set(name.into()),
+            note: Set(String::new()),
+            uri: Set(uri.into()),
+            url: Set(uri.into()),
+            actor_type: Set("Person".into()),
+            inbox_url: Set(format!("{uri}/inbox")),
+            shared_inbox_url: Set(None),
+            outbox_url: Set(None),
+            followers_url: Set(None),
+            following_url: Set(None),
+            public_key_id: Set(format!("{uri}#main-key")),
+            public_key_pem: Set(String::new()),
+            private_key_pem: Set(None),
+            locked: Set(false),
+            bot: Set(false),
+            suspended: Set(false),
+            moved_to_uri: Set(None),
+            also_known_as: Set("[]".into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            fetched_at: Set(None),
+        }
+        .insert(db)
+        .await
+        .unwrap()
+    }
+
+    async fn group_posts_on(config: &crate::config::Config) {
+        use coopol_db::entities::{group_posts, outbox};
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        let db = crate::setup::open(config).await.unwrap();
+        let fed = coopol_federation::Federation::new(config.instance(), db.clone()).await.unwrap();
+        let media = crate::serve::media(config).unwrap();
+        let new_group = coopol_federation::actors::NewGroup {
+            name: "newgrp",
+            display_name: "New",
+            description: "",
+            rules: "",
+            join_mode: coopol_core::JoinMode::Open,
+            private: false,
+            members_visible: false,
+        };
+        let (group, _) =
+            coopol_federation::actors::create_local_group(&db, &config.instance(), &new_group, None).await.unwrap();
+        let rita = known_remote(&db, "http://remote.test:9/users/rita", "rita").await;
+
+        let mut a = archive(vec![]);
+        a.actor.kind = "Group".into();
+        let mut with_image = announced("http://remote.test:9/users/rita/statuses/1", &rita.uri);
+        with_image.post.attachments.push(image(Some(PNG_1X1)));
+        with_image.post.published = "2024-05-01T09:00:00Z".parse().unwrap();
+        let mut linked = announced("http://remote.test:9/users/rita/statuses/2", &rita.uri);
+        linked.post.attachments.push(image(None));
+        linked.post.attachments[0].url = "http://remote.test:9/media/2.png".into();
+        linked.post.content = "<p>hi</p><script>alert(1)</script>".into();
+        // An author this instance cannot fetch (a closed port on loopback).
+        let gone = announced("http://127.0.0.1:9/users/gone/statuses/3", "http://127.0.0.1:9/users/gone");
+        a.group_posts = vec![with_image, linked, gone];
+        let intents = outbox::Entity::find().count(&db).await.unwrap();
+
+        let done = import(&fed, &media, &a, &group).await.unwrap();
+        assert_eq!((done.group_posts, done.skipped, done.media_files), (2, 1, 1), "{done:?}");
+        let first = queries::status_by_uri(&db, "http://remote.test:9/users/rita/statuses/1").await.unwrap().unwrap();
+        assert_eq!((first.account_id, first.local), (rita.id, false), "held as rita's remote post");
+        assert_eq!(first.created_at, a.group_posts[0].post.published);
+        let second = queries::status_by_uri(&db, "http://remote.test:9/users/rita/statuses/2").await.unwrap().unwrap();
+        assert!(!second.content.contains("script"), "sanitised: {}", second.content);
+        assert!(coopol_db::groups::group_post(&db, group.id, first.id).await.unwrap().is_some());
+        let files = coopol_db::media::attachments_of_status(&db, first.id).await.unwrap();
+        assert!(files[0].file_key.is_some() && files[0].url.starts_with(&format!("{}/media/", config.base_url())));
+        let links = coopol_db::media::attachments_of_status(&db, second.id).await.unwrap();
+        assert_eq!(
+            (links[0].file_key.as_deref(), links[0].remote_url.as_deref()),
+            (None, Some("http://remote.test:9/media/2.png"))
+        );
+        assert_eq!(outbox::Entity::find().count(&db).await.unwrap(), intents, "nothing is sent");
+
+        let again = import(&fed, &media, &a, &group).await.unwrap();
+        assert_eq!((again.group_posts, again.group_already, again.media_files), (0, 2, 0), "{again:?}");
+        assert_eq!(group_posts::Entity::find().count(&db).await.unwrap(), 2);
+    }
 }
