@@ -4,7 +4,7 @@
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-use crate::entities::{accounts, archive_members, follows, imported_statuses, statuses};
+use crate::entities::{accounts, archive_members, follows, group_posts, imported_statuses, statuses};
 use crate::DbError;
 
 /// Most actor ids an account may list in `alsoKnownAs` (as we keep from remote actors).
@@ -161,6 +161,46 @@ pub async fn add_alias(
             return Err(DbError::Invalid(format!("an actor lists at most {MAX_ALIASES} aliases")));
         }
         list.push(uri.to_string());
+        set_aliases(db, account.id, &list).await?;
+    }
+    Ok(list)
+}
+
+/// The posts a group announced (members' posts, local or remote), oldest first, at most
+/// `limit`.
+pub async fn group_posts_for_export(
+    db: &impl ConnectionTrait,
+    group_id: i64,
+    visibilities: &[&str],
+    limit: u64,
+) -> Result<Vec<statuses::Model>, DbError> {
+    let announced = sea_orm::sea_query::Query::select()
+        .column(group_posts::Column::StatusId)
+        .from(group_posts::Entity)
+        .and_where(group_posts::Column::GroupAccountId.eq(group_id))
+        .to_owned();
+    Ok(statuses::Entity::find()
+        .filter(statuses::Column::Id.in_subquery(announced))
+        .filter(statuses::Column::ReblogOfId.is_null())
+        .filter(statuses::Column::Visibility.is_in(visibilities.iter().map(|v| v.to_string())))
+        .order_by_asc(statuses::Column::CreatedAt)
+        .order_by_asc(statuses::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// Takes `uri` out of the `alsoKnownAs` of `account` (nothing when it is not there). Returns
+/// the new list.
+pub async fn remove_alias(
+    db: &impl ConnectionTrait,
+    account: &accounts::Model,
+    uri: &str,
+) -> Result<Vec<String>, DbError> {
+    let mut list = aliases(account);
+    let before = list.len();
+    list.retain(|a| a != uri);
+    if list.len() != before {
         set_aliases(db, account.id, &list).await?;
     }
     Ok(list)

@@ -56,14 +56,49 @@ async fn resolve(fed: &Federation, handle: &str) -> Result<accounts::Model, Erro
     Ok(webfinger::resolve(fed, &user, &domain).await?)
 }
 
+/// The alias of `a` that `handle` (NAME@DOMAIN or an actor URL) names, found among the
+/// actors this instance knows (taking an alias back must work when the old actor is gone),
+/// else asked to the handle's server.
+async fn alias_named(fed: &Federation, a: &accounts::Model, handle: &str) -> Result<String, Error> {
+    let (db, local_domain) = (&fed.db, fed.config.domain.as_str());
+    let h = handle.trim();
+    let aliases = coopol_db::moves::aliases(a);
+    if aliases.iter().any(|u| u == h) {
+        return Ok(h.to_string());
+    }
+    if let Some((user, domain)) = webfinger::parse_acct(h) {
+        for uri in &aliases {
+            let Some(known) = queries::account_by_uri(db, uri).await? else { continue };
+            let known_domain = known.domain.as_deref().unwrap_or(local_domain);
+            if known.username.eq_ignore_ascii_case(&user) && known_domain.eq_ignore_ascii_case(&domain) {
+                return Ok(known.uri);
+            }
+        }
+        if let Ok(found) = webfinger::resolve(fed, &user, &domain).await {
+            if aliases.contains(&found.uri) {
+                return Ok(found.uri);
+            }
+        }
+    }
+    Err(Error::NotFound(format!("{} does not declare {h} as an alias (its aliases: {})", a.uri, aliases.join(", "))))
+}
+
 pub async fn run(db: Db, config: &Config, kind: &str, cmd: MoveCommand, out: &mut impl Write) -> Result<(), Error> {
     match cmd {
-        MoveCommand::Alias { name, add } => {
+        MoveCommand::Alias { name, add: Some(add), .. } => {
             let a = local_actor(&db, &name, kind).await?;
             let fed = Federation::new(config.instance(), db).await?;
             let old = resolve(&fed, &add).await?;
             let list = r#move::add_alias(&fed, &a, &old.uri).await?;
             writeln!(out, "{} now declares {} as an alias ({} in all)", a.uri, old.uri, list.len()).map_err(write_err)
+        }
+        MoveCommand::Alias { name, add: None, remove } => {
+            let a = local_actor(&db, &name, kind).await?;
+            let gone = remove.ok_or_else(|| Error::Usage("give --add or --remove".into()))?;
+            let fed = Federation::new(config.instance(), db).await?;
+            let uri = alias_named(&fed, &a, &gone).await?;
+            let list = coopol_db::moves::remove_alias(&fed.db, &a, &uri).await?;
+            writeln!(out, "{} no longer declares {uri} as an alias ({} left)", a.uri, list.len()).map_err(write_err)
         }
         MoveCommand::Move { name, to } => {
             let a = local_actor(&db, &name, kind).await?;
@@ -79,11 +114,17 @@ pub async fn run(db: Db, config: &Config, kind: &str, cmd: MoveCommand, out: &mu
         }
         MoveCommand::Export { name, out: path } => {
             let a = local_actor(&db, &name, kind).await?;
-            let (posts, followers, members) = archive::export(&db, &config.domain, &a, &path).await?;
+            let media = crate::serve::media(config)?;
+            let e = archive::export(&db, &media, &config.domain, &a, &path).await?;
             writeln!(
                 out,
-                "exported {}: {posts} posts, {followers} followers, {members} members to {}",
+                "exported {}: {} posts, {} group posts, {} media files, {} followers, {} members to {}",
                 a.uri,
+                e.posts,
+                e.group_posts,
+                e.media_files,
+                e.followers,
+                e.members,
                 path.display()
             )
             .map_err(write_err)
@@ -106,12 +147,23 @@ pub async fn run(db: Db, config: &Config, kind: &str, cmd: MoveCommand, out: &mu
                 )),
                 other => other,
             })?;
-            let done = archive::import(&db, &config.instance(), &arc, &a).await?;
+            let media = crate::serve::media(config)?;
+            let fed = Federation::new(config.instance(), db).await?;
+            let done = archive::import(&fed, &media, &arc, &a).await?;
             writeln!(
                 out,
-                "imported into {}: {} posts ({} already there), {} followers and {} members remembered; \
-                 alias {} added",
-                a.uri, done.posts, done.already, done.followers, done.members, arc.actor.id
+                "imported into {}: {} posts ({} already there), {} group posts ({} already there, {} left out: \
+                 author unreachable), {} media files, {} followers and {} members remembered; alias {} added",
+                a.uri,
+                done.posts,
+                done.already,
+                done.group_posts,
+                done.group_already,
+                done.skipped,
+                done.media_files,
+                done.followers,
+                done.members,
+                arc.actor.id
             )
             .map_err(write_err)
         }

@@ -84,13 +84,16 @@ pub enum AccountCommand {
 #[derive(Debug, Subcommand)]
 pub enum MoveCommand {
     /// Declare, on the NEW actor, the old actor it comes from (`alsoKnownAs`): needed before
-    /// the old one can move here.
+    /// the old one can move here. `--remove` takes an alias back.
     Alias {
         /// The local (new) actor's name.
         name: String,
         /// The old actor: NAME@DOMAIN or its actor URL.
-        #[arg(long, value_name = "OLDNAME@OLDDOMAIN")]
-        add: String,
+        #[arg(long, value_name = "OLDNAME@OLDDOMAIN", required_unless_present = "remove")]
+        add: Option<String>,
+        /// An alias to take back: NAME@DOMAIN or its actor URL.
+        #[arg(long, value_name = "OLDNAME@OLDDOMAIN", conflicts_with = "add")]
+        remove: Option<String>,
     },
     /// Move the local (old) actor to a new one, which must already declare it as an alias: its
     /// followers' servers are sent `Move` and follow the new actor.
@@ -243,6 +246,15 @@ mod tests {
             }
         ));
         assert!(Cli::try_parse_from(["coopol", "admin", "group", "alias", "paris"]).is_err(), "--add is required");
+        assert!(
+            Cli::try_parse_from(["coopol", "admin", "group", "alias", "paris", "--remove", "p@old.example"]).is_ok(),
+            "--remove alone"
+        );
+        assert!(
+            Cli::try_parse_from(["coopol", "admin", "group", "alias", "paris", "--add", "a@b.c", "--remove", "d@e.f"])
+                .is_err(),
+            "--add or --remove, not both"
+        );
         assert!(Cli::try_parse_from([
             "coopol",
             "admin",

@@ -193,54 +193,96 @@ pub async fn upload(
         }
     }
     let (sniffed, bytes) = file.ok_or_else(|| ApiError::Unprocessable("file can't be blank".into()))?;
-    let id = coopol_core::new_id();
-    let original_key = format!("{id}/original.{}", sniffed.ext);
+    let prepared = prepare(sniffed, bytes).await?;
+    let row = store_prepared(media, owner.id, prepared, description, focus).await?;
+    Ok(row.insert(&fed.db).await?)
+}
+
+/// A file whose type is known, processed and ready to be stored (see [`prepare`]).
+pub struct Prepared {
+    sniffed: Sniffed,
+    /// What is stored as the original (re-encoded for JPEG and PNG).
+    original: Bytes,
+    /// The thumbnail and its extension (images only).
+    small: Option<(Bytes, &'static str)>,
+    meta: Value,
+    blurhash: Option<String>,
+    size: usize,
+}
+
+/// Checks a file as an upload is checked (sniffed type, limit of that type) and processes it
+/// (images are decoded within bounds, re-encoded, and get a thumbnail and a blurhash).
+pub async fn check_and_prepare(limits: MediaLimits, bytes: Bytes) -> Result<Prepared, MediaError> {
+    let sniffed = process::sniff(&bytes).ok_or_else(unsupported)?;
+    let limit = limits.for_kind(sniffed.kind);
+    if bytes.len() > limit {
+        return Err(MediaError::TooLarge(format!("the file is over the limit of {limit} bytes for its type")));
+    }
+    prepare(sniffed, bytes).await
+}
+
+async fn prepare(sniffed: Sniffed, bytes: Bytes) -> Result<Prepared, MediaError> {
     let size = bytes.len();
-    let mut meta = json!({});
-    let (mut blurhash, mut preview_url, mut thumbnail_key) = (None, None, None);
-    let stored = if sniffed.kind == Kind::Image {
-        let processed = tokio::task::spawn_blocking(move || process::process_image(&bytes, sniffed))
-            .await
-            .map_err(|e| ApiError::Internal(format!("image processing task: {e}")))?
-            .map_err(|e| match e {
-                process::ProcessError::Internal(m) => ApiError::Internal(m),
-                other => ApiError::Unprocessable(other.to_string()),
-            })?;
-        let small_key = format!("{id}/small.{}", processed.small_ext);
-        media.store.put(&small_key, processed.small.clone()).await?;
-        meta = json!({
+    if sniffed.kind != Kind::Image {
+        return Ok(Prepared { sniffed, original: bytes, small: None, meta: json!({}), blurhash: None, size });
+    }
+    let processed = tokio::task::spawn_blocking(move || process::process_image(&bytes, sniffed))
+        .await
+        .map_err(|e| ApiError::Internal(format!("image processing task: {e}")))?
+        .map_err(|e| match e {
+            process::ProcessError::Internal(m) => ApiError::Internal(m),
+            other => ApiError::Unprocessable(other.to_string()),
+        })?;
+    Ok(Prepared {
+        sniffed,
+        meta: json!({
             "original": process::dimensions(processed.width, processed.height),
             "small": process::dimensions(processed.small_width, processed.small_height),
-        });
-        blurhash = Some(processed.blurhash);
+        }),
+        small: Some((processed.small, processed.small_ext)),
+        blurhash: Some(processed.blurhash),
+        original: processed.original,
+        size,
+    })
+}
+
+/// Puts a prepared file (and its thumbnail) in the store; returns the row to insert, not yet
+/// attached to a status.
+pub async fn store_prepared(
+    media: &Media,
+    owner_id: i64,
+    p: Prepared,
+    description: Option<String>,
+    focus: Option<(f64, f64)>,
+) -> Result<media_attachments::ActiveModel, MediaError> {
+    let id = coopol_core::new_id();
+    let original_key = format!("{id}/original.{}", p.sniffed.ext);
+    let (mut preview_url, mut thumbnail_key) = (None, None);
+    if let Some((small, ext)) = p.small {
+        let small_key = format!("{id}/small.{ext}");
+        media.store.put(&small_key, small).await?;
         preview_url = Some(media.store.public_url(&small_key));
         thumbnail_key = Some(small_key);
-        processed.original
-    } else {
-        bytes
-    };
-    media.store.put(&original_key, stored).await?;
-    let row = media_attachments::ActiveModel {
+    }
+    media.store.put(&original_key, p.original).await?;
+    Ok(media_attachments::ActiveModel {
         id: Set(id),
-        account_id: Set(owner.id),
+        account_id: Set(owner_id),
         status_id: Set(None),
         position: Set(0),
-        kind: Set(sniffed.kind.as_str().to_string()),
-        content_type: Set(sniffed.mime.to_string()),
+        kind: Set(p.sniffed.kind.as_str().to_string()),
+        content_type: Set(p.sniffed.mime.to_string()),
         file_key: Set(Some(original_key.clone())),
         thumbnail_key: Set(thumbnail_key),
         url: Set(media.store.public_url(&original_key)),
         preview_url: Set(preview_url),
         remote_url: Set(None),
         description: Set(description),
-        blurhash: Set(blurhash),
-        meta: Set(with_focus(&meta.to_string(), focus)),
-        file_size: Set(i64::try_from(size).unwrap_or(i64::MAX)),
+        blurhash: Set(p.blurhash),
+        meta: Set(with_focus(&p.meta.to_string(), focus)),
+        file_size: Set(i64::try_from(p.size).unwrap_or(i64::MAX)),
         created_at: Set(coopol_db::now()),
-    }
-    .insert(&fed.db)
-    .await?;
-    Ok(row)
+    })
 }
 
 /// Removes the stored files of attachments whose rows are gone (their status was deleted).
