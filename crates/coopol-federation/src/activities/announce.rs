@@ -31,8 +31,15 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     let mut obj = object(activity)?;
     // A group (FEP-1b12, as Lemmy sends it) may announce the member's `Create` rather than the
     // note itself: the note is what is boosted, fetched from its origin as any other.
-    if super::kind(obj) == "Create" {
-        obj = object(obj)?;
+    match super::kind(obj) {
+        "Create" => obj = object(obj)?,
+        // Lemmy's communities forward every activity of their posts this way (FEP-1b12).
+        "Delete" => return announced_delete(fed, obj).await,
+        "" | "Note" | "Article" | "Page" | "Question" => {}
+        other => {
+            tracing::debug!(kind = other, actor = %actor.uri, "ignoring an announced activity we do not handle");
+            return Ok(());
+        }
     }
     let uri = object_id(obj).ok_or_else(|| FederationError::Invalid("Announce without object".into()))?;
     let original = match queries::status_by_uri(&fed.db, uri).await? {
@@ -64,5 +71,34 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         crate::events::notify(fed, original.account_id, actor.id, kind, Some(original.id)).await?;
     }
     crate::events::status_created(fed, &boost).await?;
+    Ok(())
+}
+
+/// A group forwards a `Delete` (Lemmy's communities announce their members' activities). The
+/// embedded activity is not trusted: a post we hold is removed only when its origin says it is
+/// gone (404, 410 or a `Tombstone`).
+async fn announced_delete(fed: &Federation, delete: &Value) -> Result<(), FederationError> {
+    let Some(uri) = delete.get("object").and_then(object_id) else { return Ok(()) };
+    let Some(s) = queries::status_by_uri(&fed.db, uri).await? else { return Ok(()) };
+    if s.local {
+        return Ok(());
+    }
+    let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
+    let gone = match fed.http.fetch_object(&url, &fed.instance_key).await {
+        Err(FederationError::Gone | FederationError::NotFound) => true,
+        Ok(doc) => super::kind(&doc) == "Tombstone",
+        Err(e) => return Err(e),
+    };
+    if !gone {
+        tracing::debug!(%uri, "an announced Delete of a post its origin still serves: kept");
+        return Ok(());
+    }
+    let event = crate::events::deleted_event(fed, &s).await?;
+    // The first statement is a write (SQLite).
+    let txn = sea_orm::TransactionTrait::begin(&fed.db).await?;
+    queries::add_tombstone(&txn, uri).await?;
+    super::delete::delete_status_rows(&txn, s.id).await?;
+    txn.commit().await?;
+    fed.events.publish(event);
     Ok(())
 }
