@@ -409,6 +409,21 @@ mod tests {
     }
 
     #[test]
+    fn a_page_title_is_escaped_and_only_web_links_are_shown() {
+        let page = json!({
+            "name": "<script>x</script> & co",
+            "attachment": [{"type": "Link", "href": "javascript:alert(1)"}],
+        });
+        let html = sanitize_html(&with_title_and_link(&page, "Page", "<p>body</p>"));
+        assert_eq!(html, "<p><strong>&lt;script&gt;x&lt;/script&gt; &amp; co</strong></p><p>body</p>");
+        let link = json!({"attachment": [{"type": "Image", "url": "https://a.example/i.png"}, {"type": "Link", "href": "https://a.example/x?a=1&b=2"}]});
+        let html = sanitize_html(&with_title_and_link(&link, "Page", ""));
+        assert!(html.contains("href=\"https://a.example/x?a=1&amp;b=2\""), "{html}");
+        // A Note's `name` is not a title (polls' options use it elsewhere).
+        assert_eq!(with_title_and_link(&json!({"name": "t"}), "Note", "<p>n</p>"), "<p>n</p>");
+    }
+
+    #[test]
     fn lists_in_every_shape() {
         assert_eq!(string_list(Some(&json!("a"))), vec!["a"]);
         assert_eq!(string_list(Some(&json!(["a", {"id": "b"}, 3]))), vec!["a", "b"]);
