@@ -171,6 +171,17 @@ async fn a_local_person_follows_a_lemmy_community_and_reads_its_posts() {
         assert!(link.content.contains("href=\"https://velo.example/comparatif\""), "{backend}: {}", link.content);
         assert_eq!(boosted_at_home(&fed, &alice, &community).await.len(), 2, "{backend}");
 
+        // Announce(Update(Page)): the post is read again from its origin, not from the
+        // embedded copy (here a forged one): the origin now serves an edited text.
+        let mut edited = lemmy.doc("lemmy/page_link.json");
+        edited["content"] = Value::String("<p>Lisez le lien (corrigé)</p>".into());
+        lemmy.docs.lock().unwrap().insert("/post/78".into(), edited);
+        activities::receive(&fed, &lemmy.doc("lemmy/announce_update.json"), &community).await.unwrap();
+        let link = queries::status_by_uri(&fed.db, &lemmy.url("/post/78")).await.unwrap().unwrap();
+        assert!(link.content.contains("(corrigé)"), "{backend}: {}", link.content);
+        assert!(!link.content.contains("falsifié") && !link.content.contains("faux titre"), "{backend}");
+        assert!(link.edited_at.is_some(), "{backend}");
+
         // Announce(Like) is ignored, without error and without effect.
         activities::receive(&fed, &lemmy.doc("lemmy/announce_like.json"), &community).await.unwrap();
         assert_eq!(boosted_at_home(&fed, &alice, &community).await.len(), 2, "{backend}");

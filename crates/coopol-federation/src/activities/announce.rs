@@ -35,6 +35,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         "Create" => obj = object(obj)?,
         // Lemmy's communities forward every activity of their posts this way (FEP-1b12).
         "Delete" => return announced_delete(fed, obj).await,
+        "Update" => return announced_update(fed, obj).await,
         "" | "Note" | "Article" | "Page" | "Question" => {}
         other => {
             tracing::debug!(kind = other, actor = %actor.uri, "ignoring an announced activity we do not handle");
@@ -100,5 +101,23 @@ async fn announced_delete(fed: &Federation, delete: &Value) -> Result<(), Federa
     super::delete::delete_status_rows(&txn, s.id).await?;
     txn.commit().await?;
     fed.events.publish(event);
+    Ok(())
+}
+
+/// A group forwards an `Update` of a post (a Lemmy edit). The embedded object is not trusted:
+/// a post we hold is fetched again from its origin and updated from that.
+async fn announced_update(fed: &Federation, update: &Value) -> Result<(), FederationError> {
+    let Some(uri) = update.get("object").and_then(object_id) else { return Ok(()) };
+    let Some(s) = queries::status_by_uri(&fed.db, uri).await? else { return Ok(()) };
+    if s.local {
+        return Ok(());
+    }
+    let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
+    let note = fed.http.fetch_object(&url, &fed.instance_key).await?;
+    let Some(author) = queries::account_by_id(&fed.db, s.account_id).await? else { return Ok(()) };
+    crate::notes::update_remote_note(fed, &note, &author).await?;
+    if let Some(s) = queries::status_by_id(&fed.db, s.id).await? {
+        crate::events::status_updated(fed, &s).await?;
+    }
     Ok(())
 }
