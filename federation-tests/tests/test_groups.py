@@ -7,6 +7,8 @@ People follow groups from their own instance with Mastodon.py, members post by
 mentioning the group, and the group announces their posts to its followers.
 """
 
+import struct
+import zlib
 from types import SimpleNamespace
 
 import pytest
@@ -110,6 +112,49 @@ def test_a_group_is_a_group_actor_found_both_ways(net, greens):
     members = fetch_ap(doc["members"]).json()
     assert members["totalItems"] == 3  # mia, alice, bob
     assert "orderedItems" not in members and "items" not in members
+
+
+def png(width: int, height: int) -> bytes:
+    """A real RGB PNG, built by hand (no imaging library needed)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"".join(bytes((x % 256, y % 256, 90)) for x in range(width)) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def test_the_group_admin_sets_an_avatar_and_rules_that_followers_elsewhere_see(net, greens):
+    gid = local_group_id(net.mia_groups, "greens")
+    url = net.S.url(f"/api/v1/coopol/groups/{gid}")
+    # nina is not the group's admin: refused.
+    nina = Coopol(net.S, "nina")
+    r = nina.session.patch(url, data={"rules": "mine"}, timeout=30)
+    assert r.status_code == 403, r.text[:300]
+    r = net.mia_groups.session.patch(
+        url,
+        data={"description": "Ecology in our town", "rules": "Be kind.\nNo ads."},
+        files={"avatar": ("logo.png", png(500, 300), "image/png")},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text[:300]
+    group = r.json()
+    avatar = group["account"]["avatar"]
+    assert avatar.startswith(net.S.url("/")), avatar
+    assert group["rules"] == "Be kind.\nNo ads."
+    doc = fetch_ap(net.S.actor_url("greens")).json()
+    assert doc["icon"] == {"type": "Image", "mediaType": "image/jpeg", "url": avatar}
+    assert doc["rules"] == "Be kind.\nNo ads."
+    assert doc["summary"] == "<p>Ecology in our town</p><hr><p>Be kind.</p><p>No ads.</p>"
+    # The Update of the group reaches bob's server, which shows the new avatar and description.
+    group_on_b = resolve_account(net.bob, greens.acct)
+    seen = wait_for(
+        lambda: (lambda a: a if a["avatar"] == avatar else None)(net.bob.account(group_on_b["id"])),
+        what="the group's new avatar on B",
+    )
+    assert "No ads." in seen["note"]
 
 
 def test_followers_on_other_servers_see_the_posts_the_group_announces(net, greens):

@@ -8,12 +8,13 @@ use coopol_db::entities::{accounts, blocks, follows, groups as group_rows};
 use coopol_db::groups::{self as gq, GROUP};
 use coopol_db::queries::{self, FOLLOW_ACCEPTED};
 use coopol_federation::activities::groups::join;
-use coopol_federation::actors::{self, NewGroup};
+use coopol_federation::actors::{self, GroupUpdate, NewGroup};
 use coopol_federation::Federation;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 use serde_json::{json, Value};
 
-use crate::{mastodon, ApiError};
+use crate::media::Media;
+use crate::{mastodon, profile_images, ApiError};
 
 /// A local group by account id: its account and settings.
 pub async fn local_group(fed: &Federation, id: i64) -> Result<(accounts::Model, group_rows::Model), ApiError> {
@@ -81,6 +82,58 @@ pub async fn create(
         members_visible: c.members_visible,
     };
     Ok(actors::create_local_group(&fed.db, &fed.config, &new, Some(admin)).await?)
+}
+
+/// The viewer's role in a local group, required to be an admin's.
+async fn group_admin(fed: &Federation, group_id: i64, me: &accounts::Model) -> Result<(), ApiError> {
+    match gq::role_of(&fed.db, group_id, me.id).await? {
+        Some(GroupRole::Admin) => Ok(()),
+        _ => Err(ApiError::Forbidden),
+    }
+}
+
+/// Changes a group's name, description, rules, avatar or header (its admins only). Images are
+/// checked and converted before anything is written: a refused image refuses the whole update.
+/// Followers' servers get `Update` of the group.
+pub async fn update(
+    fed: &Federation,
+    media: Option<&Media>,
+    group: &accounts::Model,
+    g: &group_rows::Model,
+    me: &accounts::Model,
+    u: GroupUpdate,
+    images: Vec<(String, axum::body::Bytes)>,
+) -> Result<(accounts::Model, group_rows::Model), ApiError> {
+    group_admin(fed, group.id, me).await?;
+    let images = match (media, images.is_empty()) {
+        (_, true) => vec![],
+        (Some(m), false) => profile_images::process_all(m, images).await?,
+        (None, false) => return Err(ApiError::Unprocessable("images cannot be stored on this server".into())),
+    };
+    let changed = u.display_name.is_some() || u.description.is_some() || u.rules.is_some();
+    let (a, g) = if changed {
+        let done = actors::update_local_group(&fed.db, group, g, &u).await?;
+        fed.outbox_ready.notify_one();
+        done
+    } else {
+        (group.clone(), g.clone())
+    };
+    if let Some(m) = media {
+        profile_images::store(fed, m, &a, images).await?;
+    }
+    Ok((a, g))
+}
+
+/// Removes a group's avatar or header (its admins only).
+pub async fn remove_image(
+    fed: &Federation,
+    media: &Media,
+    group: &accounts::Model,
+    me: &accounts::Model,
+    kind: &str,
+) -> Result<(), ApiError> {
+    group_admin(fed, group.id, me).await?;
+    profile_images::remove(fed, media, group, kind).await
 }
 
 /// Joins (follows) a local group, decided at once by its join mode. (A remote group answers

@@ -167,6 +167,39 @@ struct ParsedNote {
     language: Option<String>,
 }
 
+/// Longest title kept from a `Page` or `Article`.
+const MAX_TITLE: usize = 500;
+
+/// A Lemmy post (`Page`) or an `Article` has its title in `name` and, for a link post, the link
+/// as an `attachment` of type `Link`: both are shown above and below the text, as Mastodon
+/// does, since apps show `content` only. Sanitised with the content by the caller.
+fn with_title_and_link(note: &Value, kind: &str, content: &str) -> String {
+    if !matches!(kind, "Page" | "Article") {
+        return content.to_string();
+    }
+    let mut out = String::new();
+    if let Some(title) = note.get("name").and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty()) {
+        let title: String = title.chars().take(MAX_TITLE).collect();
+        out.push_str(&format!("<p><strong>{}</strong></p>", coopol_core::text::escape(&title)));
+    }
+    out.push_str(content);
+    let link = match note.get("attachment") {
+        Some(Value::Array(items)) => items.iter().take(10).find_map(|a| {
+            (a.get("type").and_then(Value::as_str) == Some("Link")).then(|| a.get("href").and_then(Value::as_str))?
+        }),
+        _ => None,
+    };
+    let link = link
+        .filter(|l| l.len() <= 2048)
+        .and_then(|l| Url::parse(l).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    if let Some(u) = link {
+        let href = coopol_core::text::escape(u.as_str());
+        out.push_str(&format!("<p><a href=\"{href}\">{href}</a></p>"));
+    }
+    out
+}
+
 fn parse_note(note: &Value, author: &accounts::Model) -> Result<ParsedNote, FederationError> {
     let kind = note.get("type").and_then(Value::as_str).unwrap_or("");
     if !matches!(kind, "Note" | "Article" | "Page" | "Question") {
@@ -244,7 +277,7 @@ fn parse_note(note: &Value, author: &accounts::Model) -> Result<ParsedNote, Fede
             .and_then(|u| u.as_str().or_else(|| u.get("href").and_then(Value::as_str)))
             .unwrap_or(id)
             .to_string(),
-        content: sanitize_html(raw_content),
+        content: sanitize_html(&with_title_and_link(note, kind, raw_content)),
         summary: note
             .get("summary")
             .and_then(Value::as_str)
@@ -373,6 +406,21 @@ mod tests {
         assert!(!clean.contains("onclick"));
         assert!(!clean.contains("img"));
         assert!(!clean.contains("javascript"));
+    }
+
+    #[test]
+    fn a_page_title_is_escaped_and_only_web_links_are_shown() {
+        let page = json!({
+            "name": "<script>x</script> & co",
+            "attachment": [{"type": "Link", "href": "javascript:alert(1)"}],
+        });
+        let html = sanitize_html(&with_title_and_link(&page, "Page", "<p>body</p>"));
+        assert_eq!(html, "<p><strong>&lt;script&gt;x&lt;/script&gt; &amp; co</strong></p><p>body</p>");
+        let link = json!({"attachment": [{"type": "Image", "url": "https://a.example/i.png"}, {"type": "Link", "href": "https://a.example/x?a=1&b=2"}]});
+        let html = sanitize_html(&with_title_and_link(&link, "Page", ""));
+        assert!(html.contains("href=\"https://a.example/x?a=1&amp;b=2\""), "{html}");
+        // A Note's `name` is not a title (polls' options use it elsewhere).
+        assert_eq!(with_title_and_link(&json!({"name": "t"}), "Note", "<p>n</p>"), "<p>n</p>");
     }
 
     #[test]

@@ -3,22 +3,25 @@
 //! account with `group: true`: following it is joining.
 
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::routing::{delete, get, post};
+use axum::{Extension, Json, Router};
 use coopol_db::groups as gq;
 use coopol_db::queries;
-use coopol_federation::Federation;
+use coopol_federation::{actors, Federation};
 use serde_json::{json, Value};
 
 use super::path_id;
 use crate::auth::{Auth, MaybeAuth};
 use crate::groups::{self, CreateGroup};
+use crate::media::Media;
 use crate::{service, ApiError, Params};
 
 pub fn routes() -> Router<Federation> {
     Router::new()
         .route("/api/v1/coopol/groups", get(list).post(create))
-        .route("/api/v1/coopol/groups/{id}", get(show))
+        .route("/api/v1/coopol/groups/{id}", get(show).patch(update))
+        .route("/api/v1/coopol/groups/{id}/avatar", delete(delete_avatar))
+        .route("/api/v1/coopol/groups/{id}/header", delete(delete_header))
         .route("/api/v1/coopol/groups/{id}/join", post(join))
         .route("/api/v1/coopol/groups/{id}/leave", post(leave))
         .route("/api/v1/coopol/groups/{id}/members", get(members))
@@ -63,6 +66,65 @@ async fn show(State(fed): State<Federation>, auth: MaybeAuth, Path(id): Path<Str
     let (a, g) = groups::local_group(&fed, path_id(&id)?).await?;
     let viewer = auth.0.as_ref().map(|a| a.account.id);
     Ok(Json(groups::group_json(&fed, &a, &g, viewer).await?))
+}
+
+/// `PATCH /api/v1/coopol/groups/:id`: `display_name`, `description`, `rules` (form, JSON or
+/// multipart) and the `avatar`/`header` image parts; the group's admins only.
+async fn update(
+    State(fed): State<Federation>,
+    auth: Auth,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Result<Json<Value>, ApiError> {
+    auth.require("write:accounts")?;
+    let (a, g) = groups::local_group(&fed, path_id(&id)?).await?;
+    let media = req.extensions().get::<Media>().cloned();
+    let (p, images) = super::relationships::profile_params(&fed, req).await?;
+    // An empty value clears (rules, description), so it is not "absent" here.
+    let text = |k: &str| p.0.get(k).and_then(Value::as_str).map(|s| s.trim().to_string());
+    let u = actors::GroupUpdate {
+        display_name: text("display_name"),
+        description: text("description"),
+        rules: text("rules"),
+    };
+    let (a, g) = groups::update(&fed, media.as_ref(), &a, &g, &auth.account, u, images).await?;
+    Ok(Json(groups::group_json(&fed, &a, &g, Some(auth.account.id)).await?))
+}
+
+/// `DELETE /api/v1/coopol/groups/:id/avatar`: back to the default avatar.
+async fn delete_avatar(
+    State(fed): State<Federation>,
+    auth: Auth,
+    Path(id): Path<String>,
+    media: Option<Extension<Media>>,
+) -> Result<Json<Value>, ApiError> {
+    delete_image(fed, auth, id, media, coopol_db::profile_images::AVATAR).await
+}
+
+/// `DELETE /api/v1/coopol/groups/:id/header`: back to the default header.
+async fn delete_header(
+    State(fed): State<Federation>,
+    auth: Auth,
+    Path(id): Path<String>,
+    media: Option<Extension<Media>>,
+) -> Result<Json<Value>, ApiError> {
+    delete_image(fed, auth, id, media, coopol_db::profile_images::HEADER).await
+}
+
+async fn delete_image(
+    fed: Federation,
+    auth: Auth,
+    id: String,
+    media: Option<Extension<Media>>,
+    kind: &str,
+) -> Result<Json<Value>, ApiError> {
+    auth.require("write:accounts")?;
+    let (a, g) = groups::local_group(&fed, path_id(&id)?).await?;
+    let Some(Extension(media)) = media else {
+        return Err(ApiError::Unprocessable("images cannot be stored on this server".into()));
+    };
+    groups::remove_image(&fed, &media, &a, &auth.account, kind).await?;
+    Ok(Json(groups::group_json(&fed, &a, &g, Some(auth.account.id)).await?))
 }
 
 /// Joins a local group, or asks to join a remote one (any account with `group: true`).

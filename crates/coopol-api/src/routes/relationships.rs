@@ -136,7 +136,7 @@ async fn update_credentials(
 }
 
 /// The parameters of a profile update, and the image parts of a multipart body.
-async fn profile_params(
+pub(crate) async fn profile_params(
     fed: &Federation,
     req: axum::extract::Request,
 ) -> Result<(Params, Vec<(String, Bytes)>), ApiError> {

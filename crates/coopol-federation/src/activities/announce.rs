@@ -50,8 +50,16 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     let mut obj = object(activity)?;
     // A group (FEP-1b12, as Lemmy sends it) may announce the member's `Create` rather than the
     // note itself: the note is what is boosted, fetched from its origin as any other.
-    if super::kind(obj) == "Create" {
-        obj = object(obj)?;
+    match super::kind(obj) {
+        "Create" => obj = object(obj)?,
+        // Lemmy's communities forward every activity of their posts this way (FEP-1b12).
+        "Delete" => return announced_delete(fed, obj).await,
+        "Update" => return announced_update(fed, obj).await,
+        "" | "Note" | "Article" | "Page" | "Question" => {}
+        other => {
+            tracing::debug!(kind = other, actor = %actor.uri, "ignoring an announced activity we do not handle");
+            return Ok(());
+        }
     }
     let uri = object_id(obj).ok_or_else(|| FederationError::Invalid("Announce without object".into()))?;
     let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
@@ -175,4 +183,51 @@ async fn local_members(fed: &Federation, group_id: i64) -> Result<Vec<i64>, Fede
         .all(&fed.db)
         .await?;
     Ok(local)
+}
+
+/// A group forwards a `Delete` (Lemmy's communities announce their members' activities). The
+/// embedded activity is not trusted: a post we hold is removed only when its origin says it is
+/// gone (404, 410 or a `Tombstone`).
+async fn announced_delete(fed: &Federation, delete: &Value) -> Result<(), FederationError> {
+    let Some(uri) = delete.get("object").and_then(object_id) else { return Ok(()) };
+    let Some(s) = queries::status_by_uri(&fed.db, uri).await? else { return Ok(()) };
+    if s.local {
+        return Ok(());
+    }
+    let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
+    let gone = match fed.http.fetch_object(&url, &fed.instance_key).await {
+        Err(FederationError::Gone | FederationError::NotFound) => true,
+        Ok(doc) => super::kind(&doc) == "Tombstone",
+        Err(e) => return Err(e),
+    };
+    if !gone {
+        tracing::debug!(%uri, "an announced Delete of a post its origin still serves: kept");
+        return Ok(());
+    }
+    let event = crate::events::deleted_event(fed, &s).await?;
+    // The first statement is a write (SQLite).
+    let txn = sea_orm::TransactionTrait::begin(&fed.db).await?;
+    queries::add_tombstone(&txn, uri).await?;
+    super::delete::delete_status_rows(&txn, s.id).await?;
+    txn.commit().await?;
+    fed.events.publish(event);
+    Ok(())
+}
+
+/// A group forwards an `Update` of a post (a Lemmy edit). The embedded object is not trusted:
+/// a post we hold is fetched again from its origin and updated from that.
+async fn announced_update(fed: &Federation, update: &Value) -> Result<(), FederationError> {
+    let Some(uri) = update.get("object").and_then(object_id) else { return Ok(()) };
+    let Some(s) = queries::status_by_uri(&fed.db, uri).await? else { return Ok(()) };
+    if s.local {
+        return Ok(());
+    }
+    let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
+    let note = fed.http.fetch_object(&url, &fed.instance_key).await?;
+    let Some(author) = queries::account_by_id(&fed.db, s.account_id).await? else { return Ok(()) };
+    crate::notes::update_remote_note(fed, &note, &author).await?;
+    if let Some(s) = queries::status_by_id(&fed.db, s.id).await? {
+        crate::events::status_updated(fed, &s).await?;
+    }
+    Ok(())
 }
