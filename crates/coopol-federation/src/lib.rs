@@ -7,6 +7,7 @@ pub mod activities;
 pub mod actors;
 pub mod config;
 pub mod delivery;
+pub mod event_objects;
 pub mod events;
 pub mod fetch;
 pub mod html;
