@@ -199,6 +199,30 @@ pub fn summary_line(e: &EventData) -> String {
     line
 }
 
+/// The HTML of an event's companion status, as timelines and Mastodon apps show it: the title
+/// in bold, the date line, the place (or "Online") and a link to the event.
+pub fn status_html(e: &EventData) -> String {
+    let esc = coopol_core::text::escape;
+    let cancelled = if e.status == "cancelled" { "Cancelled: " } else { "" };
+    let place = e.place.as_ref().map(Place::one_line).filter(|p| !p.is_empty());
+    let where_ = match (place, &e.online_url) {
+        (Some(p), _) => esc(&p),
+        (None, Some(_)) => "Online".to_string(),
+        (None, None) => String::new(),
+    };
+    let mut html = format!(
+        "<p>{cancelled}<strong>{}</strong><br>{}",
+        esc(&e.title),
+        esc(&date_line(e.starts_at, e.ends_at, &e.timezone))
+    );
+    if !where_.is_empty() {
+        html.push_str("<br>");
+        html.push_str(&where_);
+    }
+    html.push_str(&format!("<br><a href=\"{0}\">{0}</a></p>", esc(&e.url)));
+    html
+}
+
 fn ical_status(status: &str) -> &'static str {
     match status {
         "tentative" => "TENTATIVE",
