@@ -302,6 +302,14 @@ pub async fn notify_participants(fed: &Federation, e: &events::Model, kind: &str
         .all(&fed.db)
         .await?;
     for p in participants {
+        // Each change is news: the notification of an earlier one makes way for it (the
+        // notification helper keeps one per type, sender and status).
+        coopol_db::entities::notifications::Entity::delete_many()
+            .filter(coopol_db::entities::notifications::Column::AccountId.eq(p.account_id))
+            .filter(coopol_db::entities::notifications::Column::Kind.eq(kind))
+            .filter(coopol_db::entities::notifications::Column::StatusId.eq(e.status_id))
+            .exec(&fed.db)
+            .await?;
         crate::events::notify(fed, p.account_id, e.account_id, kind, Some(e.status_id)).await?;
     }
     Ok(())

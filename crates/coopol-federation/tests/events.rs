@@ -114,9 +114,17 @@ async fn a_mobilizon_event_is_stored_updated_cancelled_and_deleted() {
         assert_eq!(e3.status, "cancelled");
         let s = queries::status_by_id(&fed.db, e.status_id).await.unwrap().unwrap();
         assert!(s.content.contains("Cancelled: "), "{}", s.content);
-        let n = notes.all(&fed.db).await.unwrap();
+        let n = notes.clone().all(&fed.db).await.unwrap();
         assert_eq!(n.len(), 1, "{backend}");
         assert_eq!((n[0].kind.as_str(), n[0].status_id), ("update", Some(e.status_id)));
+        // A later change is news again.
+        let mut moved = event.clone();
+        moved["ical:status"] = json!("CANCELLED");
+        moved["location"]["name"] = json!("Place des Terreaux");
+        activities::receive(&fed, &update(moved, 4), &climat).await.unwrap();
+        let n2 = notes.clone().all(&fed.db).await.unwrap();
+        assert_eq!(n2.len(), 1, "{backend}");
+        assert_ne!(n2[0].id, n[0].id, "{backend}: a new notification for the new change");
 
         // Someone else may not update it.
         let stranger = actors::upsert_remote_actor(&fed, &fixture("mastodon/person.json")).await.unwrap();
