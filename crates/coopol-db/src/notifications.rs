@@ -49,8 +49,9 @@ pub async fn notify(
     kind: &str,
     status_id: Option<i64>,
 ) -> Result<Option<notifications::Model>, DbError> {
-    // One's own actions notify no one, except the end of one's own poll (as Mastodon does).
-    if (account_id == from_account_id && kind != POLL) || !KINDS.contains(&kind) {
+    // One's own actions notify no one, except the end of one's own poll (as Mastodon does) and
+    // the reminder of one's own event.
+    if (account_id == from_account_id && kind != POLL && kind != EVENT_REMINDER) || !KINDS.contains(&kind) {
         return Ok(None);
     }
     let local =

@@ -8,6 +8,7 @@ pub mod actors;
 pub mod config;
 pub mod delivery;
 pub mod event_objects;
+pub mod event_reminders;
 pub mod event_store;
 pub mod events;
 pub mod fetch;

@@ -322,3 +322,43 @@ async fn the_answer_to_our_join_updates_our_participation() {
         assert_eq!(state(&fed, &e, &alice).await.as_deref(), Some("rejected"));
     }
 }
+
+#[tokio::test]
+async fn participants_are_reminded_once_before_the_start() {
+    use coopol_federation::event_reminders::remind_due;
+    for (backend, fed) in common::federations(&["alice", "bob"]).await {
+        let alice = queries::local_account(&fed.db, "alice").await.unwrap().unwrap();
+        let bob = queries::local_account(&fed.db, "bob").await.unwrap().unwrap();
+        let e = local_event(&fed, &alice, None, "free").await; // 2026-12-05T13:00:00Z
+        for (who, state) in [(&alice, "accepted"), (&bob, "pending")] {
+            event_participants::ActiveModel {
+                id: Set(coopol_core::new_id()),
+                event_id: Set(e.id),
+                account_id: Set(who.id),
+                state: Set(state.into()),
+                join_uri: Set(format!("{}#join", who.uri)),
+                created_at: Set(coopol_db::now()),
+                updated_at: Set(coopol_db::now()),
+                reminded_at: Set(None),
+            }
+            .insert(&fed.db)
+            .await
+            .unwrap();
+        }
+        let day = chrono::Duration::minutes(1440);
+        let early: chrono::DateTime<chrono::Utc> = "2026-12-03T12:00:00Z".parse().unwrap();
+        assert_eq!(remind_due(&fed, early, day).await.unwrap(), 0, "{backend}: too early");
+        let eve: chrono::DateTime<chrono::Utc> = "2026-12-04T14:00:00Z".parse().unwrap();
+        assert_eq!(remind_due(&fed, eve, day).await.unwrap(), 1, "{backend}: alice, not bob who is pending");
+        assert_eq!(remind_due(&fed, eve, day).await.unwrap(), 0, "{backend}: once");
+        let n = notifications::Entity::find()
+            .filter(notifications::Column::Kind.eq("coopol.event_reminder"))
+            .all(&fed.db)
+            .await
+            .unwrap();
+        assert_eq!(
+            n.iter().map(|n| (n.account_id, n.status_id)).collect::<Vec<_>>(),
+            vec![(alice.id, Some(e.status_id))]
+        );
+    }
+}
