@@ -71,13 +71,18 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     }
     // Reads before the transaction: on SQLite a transaction must write first (see inbox.rs).
     let existing = queries::status_by_uri(&fed.db, uri).await?;
+    // An event's group may delete it too (Mobilizon's groups do), though its organiser wrote it.
+    let event_group = match &existing {
+        Some(s) => crate::event_store::event_of_status(&fed.db, s.id).await?.and_then(|e| e.group_id),
+        None => None,
+    };
     let event = match &existing {
         Some(s) => Some(crate::events::deleted_event(fed, s).await?),
         None => None,
     };
     let txn = fed.db.begin().await?;
     if let Some(s) = existing {
-        if s.account_id != actor.id {
+        if s.account_id != actor.id && event_group != Some(actor.id) {
             return Err(FederationError::Unauthorized("delete of another actor's note".into()));
         }
         delete_status_rows(&txn, s.id).await?;
