@@ -4,13 +4,16 @@
 A is the organiser's instance (olivia administers the group "collectif"), B is
 bruno's and berthe's, C is chloe's and cyril's. People on B and C find the
 event by pasting its URL into search, join it with coopol's own endpoints
-(plain ``requests``), and read their notifications with Mastodon.py.
+(plain ``requests``) and read their notifications; Mastodon.py follows the group
+and reads the home timeline.
 
 - Free mode with capacity 2: bruno joins, chloe says maybe, cyril joins (full),
   berthe waits; cyril leaves and berthe moves up (and is told); the counts
   agree on A, B and C; olivia cancels and every participant is notified.
 - Approval mode: bruno's request waits for olivia, who is notified and
   approves (bruno is told); chloe's request is rejected.
+- The group announces its event: a member on B sees it in their home as a
+  status with the date in the event's zone and a link, as Mastodon apps show it.
 - A Mobilizon-shaped Event (as Mobilizon publishes it), signed by a Python
   actor that olivia follows, is stored on A and listed by
   ``GET /api/v1/coopol/events``.
@@ -227,3 +230,26 @@ def test_a_mobilizon_event_is_stored_and_listed(net, remote):
     assert stored["starts_at"].startswith("2026-12-12T13:30:00")
     assert "<script" not in stored["description"] and "<strong>vélo</strong>" in stored["description"]
     assert stored["local"] is False
+
+
+def test_the_group_announces_its_event_to_mastodon_apps(net):
+    """A member on another instance sees the event in their home timeline, as a status boosted
+    by the group, with the date in the event's zone and a link (what Mastodon apps show)."""
+    berthe = net.B.api("berthe")
+    ensure_following(berthe, net.A.acct("collectif"))
+    ev = new_event(net, join_mode="free")
+
+    def boosted():
+        for s in berthe.timeline_home(limit=40):
+            if s.get("reblog") and s["reblog"]["uri"] == ev["uri"]:
+                return s
+        return None
+
+    boost = wait_for(boosted, what="the group's boost of the event in berthe's home (B)")
+    assert boost["account"]["acct"] == net.A.acct("collectif")
+    content = boost["reblog"]["content"]
+    assert ev["title"] in content and "(Europe/Paris)" in content and ev["url"] in content, content
+    # B knows it as an event too, with the organiser and the group.
+    on_b = net.berthe.find(ev["url"])
+    assert on_b["local"] is False and on_b["group"]["acct"] == net.A.acct("collectif")
+    assert on_b["organizer"]["acct"] == net.A.acct("olivia")
