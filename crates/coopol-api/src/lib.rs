@@ -5,6 +5,7 @@
 
 pub mod auth;
 mod error;
+pub mod events;
 pub mod groups;
 pub mod mastodon;
 pub mod media;
@@ -40,6 +41,7 @@ pub fn router_with(fed: Federation, limits: ratelimit::RateLimit) -> Router {
         .merge(routes::timelines::routes())
         .merge(routes::search::routes())
         .merge(routes::groups::routes())
+        .merge(routes::events::routes())
         .merge(routes::polls::routes())
         .merge(routes::notifications::routes())
         .merge(routes::lists::routes())

@@ -7,9 +7,13 @@
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Intent {
     /// A new local status (or reply): `Create(Note)`.
-    CreateStatus { status_id: i64 },
+    CreateStatus {
+        status_id: i64,
+    },
     /// A local status was edited: `Update(Note)`.
-    UpdateStatus { status_id: i64 },
+    UpdateStatus {
+        status_id: i64,
+    },
     /// A local status was deleted: `Delete(Tombstone)` to whoever received it.
     DeleteStatus {
         account_id: i64,
@@ -25,35 +29,94 @@ pub enum Intent {
         private_groups: Vec<i64>,
     },
     /// A local account asked to follow a remote one: `Follow`.
-    Follow { follow_id: i64 },
+    Follow {
+        follow_id: i64,
+    },
     /// `Undo(Follow)` of a follow that no longer exists locally.
-    UndoFollow { account_id: i64, target_account_id: i64, follow_uri: String },
+    UndoFollow {
+        account_id: i64,
+        target_account_id: i64,
+        follow_uri: String,
+    },
     /// A local account accepted a follow request: `Accept(Follow)`.
-    AcceptFollow { follow_id: i64 },
+    AcceptFollow {
+        follow_id: i64,
+    },
     /// A local account refused a follow request: `Reject(Follow)`.
-    RejectFollow { account_id: i64, follower_account_id: i64, follow_uri: String },
+    RejectFollow {
+        account_id: i64,
+        follower_account_id: i64,
+        follow_uri: String,
+    },
     /// A local account favourited a status: `Like`.
-    Like { favourite_id: i64 },
+    Like {
+        favourite_id: i64,
+    },
     /// `Undo(Like)`.
-    UndoLike { account_id: i64, status_id: i64, like_uri: String },
+    UndoLike {
+        account_id: i64,
+        status_id: i64,
+        like_uri: String,
+    },
     /// A local account boosted a status (the reblog status row): `Announce`.
-    Announce { reblog_id: i64 },
+    Announce {
+        reblog_id: i64,
+    },
     /// `Undo(Announce)` of a deleted reblog.
-    UndoAnnounce { account_id: i64, status_id: i64, announce_uri: String },
+    UndoAnnounce {
+        account_id: i64,
+        status_id: i64,
+        announce_uri: String,
+    },
     /// A local account blocked another: `Block`.
-    Block { block_id: i64 },
+    Block {
+        block_id: i64,
+    },
     /// `Undo(Block)` of a removed block.
-    UndoBlock { account_id: i64, target_account_id: i64, block_uri: String },
+    UndoBlock {
+        account_id: i64,
+        target_account_id: i64,
+        block_uri: String,
+    },
     /// A local account was deleted: `Delete(Person)` to every known server.
-    DeleteAccount { account_id: i64 },
+    DeleteAccount {
+        account_id: i64,
+    },
     /// A local account changed its profile: `Update` of the actor to its followers.
-    UpdateAccount { account_id: i64 },
+    UpdateAccount {
+        account_id: i64,
+    },
     /// A local account voted in a remote poll: `Create(Note)` with the option's `name`, to
     /// the poll's author (one per chosen option).
-    PollVote { vote_id: i64 },
+    PollVote {
+        vote_id: i64,
+    },
     /// A local account (person or group) moved to `target_uri`, which names it in
     /// `alsoKnownAs`: `Move` to its followers.
-    Move { account_id: i64, target_uri: String },
+    Move {
+        account_id: i64,
+        target_uri: String,
+    },
+    CreateEvent {
+        event_id: i64,
+    },
+    UpdateEvent {
+        event_id: i64,
+    },
+    JoinEvent {
+        participant_id: i64,
+    },
+    LeaveEvent {
+        account_id: i64,
+        event_id: i64,
+        join_uri: String,
+    },
+    AcceptParticipant {
+        participant_id: i64,
+    },
+    RejectParticipant {
+        participant_id: i64,
+    },
     /// A local account reports posts to a remote group's moderators: `Flag`.
     GroupFlag {
         account_id: i64,

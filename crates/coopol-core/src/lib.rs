@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 pub mod audience;
+pub mod event;
 pub mod group;
 pub mod id;
 pub mod intent;

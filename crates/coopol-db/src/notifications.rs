@@ -17,9 +17,27 @@ pub const FOLLOW_REQUEST: &str = "follow_request";
 pub const FAVOURITE: &str = "favourite";
 pub const POLL: &str = "poll";
 pub const UPDATE: &str = "update";
+/// Someone asks to take part in an event one organises (approval mode).
+pub const EVENT_PARTICIPATION_REQUEST: &str = "coopol.event_participation_request";
+/// One's participation, pending or waitlisted, is accepted.
+pub const EVENT_PARTICIPATION_ACCEPTED: &str = "coopol.event_participation_accepted";
+/// An event one takes part in starts soon.
+pub const EVENT_REMINDER: &str = "coopol.event_reminder";
 
 /// Every type this server creates.
-pub const KINDS: &[&str] = &[MENTION, STATUS, REBLOG, FOLLOW, FOLLOW_REQUEST, FAVOURITE, POLL, UPDATE];
+pub const KINDS: &[&str] = &[
+    MENTION,
+    STATUS,
+    REBLOG,
+    FOLLOW,
+    FOLLOW_REQUEST,
+    FAVOURITE,
+    POLL,
+    UPDATE,
+    EVENT_PARTICIPATION_REQUEST,
+    EVENT_PARTICIPATION_ACCEPTED,
+    EVENT_REMINDER,
+];
 
 /// Records a notification for the local account `account_id`; returns it when it is new
 /// (`None`: the same one exists already, the recipient is not local, or it would notify
@@ -31,8 +49,9 @@ pub async fn notify(
     kind: &str,
     status_id: Option<i64>,
 ) -> Result<Option<notifications::Model>, DbError> {
-    // One's own actions notify no one, except the end of one's own poll (as Mastodon does).
-    if (account_id == from_account_id && kind != POLL) || !KINDS.contains(&kind) {
+    // One's own actions notify no one, except the end of one's own poll (as Mastodon does) and
+    // the reminder of one's own event.
+    if (account_id == from_account_id && kind != POLL && kind != EVENT_REMINDER) || !KINDS.contains(&kind) {
         return Ok(None);
     }
     let local =

@@ -4,14 +4,17 @@
 use std::time::Duration;
 
 use coopol_core::{Audience, Intent, Visibility};
-use coopol_db::entities::{accounts, blocks, delivery_jobs, favourites, follows, outbox, statuses};
+use coopol_db::entities::{
+    accounts, blocks, delivery_jobs, event_participants, events, favourites, follows, outbox, statuses,
+};
 use coopol_db::queries;
 use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
 use serde_json::Value;
 use url::Url;
 
-use crate::activities::{announce, block, create, delete, follow, like, r#move, undo, update};
+use crate::activities::{announce, block, create, delete, follow, join, leave, like, r#move, undo, update};
 use crate::config::authority;
+use crate::event_store;
 use crate::notes::note_for_status;
 use crate::{Federation, FederationError};
 
@@ -83,6 +86,47 @@ async fn member_inboxes(fed: &Federation, group_id: i64) -> Result<Vec<String>, 
     Ok(queries::remote_inboxes(&fed.db, &ids).await?)
 }
 
+/// `Create` or `Update` (`kind`) of an event, with the events' JSON-LD context.
+fn event_activity(id: &str, kind: &str, actor: &str, mut doc: Value) -> Value {
+    if let Some(m) = doc.as_object_mut() {
+        m.remove("@context");
+    }
+    serde_json::json!({
+        "@context": crate::event_objects::event_context(),
+        "id": id,
+        "type": kind,
+        "actor": actor,
+        "published": doc.get("published"),
+        "to": doc.get("to"),
+        "cc": doc.get("cc"),
+        "object": doc,
+    })
+}
+
+/// Who hears of an event and of its changes: the organiser's audience for a public post, the
+/// group's members, and every remote participant (so counts agree everywhere).
+async fn event_inboxes(
+    fed: &Federation,
+    e: &events::Model,
+    s: &statuses::Model,
+) -> Result<Vec<String>, FederationError> {
+    let mut ids: Vec<i64> = event_participants::Entity::find()
+        .select_only()
+        .column(event_participants::Column::AccountId)
+        .filter(sea_orm::ColumnTrait::eq(&event_participants::Column::EventId, e.id))
+        .into_tuple::<i64>()
+        .all(&fed.db)
+        .await?;
+    if let Some(g) = e.group_id {
+        ids.extend(queries::accepted_follower_ids(&fed.db, g).await?);
+    }
+    let mut inboxes = post_inboxes(fed, s).await?;
+    inboxes.extend(queries::remote_inboxes(&fed.db, &ids).await?);
+    inboxes.sort();
+    inboxes.dedup();
+    Ok(inboxes)
+}
+
 /// Builds the activity and recipients of an intent. `None`: nothing to send any more (the
 /// object is gone, or nobody remote is concerned).
 pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>, FederationError> {
@@ -92,7 +136,16 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
             let Some(s) = queries::status_by_id(&fed.db, *status_id).await? else { return Ok(None) };
             let author = account(fed, s.account_id).await?;
             let note = note_for_status(fed, &s).await?;
-            let activity = if matches!(intent, Intent::CreateStatus { .. }) {
+            let activity = if note.get("type").and_then(Value::as_str) == Some("Event") {
+                // An event's companion status federates as the Event, never as a Note.
+                let id = if matches!(intent, Intent::CreateStatus { .. }) {
+                    format!("{}/activity", s.uri)
+                } else {
+                    c.activity_url(&author.username, "update", coopol_core::new_id())
+                };
+                let kind = if matches!(intent, Intent::CreateStatus { .. }) { "Create" } else { "Update" };
+                event_activity(&id, kind, &author.uri, note)
+            } else if matches!(intent, Intent::CreateStatus { .. }) {
                 create::build(note, &author.uri)
             } else {
                 let id = c.activity_url(&author.username, "update", coopol_core::new_id());
@@ -260,6 +313,59 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
                 activity: undo::build(&format!("{block_uri}#undo"), &blocker.uri, inner, &target.uri),
                 sender_account_id: blocker.id,
                 inboxes: personal_inbox(&target),
+            }
+        }
+        Intent::CreateEvent { event_id } | Intent::UpdateEvent { event_id } => {
+            let Some(e) = events::Entity::find_by_id(*event_id).one(&fed.db).await? else { return Ok(None) };
+            let Some(s) = queries::status_by_id(&fed.db, e.status_id).await? else { return Ok(None) };
+            let organiser = account(fed, e.account_id).await?;
+            let doc = event_store::event_document(fed, &e).await?;
+            let id = if matches!(intent, Intent::CreateEvent { .. }) {
+                format!("{}/activity", e.uri)
+            } else {
+                c.activity_url(&organiser.username, "update", coopol_core::new_id())
+            };
+            let kind = if matches!(intent, Intent::CreateEvent { .. }) { "Create" } else { "Update" };
+            Outgoing {
+                activity: event_activity(&id, kind, &organiser.uri, doc),
+                sender_account_id: organiser.id,
+                inboxes: event_inboxes(fed, &e, &s).await?,
+            }
+        }
+        Intent::JoinEvent { participant_id } => {
+            let Some(p) = event_participants::Entity::find_by_id(*participant_id).one(&fed.db).await? else {
+                return Ok(None);
+            };
+            let Some(e) = events::Entity::find_by_id(p.event_id).one(&fed.db).await? else { return Ok(None) };
+            let (who, owner) = (account(fed, p.account_id).await?, account(fed, event_store::owner_id(&e)).await?);
+            let maybe = p.state == event_store::TENTATIVE;
+            Outgoing {
+                activity: join::build(&p.join_uri, maybe, &who.uri, &e.uri, &owner.uri),
+                sender_account_id: who.id,
+                inboxes: personal_inbox(&owner),
+            }
+        }
+        Intent::LeaveEvent { account_id, event_id, join_uri } => {
+            let Some(e) = events::Entity::find_by_id(*event_id).one(&fed.db).await? else { return Ok(None) };
+            let (who, owner) = (account(fed, *account_id).await?, account(fed, event_store::owner_id(&e)).await?);
+            Outgoing {
+                activity: leave::build(&format!("{join_uri}#leave"), &who.uri, &e.uri, &owner.uri),
+                sender_account_id: who.id,
+                inboxes: personal_inbox(&owner),
+            }
+        }
+        Intent::AcceptParticipant { participant_id } | Intent::RejectParticipant { participant_id } => {
+            let Some(p) = event_participants::Entity::find_by_id(*participant_id).one(&fed.db).await? else {
+                return Ok(None);
+            };
+            let Some(e) = events::Entity::find_by_id(p.event_id).one(&fed.db).await? else { return Ok(None) };
+            let (who, owner) = (account(fed, p.account_id).await?, account(fed, event_store::owner_id(&e)).await?);
+            let kind = if matches!(intent, Intent::AcceptParticipant { .. }) { "Accept" } else { "Reject" };
+            let id = c.activity_url(&owner.username, &kind.to_lowercase(), coopol_core::new_id());
+            Outgoing {
+                activity: join::build_answer(kind, &id, &p, &who.uri, &e.uri, &owner.uri),
+                sender_account_id: owner.id,
+                inboxes: personal_inbox(&who),
             }
         }
         Intent::PollVote { vote_id } => return crate::polls::build_vote(fed, *vote_id).await,

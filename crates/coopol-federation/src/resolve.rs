@@ -1,5 +1,5 @@
 //! Resolving a URL someone pasted into search: fetch it from its origin and keep it when it is
-//! an actor or a note.
+//! an actor, a note or an event (kept as its companion status).
 
 use coopol_db::entities::{accounts, statuses};
 use coopol_db::queries;
@@ -24,6 +24,10 @@ pub async fn resolve_url(fed: &Federation, url: &str) -> Result<Option<Resolved>
     let kind = doc.get("type").and_then(Value::as_str).unwrap_or("");
     if matches!(kind, "Person" | "Service" | "Application" | "Group" | "Organization") {
         return Ok(Some(Resolved::Account(actors::upsert_remote_actor(fed, &doc).await?)));
+    }
+    if kind == "Event" {
+        // An event comes back as its companion status; the API finds the event from it.
+        return Ok(crate::event_store::resolve_event_doc(fed, &doc).await?.map(|(_, s)| Resolved::Status(s)));
     }
     let Some(author_uri) = doc.get("attributedTo").and_then(object_id) else { return Ok(None) };
     let author = actors::resolve_actor(fed, author_uri).await?;

@@ -62,6 +62,8 @@ pub struct FileConfig {
     pub media_dir: Option<PathBuf>,
     /// Size limit of video and audio uploads, in MiB (default 100).
     pub media_video_limit_mib: Option<u64>,
+    /// Minutes before an event starts when participants are reminded (default 1440; 0: never).
+    pub event_reminder_minutes: Option<u32>,
     /// Client API requests allowed per token (or per address without one) and period; 0: no limit.
     pub rate_limit_requests: Option<u32>,
     /// Length of a rate-limit period, in seconds.
@@ -125,6 +127,8 @@ pub struct Config {
     pub media_dir: PathBuf,
     /// Size limit of video and audio uploads, in bytes.
     pub media_video_limit: usize,
+    /// Minutes before an event starts when participants are reminded; 0 turns reminders off.
+    pub event_reminder_minutes: u32,
     /// Client API rate limit: requests per period per token (or address); 0 turns it off.
     pub rate_limit_requests: u32,
     /// Client API rate-limit period, in seconds (at least 1).
@@ -319,6 +323,16 @@ impl Config {
         }
         let media_video_limit = usize::try_from(media_video_limit_mib * 1024 * 1024)
             .map_err(|_| invalid("media_video_limit_mib", "too large for this machine"))?;
+        let event_reminder_minutes = match env("COOPOL_EVENT_REMINDER_MINUTES") {
+            Some(v) => v
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| invalid("COOPOL_EVENT_REMINDER_MINUTES", format!("{v:?} is not a number of minutes")))?,
+            None => file.event_reminder_minutes.unwrap_or(1440),
+        };
+        if event_reminder_minutes > 60 * 24 * 30 {
+            return Err(invalid("event_reminder_minutes", "must be at most 43200 (30 days)"));
+        }
         let defaults = coopol_api::ratelimit::RateLimit::default();
         let rate_limit_requests = match env("COOPOL_RATE_LIMIT_REQUESTS") {
             Some(v) => {
@@ -346,6 +360,7 @@ impl Config {
             file: file_path,
             media_dir,
             media_video_limit,
+            event_reminder_minutes,
             rate_limit_requests,
             rate_limit_period_secs,
         })
@@ -479,6 +494,7 @@ mod tests {
             source_url: Some("https://file.example/src".into()),
             media_dir: None,
             media_video_limit_mib: None,
+            event_reminder_minutes: Some(60),
             rate_limit_requests: Some(100),
             rate_limit_period_secs: Some(60),
         };
@@ -499,6 +515,11 @@ mod tests {
         .unwrap();
         assert_eq!(c.rate_limit_requests, 0, "the environment turns the limit off");
         assert_eq!(c.rate_limit_period_secs, 60, "the period comes from the file");
+        assert_eq!(c.event_reminder_minutes, 60, "reminders as the file says");
+        assert_eq!(resolve(FileConfig::default(), &[], false).unwrap().event_reminder_minutes, 1440);
+        let off = resolve(FileConfig::default(), &[("COOPOL_EVENT_REMINDER_MINUTES", "0")], false).unwrap();
+        assert_eq!(off.event_reminder_minutes, 0, "0 turns reminders off");
+        assert!(resolve(FileConfig::default(), &[("COOPOL_EVENT_REMINDER_MINUTES", "soon")], false).is_err());
         assert!(resolve(FileConfig::default(), &[("COOPOL_RATE_LIMIT_PERIOD_SECS", "0")], false).is_err());
         assert_eq!(c.domain, "env.example");
         assert_eq!(c.listen.port(), 7001);

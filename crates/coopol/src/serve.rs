@@ -45,13 +45,15 @@ pub fn media(config: &Config) -> Result<Media, Error> {
     })
 }
 
-/// Starts the background workers (outbox, delivery, inbox, poll endings); their handles let shutdown stop them.
-pub fn spawn_workers(fed: &Federation) -> Vec<JoinHandle<()>> {
+/// Starts the background workers (outbox, delivery, inbox, poll endings, event reminders); their
+/// handles let shutdown stop them.
+pub fn spawn_workers(fed: &Federation, config: &Config) -> Vec<JoinHandle<()>> {
     vec![
         tokio::spawn(outbox::run(fed.clone())),
         tokio::spawn(delivery::run(fed.clone())),
         tokio::spawn(inbox::run(fed.clone())),
         tokio::spawn(coopol_federation::polls::run_endings(fed.clone())),
+        tokio::spawn(coopol_federation::event_reminders::run(fed.clone(), config.event_reminder_minutes)),
     ]
 }
 
@@ -128,7 +130,7 @@ pub async fn run(config: Config) -> Result<(), Error> {
         .map_err(|source| Error::Io { what: "cannot read the listening address".into(), source })?;
 
     let media = media(&config)?;
-    let workers = spawn_workers(&fed);
+    let workers = spawn_workers(&fed, &config);
     let app = app(fed, media, config.rate_limit()).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(
         "coopol {} listening on http://{local}, serving {} as {}",

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod conversations;
+pub mod events;
 pub mod groups;
 pub mod instance;
 pub mod lists;

@@ -1,6 +1,6 @@
 //! `/api/v2/search`: accounts by handle (resolved through WebFinger with `resolve=true`) or by
 //! name, statuses by URL (fetched from their origin with `resolve=true`) or by the words of
-//! local posts, and hashtags in use here.
+//! local posts, and hashtags in use here; events found by URL also come in an `events` array.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -80,8 +80,16 @@ async fn search(State(fed): State<Federation>, auth: MaybeAuth, params: Params) 
     for a in &found_accounts {
         accounts_json.push(mastodon::account(&fed, a).await?);
     }
+    // Events found (as their companion statuses) are listed in coopol's own `events` array.
+    let mut events_json = Vec::new();
+    for s in &found_statuses {
+        if let Some(e) = coopol_federation::event_store::event_of_status(&fed.db, s.id).await? {
+            events_json.push(crate::events::event_json(&fed, &e, viewer).await?);
+        }
+    }
     let base = fed.config.base_url();
     Ok(Json(json!({
+        "events": events_json,
         "accounts": accounts_json,
         "statuses": mastodon::statuses(&fed, &found_statuses, viewer).await?,
         "hashtags": hashtags.iter().map(|t| json!({

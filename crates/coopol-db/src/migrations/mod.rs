@@ -11,6 +11,7 @@ mod m0005_moves;
 mod m0006_media_polls;
 mod m0007_profile_images;
 mod m0008_poll_endings;
+mod m0009_events;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_media_polls::Migration),
             Box::new(m0007_profile_images::Migration),
             Box::new(m0008_poll_endings::Migration),
+            Box::new(m0009_events::Migration),
         ]
     }
 }

@@ -75,6 +75,16 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
             None => return Ok(()),
         },
     };
+    boost(fed, id, actor, original).await
+}
+
+/// Stores `actor`'s boost `id` of `original`.
+async fn boost(
+    fed: &Federation,
+    id: &str,
+    actor: &accounts::Model,
+    original: coopol_db::entities::statuses::Model,
+) -> Result<(), FederationError> {
     let visibility: coopol_core::Visibility = original.visibility.parse().unwrap_or(coopol_core::Visibility::Direct);
     if !visibility.is_public() {
         return Err(FederationError::Unauthorized("boost of a non-public post".into()));
@@ -110,6 +120,10 @@ async fn fetch_and_store(
     // A boost from an allowed server does not carry posts of a blocked one in.
     actors::refuse_blocked(fed, url).await?;
     let note = fed.http.fetch_object(url, signer).await?;
+    if super::kind(&note) == "Event" {
+        // A group announcing an event: stored with its companion status, then boosted.
+        return Ok(crate::event_store::resolve_event_doc(fed, &note).await?.map(|(_, s)| s));
+    }
     let author_uri = note
         .get("attributedTo")
         .and_then(object_id)

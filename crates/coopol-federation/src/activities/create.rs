@@ -78,6 +78,9 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     } else {
         obj.clone()
     };
+    if super::kind(&note) == "Event" {
+        return receive_event(fed, &note, actor).await;
+    }
     if crate::polls::receive_vote(fed, &note, actor).await? {
         return Ok(());
     }
@@ -89,6 +92,28 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     if let Some(s) = stored {
         tracing::debug!(uri = %s.uri, "stored remote note");
         super::groups::posts::offer(fed, &note, &s).await?;
+        crate::events::status_created(fed, &s).await?;
+    }
+    Ok(())
+}
+
+/// `Create(Event)`: kept, with its companion status, when someone here follows its organiser or
+/// its group, or it is addressed to a local account.
+async fn receive_event(fed: &Federation, event: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
+    let mut wanted = relevant(fed, event, actor).await?;
+    if !wanted {
+        if let Some(group) = event.get("attributedTo").and_then(object_id).filter(|g| *g != actor.uri) {
+            if let Some(g) = queries::account_by_uri(&fed.db, group).await? {
+                wanted = relevant(fed, event, &g).await?;
+            }
+        }
+    }
+    if !wanted {
+        tracing::debug!(actor = %actor.uri, "dropping an event nobody here follows or is addressed by");
+        return Ok(());
+    }
+    if let Some((e, s)) = crate::event_store::store_remote_event(fed, event, actor).await? {
+        tracing::debug!(uri = %e.uri, "stored remote event");
         crate::events::status_created(fed, &s).await?;
     }
     Ok(())

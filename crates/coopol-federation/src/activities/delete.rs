@@ -31,6 +31,25 @@ pub async fn delete_status_rows(db: &impl sea_orm::ConnectionTrait, status_id: i
     favourites::Entity::delete_many().filter(favourites::Column::StatusId.eq(status_id)).exec(db).await?;
     coopol_db::media::delete_status_media(db, status_id).await?;
     coopol_db::notifications::delete_for_status(db, status_id).await?;
+    // An event's companion status takes the event and its participations with it.
+    let event_ids: Vec<i64> = coopol_db::entities::events::Entity::find()
+        .filter(coopol_db::entities::events::Column::StatusId.eq(status_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    if !event_ids.is_empty() {
+        use coopol_db::entities::event_participants;
+        event_participants::Entity::delete_many()
+            .filter(event_participants::Column::EventId.is_in(event_ids.clone()))
+            .exec(db)
+            .await?;
+        coopol_db::entities::events::Entity::delete_many()
+            .filter(coopol_db::entities::events::Column::Id.is_in(event_ids))
+            .exec(db)
+            .await?;
+    }
     // Boosts of it go too; replies stay, detached, as in Mastodon.
     statuses::Entity::delete_many().filter(statuses::Column::ReblogOfId.eq(status_id)).exec(db).await?;
     statuses::Entity::delete_by_id(status_id).exec(db).await?;
@@ -52,13 +71,18 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     }
     // Reads before the transaction: on SQLite a transaction must write first (see inbox.rs).
     let existing = queries::status_by_uri(&fed.db, uri).await?;
+    // An event's group may delete it too (Mobilizon's groups do), though its organiser wrote it.
+    let event_group = match &existing {
+        Some(s) => crate::event_store::event_of_status(&fed.db, s.id).await?.and_then(|e| e.group_id),
+        None => None,
+    };
     let event = match &existing {
         Some(s) => Some(crate::events::deleted_event(fed, s).await?),
         None => None,
     };
     let txn = fed.db.begin().await?;
     if let Some(s) = existing {
-        if s.account_id != actor.id {
+        if s.account_id != actor.id && event_group != Some(actor.id) {
             return Err(FederationError::Unauthorized("delete of another actor's note".into()));
         }
         delete_status_rows(&txn, s.id).await?;

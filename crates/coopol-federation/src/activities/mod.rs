@@ -9,8 +9,11 @@ pub mod create;
 pub mod delete;
 pub mod follow;
 pub mod groups;
+pub mod join;
+pub mod leave;
 pub mod like;
 pub mod r#move;
+pub mod tentative_accept;
 pub mod undo;
 pub mod update;
 
@@ -37,8 +40,14 @@ pub fn kind(v: &Value) -> &str {
 pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
     match kind(activity) {
         "Follow" => follow::receive(fed, activity, actor).await,
+        // An answer to one of our Joins of an event, else to a Follow.
+        "Accept" if join::receive_accept(fed, activity, actor).await? => Ok(()),
         "Accept" => follow::receive_accept(fed, activity, actor).await,
+        "Reject" if join::receive_reject(fed, activity, actor).await? => Ok(()),
         "Reject" => follow::receive_reject(fed, activity, actor).await,
+        "Join" => join::receive_participation(fed, activity, actor, false).await,
+        "TentativeAccept" => tentative_accept::receive(fed, activity, actor).await,
+        "Leave" => leave::receive(fed, activity, actor).await,
         "Undo" => undo::receive(fed, activity, actor).await,
         "Create" => create::receive(fed, activity, actor).await,
         "Update" => update::receive(fed, activity, actor).await,

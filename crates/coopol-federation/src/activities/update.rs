@@ -46,6 +46,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
                 _ => Ok(()),
             }
         }
+        "Event" => crate::event_store::update_remote_event(fed, obj, actor).await.map(|_| ()),
         "Person" | "Service" | "Application" | "Group" | "Organization" => {
             if obj.get("id").and_then(Value::as_str) != Some(actor.uri.as_str()) {
                 return Err(FederationError::Unauthorized("update of another actor".into()));

@@ -1,0 +1,578 @@
+//! The service of coopol's event endpoints (`routes::events`): create, update, cancel, join,
+//! leave, and the organiser's answers. Each write is one transaction with its `Intent`; an
+//! event is also a status (its companion, same URI), which timelines and groups show.
+
+use chrono::{DateTime, Utc};
+use coopol_core::event::{EventJoinMode, EventStatus, JoinRefused};
+use coopol_core::{GroupRole, Intent};
+use coopol_db::entities::{accounts, event_participants, events, statuses};
+use coopol_db::{groups as gq, notifications, queries};
+use coopol_federation::activities::join::{next_waitlisted, participation, recount};
+use coopol_federation::event_objects::{status_html, EventData, Place, WireJoinMode};
+use coopol_federation::event_store::{self, event_data, ACCEPTED, PENDING, REJECTED, TENTATIVE, WAITLISTED};
+use coopol_federation::Federation;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde_json::{json, Value};
+
+use crate::{mastodon, ApiError, Params};
+
+const MAX_DESCRIPTION: usize = 20_000;
+
+/// An event as a client describes it (create and update).
+pub struct EventInput {
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub timezone: String,
+    pub place: Option<Place>,
+    pub online_url: Option<String>,
+    pub category: Option<String>,
+    pub capacity: Option<i32>,
+    pub join_mode: EventJoinMode,
+    pub group_id: Option<i64>,
+}
+
+fn unprocessable(msg: &str) -> ApiError {
+    ApiError::Unprocessable(msg.to_string())
+}
+
+fn time(p: &Params, key: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+    match p.str(key) {
+        None => Ok(None),
+        Some(s) => DateTime::parse_from_rfc3339(s)
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|_| ApiError::Unprocessable(format!("{key} must be an RFC 3339 time"))),
+    }
+}
+
+fn text(v: Option<&Value>, max: usize, what: &str) -> Result<Option<String>, ApiError> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) if s.chars().count() <= max => Ok(Some(s.trim().to_string())),
+        _ => Err(ApiError::Unprocessable(format!("{what} must be text of at most {max} characters"))),
+    }
+}
+
+fn coordinate(v: Option<&Value>, limit: f64, what: &str) -> Result<Option<f64>, ApiError> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(x) => match x.as_f64().or_else(|| x.as_str().and_then(|s| s.parse().ok())) {
+            Some(f) if f.is_finite() && f.abs() <= limit => Ok(Some(f)),
+            _ => Err(ApiError::Unprocessable(format!("{what} must be a number between -{limit} and {limit}"))),
+        },
+    }
+}
+
+impl EventInput {
+    /// Reads and validates what a client sent.
+    pub fn from_params(p: &Params) -> Result<Self, ApiError> {
+        let title = p.required("title")?.trim().to_string();
+        if title.is_empty() || title.chars().count() > 200 {
+            return Err(unprocessable("title must have 1 to 200 characters"));
+        }
+        let description = p.str("description").unwrap_or("").to_string();
+        if description.chars().count() > MAX_DESCRIPTION {
+            return Err(unprocessable("description must have at most 20000 characters"));
+        }
+        let starts_at = time(p, "starts_at")?.ok_or_else(|| unprocessable("starts_at can't be blank"))?;
+        let ends_at = time(p, "ends_at")?;
+        if ends_at.is_some_and(|e| e <= starts_at) {
+            return Err(unprocessable("ends_at must be after starts_at"));
+        }
+        let timezone = p.str("timezone").unwrap_or("UTC").to_string();
+        if timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(unprocessable("timezone must be an IANA time zone, e.g. Europe/Paris"));
+        }
+        let place = match p.0.get("location") {
+            None | Some(Value::Null) => None,
+            Some(l @ Value::Object(_)) => {
+                let place = Place {
+                    name: text(l.get("name"), 500, "location.name")?,
+                    street: text(l.get("street"), 500, "location.street")?,
+                    locality: text(l.get("locality"), 500, "location.locality")?,
+                    postal_code: text(l.get("postal_code"), 500, "location.postal_code")?,
+                    country: text(l.get("country"), 500, "location.country")?,
+                    latitude: coordinate(l.get("latitude"), 90.0, "location.latitude")?,
+                    longitude: coordinate(l.get("longitude"), 180.0, "location.longitude")?,
+                };
+                if place.latitude.is_some() != place.longitude.is_some() {
+                    return Err(unprocessable("location needs both latitude and longitude, or neither"));
+                }
+                (place != Place::default()).then_some(place)
+            }
+            Some(_) => return Err(unprocessable("location must be an object")),
+        };
+        let online_url = match p.str("online_url") {
+            None => None,
+            Some(u) => match url::Url::parse(u) {
+                Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && u.len() <= 2048 => Some(u.to_string()),
+                _ => return Err(unprocessable("online_url must be an http(s) URL")),
+            },
+        };
+        if place.is_none() && online_url.is_none() {
+            return Err(unprocessable("an event needs a location or an online_url"));
+        }
+        let capacity = match p.0.get("capacity") {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())) {
+                Some(c @ 1..=100_000) => i32::try_from(c).ok(),
+                _ => return Err(unprocessable("capacity must be between 1 and 100000")),
+            },
+        };
+        let join_mode = p
+            .str("join_mode")
+            .unwrap_or("free")
+            .parse()
+            .map_err(|_| unprocessable("join_mode must be free, approval or members"))?;
+        let group_id = p.id("group_id")?;
+        if join_mode == EventJoinMode::Members && group_id.is_none() {
+            return Err(unprocessable("join_mode members needs a group_id"));
+        }
+        Ok(EventInput {
+            title,
+            description,
+            starts_at,
+            ends_at,
+            timezone,
+            place,
+            online_url,
+            category: text(p.0.get("category"), 64, "category")?,
+            capacity,
+            join_mode,
+            group_id,
+        })
+    }
+}
+
+/// Markdown to sanitised HTML.
+fn markdown(src: &str) -> String {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(src));
+    coopol_federation::notes::sanitize_html(&html)
+}
+
+/// Whether `who` may organise for the group (its admins and moderators) or manage the event.
+async fn may_manage(fed: &Federation, e: &events::Model, who: &accounts::Model) -> Result<bool, ApiError> {
+    if e.account_id == who.id {
+        return Ok(true);
+    }
+    Ok(match e.group_id {
+        Some(g) => matches!(gq::role_of(&fed.db, g, who.id).await?, Some(GroupRole::Admin | GroupRole::Moderator)),
+        None => false,
+    })
+}
+
+fn apply(m: &mut events::ActiveModel, i: &EventInput) {
+    let place = i.place.clone().unwrap_or_default();
+    m.title = Set(i.title.clone());
+    m.description_source = Set(Some(i.description.clone()));
+    m.description_html = Set(markdown(&i.description));
+    m.starts_at = Set(i.starts_at);
+    m.ends_at = Set(i.ends_at);
+    m.timezone = Set(i.timezone.clone());
+    m.location_name = Set(place.name);
+    m.street = Set(place.street);
+    m.locality = Set(place.locality);
+    m.postal_code = Set(place.postal_code);
+    m.country = Set(place.country);
+    m.latitude = Set(place.latitude);
+    m.longitude = Set(place.longitude);
+    m.online_url = Set(i.online_url.clone());
+    m.category = Set(i.category.clone());
+    m.capacity = Set(i.capacity);
+    m.join_mode = Set(i.join_mode.as_str().to_string());
+}
+
+/// Creates a local event by `me`, with its companion status; a group announces it.
+pub async fn create(fed: &Federation, me: &accounts::Model, i: EventInput) -> Result<events::Model, ApiError> {
+    let group = match i.group_id {
+        Some(id) => {
+            let (a, g) = crate::groups::local_group(fed, id).await?;
+            if !matches!(gq::role_of(&fed.db, a.id, me.id).await?, Some(GroupRole::Admin | GroupRole::Moderator)) {
+                return Err(ApiError::Forbidden);
+            }
+            if g.private {
+                return Err(unprocessable("events of private groups are not supported yet"));
+            }
+            Some((a, g))
+        }
+        None => None,
+    };
+    let id = coopol_core::new_id();
+    let uri = fed.config.status_url(&me.username, id);
+    let url = format!("{}/{id}", fed.config.profile_url(&me.username));
+    let now = coopol_db::now();
+    let mut m = events::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        status_id: Set(id),
+        uri: Set(uri.clone()),
+        url: Set(url.clone()),
+        account_id: Set(me.id),
+        group_id: Set(group.as_ref().map(|(a, _)| a.id)),
+        status: Set(EventStatus::Confirmed.as_str().to_string()),
+        image_url: Set(None),
+        anonymous_participation: Set(false),
+        participants_count: Set(0),
+        local: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply(&mut m, &i);
+    let txn = fed.db.begin().await?;
+    let status = statuses::ActiveModel {
+        id: Set(id),
+        uri: Set(uri),
+        url: Set(url),
+        account_id: Set(me.id),
+        in_reply_to_id: Set(None),
+        in_reply_to_uri: Set(None),
+        in_reply_to_account_id: Set(None),
+        reblog_of_id: Set(None),
+        content: Set(String::new()),
+        source_text: Set(None),
+        spoiler_text: Set(String::new()),
+        sensitive: Set(false),
+        visibility: Set(coopol_core::Visibility::Public.as_str().to_string()),
+        language: Set(None),
+        local: Set(true),
+        created_at: Set(now),
+        edited_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let event = m.insert(&txn).await?;
+    let mut sm: statuses::ActiveModel = status.into();
+    sm.content = Set(status_html(&event_data(&event)));
+    let status = sm.update(&txn).await?;
+    queries::record_intent(&txn, &Intent::CreateEvent { event_id: event.id }).await?;
+    if let Some((a, g)) = &group {
+        gq::announce_in_group(&txn, a, g, status.id).await?;
+    }
+    txn.commit().await?;
+    fed.outbox_ready.notify_one();
+    coopol_federation::events::status_created(fed, &status).await?;
+    Ok(event)
+}
+
+/// A stored event by id.
+pub async fn get(fed: &Federation, id: i64) -> Result<events::Model, ApiError> {
+    events::Entity::find_by_id(id).one(&fed.db).await?.ok_or(ApiError::NotFound)
+}
+
+/// Saves a changed local event (and its status's text), tells everyone, and notifies the
+/// local participants with `kind` (`update`).
+async fn save(fed: &Federation, m: events::ActiveModel, notify: bool) -> Result<events::Model, ApiError> {
+    let txn = fed.db.begin().await?;
+    let event = m.update(&txn).await?;
+    if let Some(s) = statuses::Entity::find_by_id(event.status_id).one(&txn).await? {
+        let mut sm: statuses::ActiveModel = s.into();
+        sm.content = Set(status_html(&event_data(&event)));
+        sm.edited_at = Set(Some(coopol_db::now()));
+        sm.update(&txn).await?;
+    }
+    queries::record_intent(&txn, &Intent::UpdateEvent { event_id: event.id }).await?;
+    txn.commit().await?;
+    fed.outbox_ready.notify_one();
+    if notify {
+        event_store::notify_participants(fed, &event, notifications::UPDATE).await?;
+    }
+    fed.events.publish(coopol_federation::events::Event::StatusUpdated { status_id: event.status_id });
+    Ok(event)
+}
+
+/// Updates a local event (organiser, or the group's admins and moderators).
+pub async fn update(fed: &Federation, me: &accounts::Model, id: i64, i: EventInput) -> Result<events::Model, ApiError> {
+    let e = get(fed, id).await?;
+    if !e.local || !may_manage(fed, &e, me).await? {
+        return Err(ApiError::Forbidden);
+    }
+    if i.group_id.is_some_and(|g| Some(g) != e.group_id) {
+        return Err(unprocessable("an event cannot move to another group"));
+    }
+    let mut m: events::ActiveModel = e.into();
+    apply(&mut m, &i);
+    m.updated_at = Set(coopol_db::now());
+    save(fed, m, true).await
+}
+
+/// Cancels a local event; every participant hears of it.
+pub async fn cancel(fed: &Federation, me: &accounts::Model, id: i64) -> Result<events::Model, ApiError> {
+    let e = get(fed, id).await?;
+    if !e.local || !may_manage(fed, &e, me).await? {
+        return Err(ApiError::Forbidden);
+    }
+    if e.status == EventStatus::Cancelled.as_str() {
+        return Ok(e);
+    }
+    let mut m: events::ActiveModel = e.into();
+    m.status = Set(EventStatus::Cancelled.as_str().to_string());
+    m.updated_at = Set(coopol_db::now());
+    save(fed, m, true).await
+}
+
+/// `me` takes part (or says maybe) in an event, local (decided at once) or remote (a `Join`
+/// is sent; pending until the organiser answers).
+pub async fn join(fed: &Federation, me: &accounts::Model, id: i64, maybe: bool) -> Result<events::Model, ApiError> {
+    let e = get(fed, id).await?;
+    if e.status == EventStatus::Cancelled.as_str() {
+        return Err(unprocessable("the event is cancelled"));
+    }
+    let existing = participation(&fed.db, e.id, me.id).await?;
+    if let Some(p) = &existing {
+        if p.state != REJECTED && (p.state == TENTATIVE) == maybe {
+            return Ok(e);
+        }
+    }
+    let join_uri = fed.config.activity_url(&me.username, "join", coopol_core::new_id());
+    let state = if e.local {
+        let mode: EventJoinMode = e.join_mode.parse().map_err(|_| ApiError::Internal("join mode".into()))?;
+        let status: EventStatus = e.status.parse().map_err(|_| ApiError::Internal("event status".into()))?;
+        let mut accepted = event_store::count_in_state(&fed.db, e.id, ACCEPTED).await?;
+        if existing.as_ref().is_some_and(|p| p.state == ACCEPTED) {
+            accepted = accepted.saturating_sub(1);
+        }
+        let member = match e.group_id {
+            Some(g) => gq::role_of(&fed.db, g, me.id).await?.is_some(),
+            None => false,
+        };
+        match coopol_core::event::decide_join(status, mode, e.capacity, accepted, member, maybe) {
+            Ok(s) => s.as_str(),
+            Err(JoinRefused::MembersOnly) => return Err(ApiError::Forbidden),
+            Err(JoinRefused::Cancelled) => return Err(unprocessable("the event is cancelled")),
+        }
+    } else if maybe {
+        TENTATIVE
+    } else {
+        PENDING
+    };
+    let now = coopol_db::now();
+    let txn = fed.db.begin().await?;
+    let row = match existing {
+        Some(p) => {
+            let mut m: event_participants::ActiveModel = p.into();
+            m.state = Set(state.to_string());
+            m.join_uri = Set(join_uri);
+            m.updated_at = Set(now);
+            m.update(&txn).await?
+        }
+        None => {
+            event_participants::ActiveModel {
+                id: Set(coopol_core::new_id()),
+                event_id: Set(e.id),
+                account_id: Set(me.id),
+                state: Set(state.to_string()),
+                join_uri: Set(join_uri),
+                created_at: Set(now),
+                updated_at: Set(now),
+                reminded_at: Set(None),
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    if e.local {
+        recount(&txn, &e).await?;
+    } else {
+        queries::record_intent(&txn, &Intent::JoinEvent { participant_id: row.id }).await?;
+    }
+    txn.commit().await?;
+    fed.outbox_ready.notify_one();
+    if e.local && state == PENDING {
+        let kind = notifications::EVENT_PARTICIPATION_REQUEST;
+        coopol_federation::events::notify(fed, e.account_id, me.id, kind, Some(e.status_id)).await?;
+    }
+    get(fed, id).await
+}
+
+/// `me` no longer takes part.
+pub async fn leave(fed: &Federation, me: &accounts::Model, id: i64) -> Result<events::Model, ApiError> {
+    let e = get(fed, id).await?;
+    if e.local {
+        coopol_federation::activities::leave::leave_local_event(fed, e.id, me.id).await?;
+        return get(fed, id).await;
+    }
+    let Some(p) = participation(&fed.db, e.id, me.id).await? else { return Ok(e) };
+    let txn = fed.db.begin().await?;
+    event_participants::Entity::delete_by_id(p.id).exec(&txn).await?;
+    let intent = Intent::LeaveEvent { account_id: me.id, event_id: e.id, join_uri: p.join_uri };
+    queries::record_intent(&txn, &intent).await?;
+    txn.commit().await?;
+    fed.outbox_ready.notify_one();
+    Ok(e)
+}
+
+/// The participants of an event, for those who manage it.
+pub async fn participants(fed: &Federation, me: &accounts::Model, id: i64) -> Result<Vec<Value>, ApiError> {
+    let e = get(fed, id).await?;
+    if !may_manage(fed, &e, me).await? {
+        return Err(ApiError::Forbidden);
+    }
+    let rows = event_participants::Entity::find()
+        .filter(event_participants::Column::EventId.eq(e.id))
+        .order_by_asc(event_participants::Column::CreatedAt)
+        .limit(1000)
+        .all(&fed.db)
+        .await?;
+    let mut out = Vec::new();
+    for p in rows {
+        if let Some(a) = queries::account_by_id(&fed.db, p.account_id).await? {
+            out.push(json!({
+                "account": mastodon::account(fed, &a).await?,
+                "state": p.state,
+                "created_at": mastodon::time(p.created_at),
+            }));
+        }
+    }
+    Ok(out)
+}
+
+/// The organiser approves (`accept`) or rejects a participant of a local event.
+pub async fn answer(
+    fed: &Federation,
+    me: &accounts::Model,
+    id: i64,
+    account_id: i64,
+    accept: bool,
+) -> Result<Value, ApiError> {
+    let e = get(fed, id).await?;
+    if !e.local || !may_manage(fed, &e, me).await? {
+        return Err(ApiError::Forbidden);
+    }
+    let p = participation(&fed.db, e.id, account_id).await?.ok_or(ApiError::NotFound)?;
+    let who = queries::account_by_id(&fed.db, account_id).await?.ok_or(ApiError::NotFound)?;
+    let accepted = event_store::count_in_state(&fed.db, e.id, ACCEPTED).await?;
+    let full = e.capacity.is_some_and(|c| accepted >= u64::try_from(c).unwrap_or(0));
+    let was = p.state.clone();
+    let state = match (accept, was.as_str()) {
+        (true, ACCEPTED | TENTATIVE) => was.clone(),
+        (true, _) if full => WAITLISTED.to_string(),
+        (true, _) => ACCEPTED.to_string(),
+        (false, _) => REJECTED.to_string(),
+    };
+    // A place freed by a rejection goes to the oldest waiting participant.
+    let next = if !accept && was == ACCEPTED { next_waitlisted(&fed.db, e.id).await? } else { None };
+    let mut promoted_local = None;
+    let txn = fed.db.begin().await?;
+    let mut m: event_participants::ActiveModel = p.into();
+    m.state = Set(state.clone());
+    m.updated_at = Set(coopol_db::now());
+    let p = m.update(&txn).await?;
+    if who.domain.is_some() && state != was {
+        match state.as_str() {
+            ACCEPTED | TENTATIVE => {
+                queries::record_intent(&txn, &Intent::AcceptParticipant { participant_id: p.id }).await?
+            }
+            REJECTED => queries::record_intent(&txn, &Intent::RejectParticipant { participant_id: p.id }).await?,
+            _ => {}
+        }
+    }
+    if let Some(n) = next {
+        let remote = queries::account_by_id(&txn, n.account_id).await?.is_some_and(|a| a.domain.is_some());
+        let mut nm: event_participants::ActiveModel = n.into();
+        nm.state = Set(ACCEPTED.to_string());
+        nm.updated_at = Set(coopol_db::now());
+        let n = nm.update(&txn).await?;
+        if remote {
+            queries::record_intent(&txn, &Intent::AcceptParticipant { participant_id: n.id }).await?;
+        } else {
+            promoted_local = Some(n.account_id);
+        }
+    }
+    recount(&txn, &e).await?;
+    txn.commit().await?;
+    fed.outbox_ready.notify_one();
+    let kind = notifications::EVENT_PARTICIPATION_ACCEPTED;
+    if who.domain.is_none() && state == ACCEPTED && was != ACCEPTED {
+        coopol_federation::events::notify(fed, who.id, me.id, kind, Some(e.status_id)).await?;
+    }
+    if let Some(a) = promoted_local {
+        coopol_federation::events::notify(fed, a, me.id, kind, Some(e.status_id)).await?;
+    }
+    Ok(
+        json!({ "account": mastodon::account(fed, &who).await?, "state": state, "created_at": mastodon::time(p.created_at) }),
+    )
+}
+
+/// Events starting in [`from`, `to`), soonest first, optionally of one group; public ones only.
+pub async fn list(
+    fed: &Federation,
+    group_id: Option<i64>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    limit: u64,
+) -> Result<Vec<events::Model>, ApiError> {
+    use sea_orm::sea_query::{Expr, Query};
+    let public = Query::select()
+        .column(statuses::Column::Id)
+        .from(statuses::Entity)
+        .and_where(Expr::col(statuses::Column::Visibility).is_in(["public", "unlisted"]))
+        .to_owned();
+    let mut q = events::Entity::find().filter(events::Column::StatusId.in_subquery(public));
+    if let Some(g) = group_id {
+        q = q.filter(events::Column::GroupId.eq(g));
+    }
+    if let Some(f) = from {
+        q = q.filter(events::Column::StartsAt.gte(f));
+    }
+    if let Some(t) = to {
+        q = q.filter(events::Column::StartsAt.lt(t));
+    }
+    Ok(q.order_by_asc(events::Column::StartsAt).limit(limit).all(&fed.db).await?)
+}
+
+/// The Event entity, as `viewer` sees it.
+pub async fn event_json(fed: &Federation, e: &events::Model, viewer: Option<i64>) -> Result<Value, ApiError> {
+    let d: EventData = event_data(e);
+    let organizer = queries::account_by_id(&fed.db, e.account_id).await?.ok_or(ApiError::NotFound)?;
+    let group = match e.group_id {
+        Some(g) => match queries::account_by_id(&fed.db, g).await? {
+            Some(a) => Some(mastodon::account(fed, &a).await?),
+            None => None,
+        },
+        None => None,
+    };
+    let participation = match viewer {
+        Some(v) => participation(&fed.db, e.id, v).await?.map(|p| p.state),
+        None => None,
+    };
+    let is_organiser = viewer == Some(e.account_id);
+    let tentative = event_store::count_in_state(&fed.db, e.id, TENTATIVE).await?;
+    let waitlist = event_store::count_in_state(&fed.db, e.id, WAITLISTED).await?;
+    Ok(json!({
+        "id": e.id.to_string(),
+        "uri": e.uri,
+        "url": e.url,
+        "title": e.title,
+        "description": e.description_html,
+        "description_source": if e.local && is_organiser { e.description_source.clone() } else { None },
+        "starts_at": mastodon::time(e.starts_at),
+        "ends_at": e.ends_at.map(mastodon::time),
+        "timezone": e.timezone,
+        "location": d.place.map(|p| json!({
+            "name": p.name, "street": p.street, "locality": p.locality, "postal_code": p.postal_code,
+            "country": p.country, "latitude": p.latitude, "longitude": p.longitude,
+        })),
+        "online_url": e.online_url,
+        "category": e.category,
+        "capacity": e.capacity,
+        "join_mode": match d.join_mode { WireJoinMode::Free => "free", WireJoinMode::Approval => "approval", WireJoinMode::Members => "members" },
+        "status": e.status,
+        "participants_count": e.participants_count,
+        "tentative_count": tentative,
+        "waitlist_count": waitlist,
+        "remaining_capacity": e.capacity.map(|c| (c - e.participants_count).max(0)),
+        "organizer": mastodon::account(fed, &organizer).await?,
+        "group": group,
+        "status_id": e.status_id.to_string(),
+        "image_url": e.image_url,
+        "participation": participation,
+        "local": e.local,
+        "created_at": mastodon::time(e.created_at),
+        "updated_at": mastodon::time(e.updated_at),
+    }))
+}
