@@ -7,6 +7,7 @@ pub mod auth;
 mod error;
 pub mod events;
 pub mod groups;
+pub mod ics;
 pub mod mastodon;
 pub mod media;
 mod oauth;
