@@ -70,6 +70,8 @@ pub fn render(calendar: &IcsCalendar) -> String {
     head.append_property(icalendar::Property::new("CALSCALE", "GREGORIAN"));
     head.append_property(icalendar::Property::new("METHOD", "PUBLISH"));
     head.name(&calendar.name);
+    // How often subscribed calendars should poll (Apple and Google read these).
+    head.ttl(&Duration::hours(1));
     let head = head.to_string();
     // The crate writes properties then components: open the calendar with its properties,
     // then add the zones and events ourselves.
@@ -303,6 +305,7 @@ mod tests {
         assert_eq!(cal.property_value("PRODID"), Some(PRODID));
         assert_eq!(cal.property_value("CALSCALE"), Some("GREGORIAN"));
         assert_eq!(cal.property_value("X-WR-CALNAME"), Some("Agenda"));
+        assert_eq!(cal.property_value("X-PUBLISHED-TTL"), Some("PT3600S"));
     }
 
     #[test]
