@@ -4,6 +4,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 pub mod auth;
+pub mod calendar;
 mod error;
 pub mod events;
 pub mod groups;
@@ -49,7 +50,9 @@ pub fn router_with(fed: Federation, limits: ratelimit::RateLimit) -> Router {
         .merge(routes::markers::routes())
         .merge(routes::conversations::routes())
         .merge(routes::streaming::routes())
+        .merge(routes::calendar::routes())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(fed.clone(), routes::calendar::event_feed_layer))
         .layer(axum::middleware::from_fn_with_state(ratelimit::Limiter::new(limits), ratelimit::limit))
         .layer(
             tower_http::cors::CorsLayer::new()

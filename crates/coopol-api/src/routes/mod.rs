@@ -1,6 +1,7 @@
 //! Mastodon API routes, one module per resource, each returning its `Router`.
 
 pub mod accounts;
+pub mod calendar;
 pub mod conversations;
 pub mod events;
 pub mod groups;

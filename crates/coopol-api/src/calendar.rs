@@ -1,0 +1,186 @@
+//! Calendar feeds of events: stored events to [`crate::ics`] structs, the HTTP answer with
+//! caching headers, and personal calendar tokens.
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use coopol_db::entities::events;
+use coopol_federation::Federation;
+
+use crate::ics::{self, IcsCalendar, IcsEvent, IcsStatus};
+use crate::ApiError;
+
+/// Who may cache the answer: anyone for public feeds, only the subscriber for personal ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Privacy {
+    Public,
+    Personal,
+}
+
+/// A stored event as a calendar entry.
+pub fn ics_event(e: &events::Model) -> IcsEvent {
+    let mut description = html_to_text(&e.description_html);
+    if let Some(online) = e.online_url.as_deref() {
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        description.push_str(online);
+    }
+    IcsEvent {
+        uid: e.uri.clone(),
+        url: e.url.clone(),
+        title: e.title.clone(),
+        description,
+        starts_at: e.starts_at,
+        ends_at: e.ends_at,
+        timezone: e.timezone.clone(),
+        location: location(e),
+        geo: e.latitude.zip(e.longitude),
+        status: IcsStatus::from_stored(&e.status),
+        created_at: e.created_at,
+        updated_at: e.updated_at,
+    }
+}
+
+/// "Name, street, postal code locality, country", or the online link when there is no place.
+fn location(e: &events::Model) -> Option<String> {
+    let town = [e.postal_code.as_deref(), e.locality.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let parts: Vec<&str> = [e.location_name.as_deref(), e.street.as_deref(), Some(town.as_str()), e.country.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.trim().is_empty())
+        .collect();
+    if parts.is_empty() {
+        e.online_url.clone()
+    } else {
+        Some(parts.join(", "))
+    }
+}
+
+/// Plain text of sanitised HTML: paragraphs and line breaks kept, tags dropped, entities decoded.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(rest.get(..open).unwrap_or_default());
+        let after = rest.get(open..).unwrap_or_default();
+        let Some(close) = after.find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = after.get(1..close).unwrap_or_default().trim().to_ascii_lowercase();
+        let name = tag.trim_start_matches('/').split([' ', '/']).next().unwrap_or_default();
+        match name {
+            "br" => out.push('\n'),
+            "p" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "pre" | "ul" | "ol"
+                if tag.starts_with('/') =>
+            {
+                out.push('\n')
+            }
+            "li" => out.push_str("- "),
+            _ => {}
+        }
+        rest = after.get(close + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    let text = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&");
+    // Collapse the blank lines left by nested blocks.
+    let mut lines: Vec<&str> = Vec::new();
+    for line in text.lines().map(str::trim_end) {
+        if line.is_empty() && lines.last().is_none_or(|l| l.is_empty()) {
+            continue;
+        }
+        lines.push(line);
+    }
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    lines.join("\n")
+}
+
+/// The answer to a feed request: the calendar, or 304 when the client has this version.
+pub fn feed_response(name: String, rows: &[events::Model], privacy: Privacy, request: &HeaderMap) -> Response {
+    let calendar = IcsCalendar { name, events: rows.iter().map(ics_event).collect() };
+    let body = ics::render(&calendar);
+    let etag = ics::etag(&body);
+    let last_modified = rows.iter().map(|e| e.updated_at).max();
+    let cache = match privacy {
+        Privacy::Public => "public, max-age=300",
+        Privacy::Personal => "private, max-age=300",
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, v);
+    }
+    if let Some(t) = last_modified {
+        if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(t.into())) {
+            headers.insert(header::LAST_MODIFIED, v);
+        }
+    }
+    if not_modified(request, &etag, last_modified) {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
+    (StatusCode::OK, headers, body).into_response()
+}
+
+/// RFC 9110: `If-None-Match` wins over `If-Modified-Since` when both are sent.
+fn not_modified(request: &HeaderMap, etag: &str, last_modified: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+    if let Some(inm) = request.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+        return inm.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == etag);
+    }
+    let since = request
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    match (since, last_modified) {
+        (Some(since), Some(t)) => chrono::DateTime::<chrono::Utc>::from(since).timestamp() >= t.timestamp(),
+        _ => false,
+    }
+}
+
+/// A fresh calendar token for the account, replacing the old one; returns the secret.
+pub async fn new_token(fed: &Federation, account_id: i64) -> Result<String, ApiError> {
+    use sea_orm::TransactionTrait;
+    let token = crate::auth::random_secret();
+    let txn = fed.db.begin().await?;
+    // Its first statement deletes the old token: a write first, as SQLite needs.
+    coopol_db::events::set_calendar_token(&txn, account_id, &crate::auth::secret_hash(&token)).await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
+/// The account a calendar token belongs to.
+pub async fn token_account(fed: &Federation, token: &str) -> Result<Option<i64>, ApiError> {
+    Ok(coopol_db::events::account_of_calendar_token(&fed.db, &crate::auth::secret_hash(token)).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_becomes_plain_text() {
+        assert_eq!(
+            html_to_text(
+                "<p>Rendez-vous à <strong>11h</strong> &amp; pas avant.</p><p>Ligne<br>suivante &lt;ok&gt;</p>"
+            ),
+            "Rendez-vous à 11h & pas avant.\nLigne\nsuivante <ok>"
+        );
+        assert_eq!(html_to_text("<ul><li>un</li><li>deux</li></ul>"), "- un\n- deux");
+        assert_eq!(html_to_text("no tags"), "no tags");
+        assert_eq!(html_to_text("broken <a href"), "broken");
+    }
+}
