@@ -157,14 +157,14 @@ pub async fn new_token(fed: &Federation, account_id: i64) -> Result<String, ApiE
     let token = crate::auth::random_secret();
     let txn = fed.db.begin().await?;
     // Its first statement deletes the old token: a write first, as SQLite needs.
-    coopol_db::events::set_calendar_token(&txn, account_id, &crate::auth::secret_hash(&token)).await?;
+    coopol_db::calendar::set_calendar_token(&txn, account_id, &crate::auth::secret_hash(&token)).await?;
     txn.commit().await?;
     Ok(token)
 }
 
 /// The account a calendar token belongs to.
 pub async fn token_account(fed: &Federation, token: &str) -> Result<Option<i64>, ApiError> {
-    Ok(coopol_db::events::account_of_calendar_token(&fed.db, &crate::auth::secret_hash(token)).await?)
+    Ok(coopol_db::calendar::account_of_calendar_token(&fed.db, &crate::auth::secret_hash(token)).await?)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Calendar feeds: which events a feed holds (tokens of personal feeds are in `events`).
+//! Calendar feeds: which events a feed holds, and the tokens of personal feeds.
 //!
 //! A public feed holds only events whose companion status is public and whose organising
 //! group (if any) is not private; a personal feed (opened with its owner's token) also holds
@@ -7,9 +7,11 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+};
 
-use crate::entities::{event_participants, events, groups, statuses};
+use crate::entities::{calendar_tokens, event_participants, events, groups, statuses};
 use crate::DbError;
 
 /// At most this many events in one feed: the soonest upcoming and most recent past ones.
@@ -118,4 +120,25 @@ async fn keep_public(db: &impl ConnectionTrait, rows: Vec<events::Model>) -> Res
         .filter(|e| visibility.get(&e.status_id).is_some_and(|v| v == "public"))
         .filter(|e| e.group_id.is_none_or(|g| !private_groups.contains(&g)))
         .collect())
+}
+
+/// Sets the calendar token (its hash) of an account, replacing any previous one.
+pub async fn set_calendar_token(db: &impl ConnectionTrait, account_id: i64, token_hash: &str) -> Result<(), DbError> {
+    // The first statement is a write (SQLite).
+    calendar_tokens::Entity::delete_by_id(account_id).exec(db).await?;
+    calendar_tokens::Model { account_id, token_hash: token_hash.to_string(), created_at: crate::now() }
+        .into_active_model()
+        .reset_all()
+        .insert(db)
+        .await?;
+    Ok(())
+}
+
+/// The account whose calendar token hashes to `token_hash`.
+pub async fn account_of_calendar_token(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<i64>, DbError> {
+    Ok(calendar_tokens::Entity::find()
+        .filter(calendar_tokens::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await?
+        .map(|t| t.account_id))
 }
