@@ -22,6 +22,7 @@ and reads the home timeline.
 import copy
 import json
 import pathlib
+import secrets
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
@@ -187,7 +188,8 @@ def _accepted(actor, follow_id):
 
 
 def test_a_mobilizon_event_is_stored_and_listed(net, remote):
-    gael = remote.new_actor("gael")
+    # A name of its own: the Python peer outlives one database run, and keeps what it received.
+    gael = remote.new_actor("gael" + secrets.token_hex(4))
     # olivia follows the Mobilizon organiser, who accepts.
     account = resolve_account(net.A.api("olivia"), gael.acct)
     net.A.api("olivia").account_follow(account["id"])
