@@ -167,20 +167,13 @@ async fn may_manage(fed: &Federation, e: &events::Model, who: &accounts::Model) 
 }
 
 fn apply(m: &mut events::ActiveModel, i: &EventInput) {
-    let place = i.place.clone().unwrap_or_default();
     m.title = Set(i.title.clone());
     m.description_source = Set(Some(i.description.clone()));
     m.description_html = Set(markdown(&i.description));
     m.starts_at = Set(i.starts_at);
     m.ends_at = Set(i.ends_at);
     m.timezone = Set(i.timezone.clone());
-    m.location_name = Set(place.name);
-    m.street = Set(place.street);
-    m.locality = Set(place.locality);
-    m.postal_code = Set(place.postal_code);
-    m.country = Set(place.country);
-    m.latitude = Set(place.latitude);
-    m.longitude = Set(place.longitude);
+    Place::store(i.place.as_ref(), m);
     m.online_url = Set(i.online_url.clone());
     m.category = Set(i.category.clone());
     m.capacity = Set(i.capacity);

@@ -63,6 +63,20 @@ pub struct Place {
 }
 
 impl Place {
+    /// Writes the place (or its absence: `None`) into an event row; local and remote events
+    /// store it alike.
+    pub fn store(place: Option<&Place>, m: &mut coopol_db::entities::events::ActiveModel) {
+        use sea_orm::Set;
+        let p = place.cloned().unwrap_or_default();
+        m.location_name = Set(p.name);
+        m.street = Set(p.street);
+        m.locality = Set(p.locality);
+        m.postal_code = Set(p.postal_code);
+        m.country = Set(p.country);
+        m.latitude = Set(p.latitude);
+        m.longitude = Set(p.longitude);
+    }
+
     fn is_empty(&self) -> bool {
         self.name.is_none()
             && self.street.is_none()

@@ -131,20 +131,13 @@ async fn who(
 }
 
 fn apply(m: &mut events::ActiveModel, d: &EventData) {
-    let place = d.place.clone().unwrap_or_default();
     m.url = Set(d.url.clone());
     m.title = Set(d.title.clone());
     m.description_html = Set(d.description_html.clone());
     m.starts_at = Set(d.starts_at);
     m.ends_at = Set(d.ends_at);
     m.timezone = Set(d.timezone.clone());
-    m.location_name = Set(place.name);
-    m.street = Set(place.street);
-    m.locality = Set(place.locality);
-    m.postal_code = Set(place.postal_code);
-    m.country = Set(place.country);
-    m.latitude = Set(place.latitude);
-    m.longitude = Set(place.longitude);
+    Place::store(d.place.as_ref(), m);
     m.online_url = Set(d.online_url.clone());
     m.category = Set(d.category.clone());
     m.capacity = Set(d.capacity);
