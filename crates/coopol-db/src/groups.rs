@@ -427,23 +427,7 @@ pub async fn member_of_group_sharing(
 /// The boosts of a status that a group (local or remote) shared with its members only
 /// (followers-only boosts by a `Group` actor): a private group's posts.
 async fn private_group_shares(db: &impl ConnectionTrait, status_id: i64) -> Result<Vec<i64>, DbError> {
-    let boosters: Vec<i64> = statuses::Entity::find()
-        .select_only()
-        .column(statuses::Column::AccountId)
-        .filter(statuses::Column::ReblogOfId.eq(status_id))
-        .filter(statuses::Column::Visibility.eq(Visibility::Private.as_str()))
-        .limit(100)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(accounts::Entity::find()
-        .select_only()
-        .column(accounts::Column::Id)
-        .filter(accounts::Column::Id.is_in(boosters))
-        .filter(accounts::Column::ActorType.eq(GROUP))
-        .into_tuple()
-        .all(db)
-        .await?)
+    group_boosters(db, status_id, Some(Visibility::Private)).await
 }
 
 /// Whether a private group shared a status with its members (it then reads as followers-only).
@@ -488,14 +472,24 @@ pub async fn remove_post(
 /// The groups (local or remote) that boosted a status: a reply to it belongs to their threads,
 /// so they hear of the reply (FEP-1b12).
 pub async fn groups_boosting(db: &impl ConnectionTrait, status_id: i64) -> Result<Vec<i64>, DbError> {
-    let boosters: Vec<i64> = statuses::Entity::find()
+    group_boosters(db, status_id, None).await
+}
+
+/// The `Group` actors among the (first 100) boosters of a status, of boosts with the given
+/// visibility when one is given.
+async fn group_boosters(
+    db: &impl ConnectionTrait,
+    status_id: i64,
+    visibility: Option<Visibility>,
+) -> Result<Vec<i64>, DbError> {
+    let mut boosts = statuses::Entity::find()
         .select_only()
         .column(statuses::Column::AccountId)
-        .filter(statuses::Column::ReblogOfId.eq(status_id))
-        .limit(100)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .filter(statuses::Column::ReblogOfId.eq(status_id));
+    if let Some(v) = visibility {
+        boosts = boosts.filter(statuses::Column::Visibility.eq(v.as_str()));
+    }
+    let boosters: Vec<i64> = boosts.limit(100).into_tuple().all(db).await?;
     Ok(accounts::Entity::find()
         .select_only()
         .column(accounts::Column::Id)
