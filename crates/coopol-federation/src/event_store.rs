@@ -165,9 +165,14 @@ pub async fn store_remote_event(
         let status = queries::status_by_id(&fed.db, updated.status_id).await?.ok_or(FederationError::NotFound)?;
         return Ok(Some((updated, status)));
     }
-    if queries::status_by_uri(&fed.db, &r.data.uri).await?.is_some() {
-        // A note under this id already: an id names one object.
-        return Err(FederationError::Invalid("event id already names a note".into()));
+    if let Some(status) = queries::status_by_uri(&fed.db, &r.data.uri).await? {
+        // Another activity (the organiser's `Create`, its group's `Announce`) may have stored
+        // the event between the two reads; otherwise a note holds this id, and an id names
+        // one object.
+        return match event_by_uri(&fed.db, &r.data.uri).await? {
+            Some(event) => Ok(Some((event, status))),
+            None => Err(FederationError::Invalid("event id already names a note".into())),
+        };
     }
     let (organiser, group) = who(fed, &r, sender).await?;
     let to = crate::notes::string_list(doc.get("to"));

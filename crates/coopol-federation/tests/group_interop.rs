@@ -10,6 +10,8 @@ mod common;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::Notify;
+
 use axum::http::{header, StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::Router;
@@ -24,6 +26,10 @@ use serde_json::Value;
 /// Documents a peer serves, by path; tests remove some to make them 404.
 type Docs = Arc<Mutex<HashMap<String, Value>>>;
 
+/// Paths whose next answer waits: `asked` is signalled when the request comes, and the answer
+/// goes once `go` is, so a test can act while a fetch is under way.
+type Held = Arc<Mutex<HashMap<String, (Arc<Notify>, Arc<Notify>)>>>;
+
 /// A fixture with `host` (e.g. `https://lemmy.example`) rewritten to the peer's base URL.
 fn fixture(path: &str, host: &str, base: &str) -> Value {
     let full = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -36,6 +42,7 @@ struct Peer {
     host: &'static str,
     base: String,
     docs: Docs,
+    held: Held,
 }
 
 impl Peer {
@@ -48,11 +55,18 @@ impl Peer {
             let path = doc["id"].as_str().unwrap().strip_prefix(&base).unwrap().to_string();
             docs.lock().unwrap().insert(path, doc);
         }
-        let served = docs.clone();
+        let (served, held) = (docs.clone(), Held::default());
+        let holds = held.clone();
         let app = Router::new().fallback(move |uri: Uri| {
-            let served = served.clone();
+            let (served, holds) = (served.clone(), holds.clone());
             async move {
-                match served.lock().unwrap().get(uri.path()) {
+                let gate = holds.lock().unwrap().remove(uri.path());
+                if let Some((asked, go)) = gate {
+                    asked.notify_one();
+                    go.notified().await;
+                }
+                let doc = served.lock().unwrap().get(uri.path()).cloned();
+                match doc {
                     Some(doc) => {
                         ([(header::CONTENT_TYPE, "application/activity+json")], doc.to_string()).into_response()
                     }
@@ -61,7 +75,14 @@ impl Peer {
             }
         });
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Peer { host, base, docs }
+        Peer { host, base, docs, held }
+    }
+
+    /// Holds the next answer for `path`: returns (`asked`, `go`), see `Held`.
+    fn hold(&self, path: &str) -> (Arc<Notify>, Arc<Notify>) {
+        let gate = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+        self.held.lock().unwrap().insert(path.into(), gate.clone());
+        gate
     }
 
     fn url(&self, path: &str) -> String {
@@ -337,5 +358,35 @@ async fn a_friendica_forum_is_followed_and_its_announces_accepted() {
         // The same Announce again has no second effect.
         activities::receive(&fed, &friendica.doc("friendica/announce.json"), &forum).await.unwrap();
         assert_eq!(boosted_at_home(&fed, &alice, &forum).await.len(), 1, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_forums_boost_is_kept_when_the_authors_create_is_applied_during_the_fetch() {
+    // Activities of different actors are applied side by side: the author's `Create` may store
+    // the note while the forum's `Announce` is fetching it. The boost must not be lost.
+    let files = ["friendica/forum.json", "friendica/person.json", "friendica/note.json"];
+    for (backend, fed) in common::federations(&["alice"]).await {
+        let friendica = Peer::start("https://friendica.example", &files).await;
+        let alice = queries::local_account(&fed.db, "alice").await.unwrap().unwrap();
+        let forum = actors::resolve_actor(&fed, &friendica.url("/profile/forum")).await.unwrap();
+        let (f, _) = follow(&fed, &alice, &forum).await;
+        activities::receive(&fed, &friendica.answer("friendica/accept_follow.json", &f.uri), &forum).await.unwrap();
+
+        let path = "/objects/0c1d2e3f-4455-6677-8899-aabbccddeeff";
+        let (asked, go) = friendica.hold(path);
+        let announce = friendica.doc("friendica/announce.json");
+        let receiving = tokio::spawn({
+            let (fed, forum) = (fed.clone(), forum.clone());
+            async move { activities::receive(&fed, &announce, &forum).await }
+        });
+        asked.notified().await;
+        let sam = actors::resolve_actor(&fed, &friendica.url("/profile/sam")).await.unwrap();
+        let note = friendica.doc("friendica/note.json");
+        let created = coopol_federation::notes::store_remote_note(&fed, &note, &sam).await.unwrap();
+        assert!(created.is_some(), "{backend}: the author's Create stores the note first");
+        go.notify_one();
+        receiving.await.unwrap().unwrap();
+        assert_eq!(boosted_at_home(&fed, &alice, &forum).await, vec![friendica.url(path)], "{backend}");
     }
 }

@@ -111,7 +111,7 @@ fn shared_by_its_group(object: &Url, actor: &accounts::Model) -> bool {
 }
 
 /// Fetches a note from its origin, signed by `signer`, and stores it (with its author).
-/// `None`: the note was deleted here before, or is already stored.
+/// `None`: the note was deleted here before.
 async fn fetch_and_store(
     fed: &Federation,
     url: &Url,
@@ -129,7 +129,16 @@ async fn fetch_and_store(
         .and_then(object_id)
         .ok_or_else(|| FederationError::Invalid("note without author".into()))?;
     let author = actors::resolve_actor(fed, author_uri).await?;
-    store_remote_note(fed, &note, &author).await
+    if let Some(stored) = store_remote_note(fed, &note, &author).await? {
+        return Ok(Some(stored));
+    }
+    // The author's own `Create` may have been applied while we fetched (activities of
+    // different actors run side by side): the group's boost is still to be stored.
+    let id = object_id(&note).unwrap_or(url.as_str());
+    if queries::is_tombstoned(&fed.db, id).await? {
+        return Ok(None);
+    }
+    Ok(queries::status_by_uri(&fed.db, id).await?)
 }
 
 /// A private group shares a post with its members only (an `Announce` without `Public`, from a
