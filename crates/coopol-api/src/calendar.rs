@@ -3,6 +3,7 @@
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use coopol_core::plain::html_to_text;
 use coopol_db::entities::events;
 use coopol_federation::Federation;
 
@@ -61,54 +62,6 @@ fn location(e: &events::Model) -> Option<String> {
     }
 }
 
-/// Plain text of sanitised HTML: paragraphs and line breaks kept, tags dropped, entities decoded.
-pub fn html_to_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        out.push_str(rest.get(..open).unwrap_or_default());
-        let after = rest.get(open..).unwrap_or_default();
-        let Some(close) = after.find('>') else {
-            rest = "";
-            break;
-        };
-        let tag = after.get(1..close).unwrap_or_default().trim().to_ascii_lowercase();
-        let name = tag.trim_start_matches('/').split([' ', '/']).next().unwrap_or_default();
-        match name {
-            "br" => out.push('\n'),
-            "p" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "pre" | "ul" | "ol"
-                if tag.starts_with('/') =>
-            {
-                out.push('\n')
-            }
-            "li" => out.push_str("- "),
-            _ => {}
-        }
-        rest = after.get(close + 1..).unwrap_or_default();
-    }
-    out.push_str(rest);
-    let text = out
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&nbsp;", "\u{a0}")
-        .replace("&amp;", "&");
-    // Collapse the blank lines left by nested blocks.
-    let mut lines: Vec<&str> = Vec::new();
-    for line in text.lines().map(str::trim_end) {
-        if line.is_empty() && lines.last().is_none_or(|l| l.is_empty()) {
-            continue;
-        }
-        lines.push(line);
-    }
-    while lines.last().is_some_and(|l| l.is_empty()) {
-        lines.pop();
-    }
-    lines.join("\n")
-}
-
 /// The answer to a feed request: the calendar, or 304 when the client has this version.
 pub fn feed_response(name: String, rows: &[events::Model], privacy: Privacy, request: &HeaderMap) -> Response {
     let calendar = IcsCalendar { name, events: rows.iter().map(ics_event).collect() };
@@ -165,22 +118,4 @@ pub async fn new_token(fed: &Federation, account_id: i64) -> Result<String, ApiE
 /// The account a calendar token belongs to.
 pub async fn token_account(fed: &Federation, token: &str) -> Result<Option<i64>, ApiError> {
     Ok(coopol_db::calendar::account_of_calendar_token(&fed.db, &crate::auth::secret_hash(token)).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn html_becomes_plain_text() {
-        assert_eq!(
-            html_to_text(
-                "<p>Rendez-vous à <strong>11h</strong> &amp; pas avant.</p><p>Ligne<br>suivante &lt;ok&gt;</p>"
-            ),
-            "Rendez-vous à 11h & pas avant.\nLigne\nsuivante <ok>"
-        );
-        assert_eq!(html_to_text("<ul><li>un</li><li>deux</li></ul>"), "- un\n- deux");
-        assert_eq!(html_to_text("no tags"), "no tags");
-        assert_eq!(html_to_text("broken <a href"), "broken");
-    }
 }

@@ -7,6 +7,7 @@ pub mod event;
 pub mod group;
 pub mod id;
 pub mod intent;
+pub mod plain;
 pub mod role;
 pub mod text;
 pub mod visibility;

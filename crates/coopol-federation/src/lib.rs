@@ -15,6 +15,8 @@ pub mod fetch;
 pub mod html;
 pub mod inbox;
 pub mod keys;
+pub mod lemmy;
+pub mod nodeinfo;
 pub mod notes;
 pub mod outbox;
 pub mod polls;

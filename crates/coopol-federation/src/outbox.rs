@@ -419,6 +419,35 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
     Ok(Some(out))
 }
 
+/// Everything an intent sends: one activity, except a public local group's announce, which
+/// servers running Lemmy get in their own shape (see `lemmy`).
+pub async fn build_all(fed: &Federation, intent: &Intent) -> Result<Vec<Outgoing>, FederationError> {
+    let Some(out) = build(fed, intent).await? else { return Ok(Vec::new()) };
+    if let Intent::Announce { reblog_id } = intent {
+        if let Some((r, s)) = public_group_boost(fed, *reblog_id).await? {
+            return crate::lemmy::split_group_announce(fed, out, &r.uri, &s).await;
+        }
+    }
+    Ok(vec![out])
+}
+
+/// The boost `reblog_id` and the post it shares, when a local public group made it.
+async fn public_group_boost(
+    fed: &Federation,
+    reblog_id: i64,
+) -> Result<Option<(statuses::Model, statuses::Model)>, FederationError> {
+    let Some(r) = queries::status_by_id(&fed.db, reblog_id).await? else { return Ok(None) };
+    let booster = account(fed, r.account_id).await?;
+    if booster.actor_type != coopol_db::groups::GROUP
+        || booster.domain.is_some()
+        || private_group(fed, &booster).await?
+    {
+        return Ok(None);
+    }
+    let Some(orig) = r.reblog_of_id else { return Ok(None) };
+    Ok(queries::status_by_id(&fed.db, orig).await?.map(|s| (r, s)))
+}
+
 /// Processes pending intents until none is left. Returns how many were processed.
 pub async fn drain(fed: &Federation) -> Result<usize, FederationError> {
     let mut done = 0;
@@ -430,17 +459,17 @@ pub async fn drain(fed: &Federation) -> Result<usize, FederationError> {
         for row in batch {
             let intent: Result<Intent, _> = serde_json::from_str(&row.intent);
             let outgoing = match intent {
-                Ok(i) => match build(fed, &i).await {
+                Ok(i) => match build_all(fed, &i).await {
                     Ok(o) => o,
                     Err(FederationError::Db(e)) => return Err(FederationError::Db(e)),
                     Err(e) => {
                         tracing::warn!(intent = %row.intent, error = %e, "dropping an intent that cannot be built");
-                        None
+                        Vec::new()
                     }
                 },
                 Err(e) => {
                     tracing::error!(intent = %row.intent, error = %e, "dropping an unreadable intent");
-                    None
+                    Vec::new()
                 }
             };
             // Taking the intent out first makes the transaction write first (SQLite) and lets
@@ -450,8 +479,8 @@ pub async fn drain(fed: &Federation) -> Result<usize, FederationError> {
                 txn.rollback().await?;
                 continue;
             }
-            if let Some(o) = outgoing {
-                enqueue(&txn, &o).await?;
+            for o in &outgoing {
+                enqueue(&txn, o).await?;
             }
             txn.commit().await?;
             done += 1;

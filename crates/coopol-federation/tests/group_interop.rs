@@ -16,11 +16,11 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::Router;
 use coopol_core::{Intent, JoinMode};
-use coopol_db::entities::{accounts, follows, group_posts, outbox};
+use coopol_db::entities::{accounts, follows, group_posts, outbox, statuses};
 use coopol_db::queries::{self, Page, FOLLOW_ACCEPTED, FOLLOW_PENDING};
 use coopol_federation::actors::{self, NewGroup};
 use coopol_federation::{activities, Federation};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait};
 use serde_json::Value;
 
 /// Documents a peer serves, by path; tests remove some to make them 404.
@@ -83,6 +83,18 @@ impl Peer {
         let gate = (Arc::new(Notify::new()), Arc::new(Notify::new()));
         self.held.lock().unwrap().insert(path.into(), gate.clone());
         gate
+    }
+
+    /// Serves NodeInfo saying the peer runs `software`.
+    fn serve_nodeinfo(&self, software: &str) {
+        let links = serde_json::json!({"links": [
+            {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": self.url("/nodeinfo/2.0.json")},
+        ]});
+        let doc = serde_json::json!({"version": "2.0", "software": {"name": software, "version": "1.0"},
+            "protocols": ["activitypub"], "usage": {"users": {}}, "openRegistrations": false});
+        let mut docs = self.docs.lock().unwrap();
+        docs.insert("/.well-known/nodeinfo".into(), links);
+        docs.insert("/nodeinfo/2.0.json".into(), doc);
     }
 
     fn url(&self, path: &str) -> String {
@@ -388,5 +400,116 @@ async fn a_forums_boost_is_kept_when_the_authors_create_is_applied_during_the_fe
         go.notify_one();
         receiving.await.unwrap().unwrap();
         assert_eq!(boosted_at_home(&fed, &alice, &forum).await, vec![friendica.url(path)], "{backend}");
+    }
+}
+
+/// A public post by a local account, written to `group` and announced by it; the boost's id.
+async fn post_to_group(
+    fed: &Federation,
+    author: &accounts::Model,
+    group: &accounts::Model,
+    html: &str,
+) -> (statuses::Model, i64) {
+    let id = coopol_core::new_id();
+    let uri = fed.config.status_url(&author.username, id);
+    let post = statuses::ActiveModel {
+        id: Set(id),
+        uri: Set(uri.clone()),
+        url: Set(uri),
+        account_id: Set(author.id),
+        in_reply_to_id: Set(None),
+        in_reply_to_uri: Set(None),
+        in_reply_to_account_id: Set(None),
+        reblog_of_id: Set(None),
+        content: Set(html.into()),
+        source_text: Set(None),
+        spoiler_text: Set(String::new()),
+        sensitive: Set(false),
+        visibility: Set("public".into()),
+        language: Set(None),
+        local: Set(true),
+        created_at: Set(coopol_db::now()),
+        edited_at: Set(None),
+    }
+    .insert(&fed.db)
+    .await
+    .unwrap();
+    let settings = coopol_db::groups::settings(&fed.db, group.id).await.unwrap().unwrap();
+    let txn = fed.db.begin().await.unwrap();
+    coopol_db::groups::announce_in_group(&txn, group, &settings, post.id).await.unwrap();
+    txn.commit().await.unwrap();
+    let reblog_id = coopol_db::groups::group_post(&fed.db, group.id, post.id).await.unwrap().unwrap().id;
+    (post, reblog_id)
+}
+
+#[tokio::test]
+async fn lemmy_servers_get_a_groups_posts_as_announced_creates_and_mastodon_the_post_id() {
+    for (backend, fed) in common::federations(&["alice"]).await {
+        let lemmy = Peer::start("https://lemmy.example", &["lemmy/person.json"]).await;
+        lemmy.serve_nodeinfo("lemmy");
+        let mastodon = Peer::start("https://mastodon.example", &["mastodon/person.json"]).await;
+        mastodon.serve_nodeinfo("mastodon");
+        let alice = queries::local_account(&fed.db, "alice").await.unwrap().unwrap();
+        let greens = local_group(&fed, &alice, "greens").await;
+        let dom = actors::resolve_actor(&fed, &lemmy.url("/u/dom")).await.unwrap();
+        let claire = actors::resolve_actor(&fed, &mastodon.url("/users/claire")).await.unwrap();
+        activities::receive(&fed, &lemmy.doc("lemmy/follow_group.json"), &dom).await.unwrap();
+        let follow = serde_json::json!({"id": mastodon.url("/follows/1"), "type": "Follow",
+            "actor": claire.uri, "object": greens.uri});
+        activities::receive(&fed, &follow, &claire).await.unwrap();
+
+        let html = "<p>Réunion <strong>jeudi</strong> à 19 h</p><p>Salle des fêtes</p>";
+        let (post, reblog_id) = post_to_group(&fed, &alice, &greens, html).await;
+        let outs = coopol_federation::outbox::build_all(&fed, &Intent::Announce { reblog_id }).await.unwrap();
+        assert_eq!(outs.len(), 2, "{backend}: one shape per kind of server");
+        let lemmy_inbox = lemmy.url("/inbox");
+        let (to_lemmy, to_others): (Vec<_>, Vec<_>) = outs.iter().partition(|o| o.inboxes.contains(&lemmy_inbox));
+
+        // Lemmy: Announce(Create(Page)), which it reads as a post of the community.
+        let a = &to_lemmy[0].activity;
+        assert_eq!(to_lemmy[0].inboxes, vec![lemmy_inbox.clone()], "{backend}");
+        assert_eq!(a["type"], "Announce", "{backend}");
+        assert_eq!(a["actor"], greens.uri, "{backend}");
+        assert!(a["to"].as_array().unwrap().iter().any(|v| v == coopol_core::PUBLIC), "{backend}: public");
+        let create = &a["object"];
+        assert_eq!(create["type"], "Create", "{backend}");
+        assert_eq!(create["actor"], alice.uri, "{backend}: the member's Create, not the group's");
+        let page = &create["object"];
+        assert_eq!(page["id"], post.uri, "{backend}");
+        assert_eq!(page["type"], "Page", "{backend}");
+        assert_eq!(page["name"], "Réunion jeudi à 19 h", "{backend}: the first line is the title");
+        assert_eq!(page["audience"], greens.uri, "{backend}");
+        assert_eq!(page["attributedTo"], alice.uri, "{backend}");
+        assert!(page["content"].as_str().unwrap().contains("Salle des fêtes"), "{backend}");
+        assert!(page["inReplyTo"].is_null(), "{backend}: Lemmy parses a post only without inReplyTo");
+        let create_id = url::Url::parse(create["id"].as_str().unwrap()).unwrap();
+        let author = url::Url::parse(&alice.uri).unwrap();
+        assert_eq!(create_id.origin(), author.origin(), "{backend}: Lemmy checks the Create is the author's");
+
+        // Everyone else: the Mastodon way, the post's id.
+        let o = to_others[0];
+        assert!(o.inboxes.contains(&mastodon.url("/inbox")) && !o.inboxes.contains(&lemmy_inbox), "{backend}");
+        assert_eq!(o.activity["object"], post.uri, "{backend}");
+        assert_ne!(o.activity["id"], a["id"], "{backend}: two activities, two ids");
+    }
+}
+
+#[tokio::test]
+async fn a_group_whose_followers_run_no_lemmy_sends_one_announce() {
+    for (backend, fed) in common::federations(&["alice"]).await {
+        // No NodeInfo at all: taken as not Lemmy, and asked again only after a week.
+        let lemmy_less = Peer::start("https://lemmy.example", &["lemmy/person.json"]).await;
+        let alice = queries::local_account(&fed.db, "alice").await.unwrap().unwrap();
+        let greens = local_group(&fed, &alice, "greens").await;
+        let dom = actors::resolve_actor(&fed, &lemmy_less.url("/u/dom")).await.unwrap();
+        activities::receive(&fed, &lemmy_less.doc("lemmy/follow_group.json"), &dom).await.unwrap();
+        lemmy_less.serve_nodeinfo("lemmy");
+        assert_eq!(coopol_federation::nodeinfo::learn(&fed, &dom.uri).await.unwrap(), None, "{backend}: cached");
+
+        let (post, reblog_id) = post_to_group(&fed, &alice, &greens, "<p>Tract</p>").await;
+        let outs = coopol_federation::outbox::build_all(&fed, &Intent::Announce { reblog_id }).await.unwrap();
+        assert_eq!(outs.len(), 1, "{backend}");
+        assert_eq!(outs[0].activity["object"], post.uri, "{backend}");
+        assert_eq!(outs[0].inboxes, vec![lemmy_less.url("/inbox")], "{backend}");
     }
 }

@@ -21,6 +21,7 @@ pub mod groups;
 pub mod idempotency_keys;
 pub mod imported_statuses;
 pub mod inbox_jobs;
+pub mod instance_software;
 pub mod instances;
 pub mod list_accounts;
 pub mod lists;

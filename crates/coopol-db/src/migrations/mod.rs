@@ -12,6 +12,7 @@ mod m0006_media_polls;
 mod m0007_profile_images;
 mod m0008_poll_endings;
 mod m0009_events;
+mod m0010_instance_software;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_profile_images::Migration),
             Box::new(m0008_poll_endings::Migration),
             Box::new(m0009_events::Migration),
+            Box::new(m0010_instance_software::Migration),
         ]
     }
 }

@@ -37,6 +37,8 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         .filter(|a| a.domain.is_none() && a.actor_type != "Application")
         .ok_or(FederationError::NotFound)?;
     if target.actor_type == coopol_db::groups::GROUP {
+        // What the follower's server runs decides the shape of the group's announces to it.
+        crate::nodeinfo::learn(fed, &actor.uri).await?;
         return receive_group(fed, id, &target, actor).await;
     }
     let blocked = blocks::Entity::find()
