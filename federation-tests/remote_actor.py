@@ -245,6 +245,8 @@ class RemoteServer:
         self._connections = 0
         self._requests = 0
         self._lock = threading.Lock()
+        # NodeInfo ``software.name`` to announce (e.g. "lemmy"); None: no NodeInfo (404).
+        self.software: Optional[str] = None
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -284,6 +286,14 @@ class RemoteServer:
                         },
                         "application/jrd+json",
                     )
+                if url.path == "/.well-known/nodeinfo" and server.software:
+                    schema = "http://nodeinfo.diaspora.software/ns/schema/2.0"
+                    links = [{"rel": schema, "href": server.base_url + "/nodeinfo/2.0"}]
+                    return self._reply(200, {"links": links}, "application/json")
+                if url.path == "/nodeinfo/2.0" and server.software:
+                    doc = {"version": "2.0", "software": {"name": server.software, "version": "0.0.0"},
+                           "protocols": ["activitypub"], "usage": {"users": {}}, "openRegistrations": False}
+                    return self._reply(200, doc, "application/json")
                 m = re.fullmatch(r"/users/([^/]+)(/(outbox|followers|following))?", url.path)
                 actor = server.actor(m.group(1)) if m else None
                 if actor is None:

@@ -168,6 +168,45 @@ def test_followers_on_other_servers_see_the_posts_the_group_announces(net, green
     group_post_arrives(net.mia, greens.acct, reply["uri"], "mia to see the group's boost of bob's reply")
 
 
+def test_a_lemmy_server_following_a_group_gets_its_posts_as_lemmy_reads_them(net, greens):
+    """Lemmy reads a group's post only as Announce(Create(Page)) and never fetches an announced
+    id. A Python server whose NodeInfo says "lemmy" follows greens: mia's post reaches it in that
+    shape, signed by the group, while bob's coopol server (B) still sees the group's boost."""
+    group_url = net.S.actor_url("greens")
+    group_doc = fetch_ap(group_url).json()
+    with ra.RemoteServer() as lemmy:
+        lemmy.software = "lemmy"
+        dom = lemmy.new_actor("dom")
+        r = ra.send_activity(dom, group_doc["inbox"], dom.follow(group_url))
+        assert r.status_code in (200, 202), r.text
+        wait_for(lambda: any(q.json().get("type") == "Accept" for q in dom.received()),
+                 what="the group's Accept at the Lemmy server")
+
+        title = unique("Réunion jeudi")
+        post = net.mia.status_post(f"@{greens.acct} {title}\n\nSalle des fêtes, 19 h", visibility="public")
+
+        def announced():
+            for q in lemmy.received():
+                a = q.json()
+                if a.get("type") == "Announce" and isinstance(a.get("object"), dict):
+                    if a["object"].get("object", {}).get("id") == post["uri"]:
+                        return q
+            return None
+
+        q = wait_for(announced, what="Announce(Create(Page)) of mia's post at the Lemmy server")
+        ra.verify_request(q.method, q.path, q.headers, q.body, group_doc["publicKey"]["publicKeyPem"])
+        a = q.json()
+        assert a["actor"] == group_url
+        create, page = a["object"], a["object"]["object"]
+        assert create["type"] == "Create" and create["actor"] == net.S.actor_url("mia")
+        assert page["type"] == "Page" and page["audience"] == group_url
+        assert page["name"].startswith(title.split()[0]) and title in page["name"], page["name"]
+        assert "Salle des fêtes" in page["content"]
+        # Only that shape: an Announce of the bare id would be refused by Lemmy anyway.
+        assert not any(r.json().get("object") == post["uri"] for r in lemmy.received())
+        group_post_arrives(net.bob, greens.acct, post["uri"], "bob (B, coopol) to see the group's boost")
+
+
 def test_someone_who_does_not_follow_the_group_cannot_post_to_it(net, greens):
     post = net.olga.status_post(f"@{greens.acct} {unique('outsider')}", visibility="public")
     assert_never(lambda: reblog_of(net.mia, post["uri"]), what="the group announcing a non-member's post")

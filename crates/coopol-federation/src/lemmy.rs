@@ -93,16 +93,25 @@ pub fn as_lemmy_post(object: &mut Value, author_uri: &str, group_uri: &str) {
     m.insert("to".into(), Value::Array(to));
 }
 
-/// A post's title: its first line of text, cut at `TITLE_MAX` characters on a word.
+/// A post's title: its first line of text without the mentions that open it (`@group …`, the
+/// way Mastodon users write to a group), cut at `TITLE_MAX` characters on a word.
 pub fn title_of(html: &str) -> Option<String> {
     let text = html_to_text(html);
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let line = text.lines().map(without_leading_mentions).find(|l| !l.is_empty())?;
     if line.chars().count() <= TITLE_MAX {
         return Some(line.to_string());
     }
     let cut: String = line.chars().take(TITLE_MAX - 1).collect();
     let at_word = cut.rfind(char::is_whitespace).filter(|&i| i > TITLE_MAX / 2).map_or(cut.as_str(), |i| &cut[..i]);
     Some(format!("{}…", at_word.trim_end()))
+}
+
+fn without_leading_mentions(line: &str) -> &str {
+    let mut rest = line.trim();
+    while rest.starts_with('@') {
+        rest = rest.split_once(char::is_whitespace).map_or("", |(_, r)| r.trim_start());
+    }
+    rest.trim_end()
 }
 
 #[cfg(test)]
@@ -116,6 +125,9 @@ mod tests {
             Some("Réunion jeudi")
         );
         assert_eq!(title_of("<p></p><p>  </p>"), None);
+        let to_group = r#"<p><span class="h-card"><a href="x">@<span>greens</span></a></span> Tract du 1er mai</p>"#;
+        assert_eq!(title_of(to_group).as_deref(), Some("Tract du 1er mai"));
+        assert_eq!(title_of("<p>@greens @ana</p><p>Ordre du jour</p>").as_deref(), Some("Ordre du jour"));
         let long = format!("<p>{}</p>", "mot ".repeat(80));
         let t = title_of(&long).unwrap();
         assert!(t.chars().count() <= TITLE_MAX && t.ends_with("mot…"), "{t}");
