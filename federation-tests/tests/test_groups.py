@@ -168,6 +168,33 @@ def test_followers_on_other_servers_see_the_posts_the_group_announces(net, green
     group_post_arrives(net.mia, greens.acct, reply["uri"], "mia to see the group's boost of bob's reply")
 
 
+def test_edits_and_deletion_reach_the_groups_followers_who_do_not_follow_the_author(net, greens):
+    """berenice (B) follows greens, not mia: she holds the group's boost of mia's post, and the
+    edit and then the deletion of that post reach her all the same."""
+    net.B.create_user("berenice")
+    berenice = net.B.api("berenice")
+    ensure_following(berenice, greens.acct)
+    post = net.mia.status_post(f"@{greens.acct} {unique('avant')}", visibility="public")
+    boost = group_post_arrives(berenice, greens.acct, post["uri"], "berenice (B) to see the group's boost")
+    on_b = boost["reblog"]["id"]
+
+    edited = unique("après")
+    net.mia.status_update(post["id"], status=f"@{greens.acct} {edited}")
+    wait_for(lambda: edited in berenice.status(on_b)["content"], what="the edit to reach berenice's copy (B)")
+
+    net.mia.status_delete(post["id"])
+
+    def gone():
+        try:
+            berenice.status(on_b)
+            return False
+        except MastodonNotFoundError:
+            return True
+
+    wait_for(gone, what="the deletion to reach berenice's server (B)")
+    assert reblog_of(berenice, post["uri"]) is None
+
+
 def test_a_lemmy_server_following_a_group_gets_its_posts_as_lemmy_reads_them(net, greens):
     """Lemmy reads a group's post only as Announce(Create(Page)) and never fetches an announced
     id. A Python server whose NodeInfo says "lemmy" follows greens: mia's post reaches it in that

@@ -158,6 +158,7 @@ pub async fn delete_status(fed: &Federation, author: &accounts::Model, id: i64) 
     let mentioned = queries::mentioned_ids(&fed.db, s.id).await?;
     let event = events::deleted_event(fed, &s).await?;
     let private_groups = coopol_db::groups::private_groups_of(&fed.db, s.id).await?;
+    let public_groups = coopol_db::groups::public_groups_of(&fed.db, s.id).await?;
     let txn = fed.db.begin().await?;
     coopol_federation::activities::delete::delete_status_rows(&txn, s.id).await?;
     queries::add_tombstone(&txn, &s.uri).await?;
@@ -170,6 +171,7 @@ pub async fn delete_status(fed: &Federation, author: &accounts::Model, id: i64) 
             mentioned,
             replied_to: s.in_reply_to_account_id.filter(|_| visibility.is_public()),
             private_groups,
+            public_groups,
         },
     };
     queries::record_intent(&txn, &intent).await?;

@@ -27,6 +27,9 @@ pub enum Intent {
         /// The local private groups that shared it: their members received it.
         #[serde(default)]
         private_groups: Vec<i64>,
+        /// The local public groups that announced it: their followers hold a boost of it.
+        #[serde(default)]
+        public_groups: Vec<i64>,
     },
     /// A local account asked to follow a remote one: `Follow`.
     Follow {

@@ -291,6 +291,15 @@ pub async fn group_post(
 /// Whether `status_id` was announced by some local private group (such posts are served only
 /// to its people).
 pub async fn private_groups_of(db: &impl ConnectionTrait, status_id: i64) -> Result<Vec<i64>, DbError> {
+    groups_that_shared(db, status_id, true).await
+}
+
+/// The local public groups that announced a status: their followers hold a boost of it.
+pub async fn public_groups_of(db: &impl ConnectionTrait, status_id: i64) -> Result<Vec<i64>, DbError> {
+    groups_that_shared(db, status_id, false).await
+}
+
+async fn groups_that_shared(db: &impl ConnectionTrait, status_id: i64, private: bool) -> Result<Vec<i64>, DbError> {
     let ids: Vec<i64> = group_posts::Entity::find()
         .select_only()
         .column(group_posts::Column::GroupAccountId)
@@ -300,7 +309,7 @@ pub async fn private_groups_of(db: &impl ConnectionTrait, status_id: i64) -> Res
         .await?;
     Ok(groups::Entity::find()
         .filter(groups::Column::AccountId.is_in(ids))
-        .filter(groups::Column::Private.eq(true))
+        .filter(groups::Column::Private.eq(private))
         .all(db)
         .await?
         .into_iter()

@@ -3,13 +3,15 @@
 //! id, while Mastodon reads only `Announce(id)` of a post. Lemmy itself sends both shapes to
 //! everyone; we send the Lemmy shape to the servers whose NodeInfo says they run it.
 
+use std::collections::HashSet;
+
 use coopol_core::plain::html_to_text;
 use coopol_db::entities::statuses;
 use coopol_db::queries;
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::activities::{create, with_context};
+use crate::activities::{create, update, with_context};
 use crate::config::authority;
 use crate::outbox::Outgoing;
 use crate::{Federation, FederationError};
@@ -28,17 +30,11 @@ pub async fn split_group_announce(
     announce_uri: &str,
     s: &statuses::Model,
 ) -> Result<Vec<Outgoing>, FederationError> {
-    let domains: Vec<String> =
-        out.inboxes.iter().filter_map(|i| Url::parse(i).ok().as_ref().and_then(authority)).collect();
-    let lemmy = crate::nodeinfo::running(fed, &domains, SOFTWARE).await?;
+    let lemmy = lemmy_domains(fed, &out.inboxes).await?;
     if lemmy.is_empty() {
         return Ok(vec![out]);
     }
-    let (to_lemmy, others): (Vec<String>, Vec<String>) = out
-        .inboxes
-        .iter()
-        .cloned()
-        .partition(|i| Url::parse(i).ok().as_ref().and_then(authority).is_some_and(|d| lemmy.contains(&d)));
+    let (to_lemmy, others): (Vec<String>, Vec<String>) = out.inboxes.iter().cloned().partition(|i| on(&lemmy, i));
     let group = queries::account_by_id(&fed.db, out.sender_account_id).await?.ok_or(FederationError::NotFound)?;
     let created = create_in_group(fed, s, &group.uri).await?;
     let activity = with_context(json!({
@@ -56,6 +52,84 @@ pub async fn split_group_announce(
         all.push(Outgoing { inboxes: others, ..out });
     }
     Ok(all)
+}
+
+/// A change to a post that public groups announced.
+pub enum Change<'a> {
+    /// Edited: Lemmy takes the group's `Announce(Update(Page))`.
+    Edited(&'a statuses::Model),
+    /// Deleted (its id): Lemmy takes the group's `Announce(Delete)`, public as the post was.
+    Deleted(&'a str),
+}
+
+/// Splits the author's `Update` or `Delete` (`out`) of a post the local public `groups`
+/// announced: each group's followers on Lemmy servers get it announced by the group, in the
+/// shape Lemmy reads; every other inbox keeps `out`.
+pub async fn split_group_change(
+    fed: &Federation,
+    out: Outgoing,
+    groups: &[i64],
+    change: Change<'_>,
+) -> Result<Vec<Outgoing>, FederationError> {
+    let lemmy = lemmy_domains(fed, &out.inboxes).await?;
+    if lemmy.is_empty() {
+        return Ok(vec![out]);
+    }
+    let author = queries::account_by_id(&fed.db, out.sender_account_id).await?.ok_or(FederationError::NotFound)?;
+    let inner_id = out.activity.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+    let mut all = Vec::new();
+    let mut taken = HashSet::new();
+    for &group_id in groups {
+        let Some(group) = queries::account_by_id(&fed.db, group_id).await? else { continue };
+        let followers = queries::accepted_follower_ids(&fed.db, group_id).await?;
+        let inboxes: Vec<String> =
+            queries::remote_inboxes(&fed.db, &followers).await?.into_iter().filter(|i| on(&lemmy, i)).collect();
+        if inboxes.is_empty() {
+            continue;
+        }
+        let inner = match change {
+            Change::Edited(s) => {
+                let mut object = crate::notes::note_for_status(fed, s).await?;
+                as_lemmy_post(&mut object, &author.uri, &group.uri);
+                update::build(&inner_id, object, &author.uri)
+            }
+            Change::Deleted(uri) => json!({
+                "id": inner_id,
+                "type": "Delete",
+                "actor": author.uri,
+                "to": [coopol_core::PUBLIC],
+                "cc": [group.uri],
+                "audience": group.uri,
+                "object": uri,
+            }),
+        };
+        let activity = with_context(json!({
+            "id": format!("{}/announces/{}", group.uri, coopol_core::new_id()),
+            "type": "Announce",
+            "actor": group.uri,
+            "to": [coopol_core::PUBLIC],
+            "cc": group.followers_url.as_deref().map(|f| vec![f]).unwrap_or_default(),
+            "object": inner,
+        }));
+        taken.extend(inboxes.iter().cloned());
+        all.push(Outgoing { activity, sender_account_id: group.id, inboxes });
+    }
+    let rest: Vec<String> = out.inboxes.iter().filter(|i| !taken.contains(*i)).cloned().collect();
+    if !rest.is_empty() {
+        all.push(Outgoing { inboxes: rest, ..out });
+    }
+    Ok(all)
+}
+
+/// The domains among `inboxes`' that run Lemmy.
+async fn lemmy_domains(fed: &Federation, inboxes: &[String]) -> Result<HashSet<String>, FederationError> {
+    let domains: Vec<String> = inboxes.iter().filter_map(|i| Url::parse(i).ok().as_ref().and_then(authority)).collect();
+    crate::nodeinfo::running(fed, &domains, SOFTWARE).await
+}
+
+/// Whether `inbox` is on one of `domains`.
+fn on(domains: &HashSet<String>, inbox: &str) -> bool {
+    Url::parse(inbox).ok().as_ref().and_then(authority).is_some_and(|d| domains.contains(&d))
 }
 
 /// The author's `Create` of `s` as Lemmy reads a post of the group `group_uri`: a `Page` with a

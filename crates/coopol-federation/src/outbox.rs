@@ -80,6 +80,12 @@ async fn private_group(fed: &Federation, a: &accounts::Model) -> Result<bool, Fe
     Ok(coopol_db::groups::settings(&fed.db, a.id).await?.is_some_and(|g| g.private))
 }
 
+/// Inboxes of an account's remote accepted followers.
+async fn follower_inboxes(fed: &Federation, account_id: i64) -> Result<Vec<String>, FederationError> {
+    let ids = queries::accepted_follower_ids(&fed.db, account_id).await?;
+    Ok(queries::remote_inboxes(&fed.db, &ids).await?)
+}
+
 /// Inboxes of a group's remote members: accepted, not banned, one per distinct inbox.
 async fn member_inboxes(fed: &Federation, group_id: i64) -> Result<Vec<String>, FederationError> {
     let ids = coopol_db::groups::member_ids(&fed.db, group_id).await?;
@@ -159,12 +165,16 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
                 for group_id in coopol_db::groups::private_groups_of(&fed.db, s.id).await? {
                     inboxes.extend(member_inboxes(fed, group_id).await?);
                 }
+                // So do the followers of a public group that announced it (FEP-1b12).
+                for group_id in coopol_db::groups::public_groups_of(&fed.db, s.id).await? {
+                    inboxes.extend(follower_inboxes(fed, group_id).await?);
+                }
                 inboxes.sort();
                 inboxes.dedup();
             }
             Outgoing { activity, sender_account_id: author.id, inboxes }
         }
-        Intent::DeleteStatus { account_id, uri, followers, mentioned, replied_to, private_groups } => {
+        Intent::DeleteStatus { account_id, uri, followers, mentioned, replied_to, private_groups, public_groups } => {
             let author = account(fed, *account_id).await?;
             let audience = Audience { followers: *followers, mentioned: mentioned.clone() };
             let id = format!("{uri}#delete");
@@ -187,6 +197,13 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
                 let Some(group) = queries::account_by_id(&fed.db, *group_id).await? else { continue };
                 to.push(announce::members_url(&group.uri));
                 inboxes.extend(member_inboxes(fed, group.id).await?);
+            }
+            // And the followers of the public groups that announced it.
+            let mut cc = cc;
+            for group_id in public_groups {
+                let Some(group) = queries::account_by_id(&fed.db, *group_id).await? else { continue };
+                cc.extend(group.followers_url.clone());
+                inboxes.extend(follower_inboxes(fed, group.id).await?);
             }
             inboxes.sort();
             inboxes.dedup();
@@ -423,10 +440,22 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
 /// servers running Lemmy get in their own shape (see `lemmy`).
 pub async fn build_all(fed: &Federation, intent: &Intent) -> Result<Vec<Outgoing>, FederationError> {
     let Some(out) = build(fed, intent).await? else { return Ok(Vec::new()) };
-    if let Intent::Announce { reblog_id } = intent {
-        if let Some((r, s)) = public_group_boost(fed, *reblog_id).await? {
-            return crate::lemmy::split_group_announce(fed, out, &r.uri, &s).await;
+    match intent {
+        Intent::Announce { reblog_id } => {
+            if let Some((r, s)) = public_group_boost(fed, *reblog_id).await? {
+                return crate::lemmy::split_group_announce(fed, out, &r.uri, &s).await;
+            }
         }
+        Intent::UpdateStatus { status_id } => {
+            let groups = coopol_db::groups::public_groups_of(&fed.db, *status_id).await?;
+            if let (false, Some(s)) = (groups.is_empty(), queries::status_by_id(&fed.db, *status_id).await?) {
+                return crate::lemmy::split_group_change(fed, out, &groups, crate::lemmy::Change::Edited(&s)).await;
+            }
+        }
+        Intent::DeleteStatus { uri, public_groups, .. } if !public_groups.is_empty() => {
+            return crate::lemmy::split_group_change(fed, out, public_groups, crate::lemmy::Change::Deleted(uri)).await;
+        }
+        _ => {}
     }
     Ok(vec![out])
 }

@@ -491,6 +491,46 @@ async fn lemmy_servers_get_a_groups_posts_as_announced_creates_and_mastodon_the_
         assert!(o.inboxes.contains(&mastodon.url("/inbox")) && !o.inboxes.contains(&lemmy_inbox), "{backend}");
         assert_eq!(o.activity["object"], post.uri, "{backend}");
         assert_ne!(o.activity["id"], a["id"], "{backend}: two activities, two ids");
+
+        // alice edits her post. claire follows the group, not alice: she holds the group's
+        // boost and hears of the edit all the same; Lemmy gets it announced by the group.
+        let mut m: statuses::ActiveModel = post.clone().into();
+        m.content = Set("<p>Réunion vendredi à 19 h</p>".into());
+        m.edited_at = Set(Some(coopol_db::now()));
+        let edited = m.update(&fed.db).await.unwrap();
+        let outs =
+            coopol_federation::outbox::build_all(&fed, &Intent::UpdateStatus { status_id: edited.id }).await.unwrap();
+        let (to_lemmy, to_others): (Vec<_>, Vec<_>) = outs.iter().partition(|o| o.inboxes.contains(&lemmy_inbox));
+        assert_eq!(to_lemmy.len(), 1, "{backend}");
+        let a = &to_lemmy[0].activity;
+        assert_eq!((&a["type"], &a["actor"]), (&"Announce".into(), &greens.uri.clone().into()), "{backend}");
+        assert_eq!(a["object"]["type"], "Update", "{backend}");
+        assert_eq!(a["object"]["actor"], alice.uri, "{backend}");
+        assert_eq!(a["object"]["object"]["type"], "Page", "{backend}");
+        assert_eq!(a["object"]["object"]["name"], "Réunion vendredi à 19 h", "{backend}");
+        assert_eq!(to_others.len(), 1, "{backend}");
+        assert_eq!(to_others[0].activity["type"], "Update", "{backend}");
+        assert!(to_others[0].inboxes.contains(&mastodon.url("/inbox")), "{backend}: the group's follower");
+
+        // alice deletes it: the same two ways.
+        let delete = Intent::DeleteStatus {
+            account_id: alice.id,
+            uri: post.uri.clone(),
+            followers: true,
+            mentioned: vec![],
+            replied_to: None,
+            private_groups: vec![],
+            public_groups: coopol_db::groups::public_groups_of(&fed.db, post.id).await.unwrap(),
+        };
+        let outs = coopol_federation::outbox::build_all(&fed, &delete).await.unwrap();
+        let (to_lemmy, to_others): (Vec<_>, Vec<_>) = outs.iter().partition(|o| o.inboxes.contains(&lemmy_inbox));
+        let a = &to_lemmy[0].activity;
+        assert_eq!(a["object"]["type"], "Delete", "{backend}");
+        assert_eq!(a["object"]["object"], post.uri, "{backend}");
+        assert!(a["object"]["to"].as_array().unwrap().iter().any(|v| v == coopol_core::PUBLIC), "{backend}");
+        assert_eq!(to_others[0].activity["type"], "Delete", "{backend}");
+        assert!(to_others[0].inboxes.contains(&mastodon.url("/inbox")), "{backend}: the group's follower");
+        assert!(!to_others[0].inboxes.contains(&lemmy_inbox), "{backend}");
     }
 }
 

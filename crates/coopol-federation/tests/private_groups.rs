@@ -244,6 +244,7 @@ async fn edits_and_deletion_of_a_private_group_s_post_reach_its_members() {
             mentioned: vec![group.id],
             replied_to: None,
             private_groups: gq::private_groups_of(&rig.fed.db, rig.post.id).await.unwrap(),
+            public_groups: Vec::new(),
         };
         let out = outbox::build(&rig.fed, &delete).await.unwrap().unwrap();
         assert_eq!(out.activity["type"], "Delete", "{backend}");
