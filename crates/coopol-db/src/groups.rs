@@ -460,6 +460,19 @@ pub async fn in_group_thread(db: &impl ConnectionTrait, status_id: i64) -> Resul
     Ok(group_posts::Entity::find().filter(group_posts::Column::StatusId.eq(status_id)).one(db).await?.is_some())
 }
 
+/// Who last took the post `uri` out of a group, and why (from the moderation log); `None`
+/// for the instance admin, or when it was never removed.
+pub async fn remover_of(db: &impl ConnectionTrait, group_id: i64, uri: &str) -> Result<Option<(i64, String)>, DbError> {
+    let row = group_moderation_log::Entity::find()
+        .filter(group_moderation_log::Column::GroupAccountId.eq(group_id))
+        .filter(group_moderation_log::Column::Action.eq(ModAction::RemovePost.as_str()))
+        .filter(group_moderation_log::Column::TargetUri.eq(uri))
+        .order_by_desc(group_moderation_log::Column::Id)
+        .one(db)
+        .await?;
+    Ok(row.and_then(|r| r.actor_account_id.map(|a| (a, r.reason))))
+}
+
 /// Takes a post out of a group: its `group_posts` row and the group's boost. Returns the
 /// intent that tells the group's followers (`Undo(Announce)`), `None` when nothing was
 /// announced remotely (a private group's post written elsewhere) or the post was not in the

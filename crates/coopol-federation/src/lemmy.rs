@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use coopol_core::plain::html_to_text;
-use coopol_db::entities::statuses;
+use coopol_db::entities::{accounts, statuses};
 use coopol_db::queries;
 use serde_json::{json, Value};
 use url::Url;
@@ -60,11 +60,14 @@ pub enum Change<'a> {
     Edited(&'a statuses::Model),
     /// Deleted (its id): Lemmy takes the group's `Announce(Delete)`, public as the post was.
     Deleted(&'a str),
+    /// Taken out of the group by a moderator of this server (its id, who, why): Lemmy takes
+    /// the group's `Announce` of the moderator's `Delete` as a moderator's removal.
+    Removed { uri: &'a str, moderator: &'a accounts::Model, reason: &'a str },
 }
 
 /// Splits the author's `Update` or `Delete` (`out`) of a post the local public `groups`
-/// announced: each group's followers on Lemmy servers get it announced by the group, in the
-/// shape Lemmy reads; every other inbox keeps `out`.
+/// announced, or a group's `Undo(Announce)` of it: each group's followers on Lemmy servers get
+/// the change announced by the group, in the shape Lemmy reads; every other inbox keeps `out`.
 pub async fn split_group_change(
     fed: &Federation,
     out: Outgoing,
@@ -101,6 +104,16 @@ pub async fn split_group_change(
                 "cc": [group.uri],
                 "audience": group.uri,
                 "object": uri,
+            }),
+            Change::Removed { uri, moderator, reason } => json!({
+                "id": fed.config.activity_url(&moderator.username, "remove", coopol_core::new_id()),
+                "type": "Delete",
+                "actor": moderator.uri,
+                "to": [coopol_core::PUBLIC],
+                "cc": [group.uri],
+                "audience": group.uri,
+                "object": uri,
+                "summary": if reason.is_empty() { Value::Null } else { json!(reason) },
             }),
         };
         let activity = with_context(json!({

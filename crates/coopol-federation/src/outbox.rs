@@ -455,9 +455,34 @@ pub async fn build_all(fed: &Federation, intent: &Intent) -> Result<Vec<Outgoing
         Intent::DeleteStatus { uri, public_groups, .. } if !public_groups.is_empty() => {
             return crate::lemmy::split_group_change(fed, out, public_groups, crate::lemmy::Change::Deleted(uri)).await;
         }
+        Intent::UndoAnnounce { account_id, status_id, .. } => {
+            if let Some((uri, moderator, reason)) = removal_by_local_moderator(fed, *account_id, *status_id).await? {
+                let change = crate::lemmy::Change::Removed { uri: &uri, moderator: &moderator, reason: &reason };
+                return crate::lemmy::split_group_change(fed, out, &[*account_id], change).await;
+            }
+        }
         _ => {}
     }
     Ok(vec![out])
+}
+
+/// When `group_id` is a local public group whose moderator here took `status_id` out of it:
+/// the post's id, the moderator and the reason.
+async fn removal_by_local_moderator(
+    fed: &Federation,
+    group_id: i64,
+    status_id: i64,
+) -> Result<Option<(String, accounts::Model, String)>, FederationError> {
+    let group = account(fed, group_id).await?;
+    if group.actor_type != coopol_db::groups::GROUP || group.domain.is_some() || private_group(fed, &group).await? {
+        return Ok(None);
+    }
+    let Some(s) = queries::status_by_id(&fed.db, status_id).await? else { return Ok(None) };
+    let Some((moderator_id, reason)) = coopol_db::groups::remover_of(&fed.db, group_id, &s.uri).await? else {
+        return Ok(None);
+    };
+    let moderator = account(fed, moderator_id).await?;
+    Ok(moderator.domain.is_none().then_some((s.uri, moderator, reason)))
 }
 
 /// The boost `reblog_id` and the post it shares, when a local public group made it.

@@ -531,6 +531,27 @@ async fn lemmy_servers_get_a_groups_posts_as_announced_creates_and_mastodon_the_
         assert_eq!(to_others[0].activity["type"], "Delete", "{backend}");
         assert!(to_others[0].inboxes.contains(&mastodon.url("/inbox")), "{backend}: the group's follower");
         assert!(!to_others[0].inboxes.contains(&lemmy_inbox), "{backend}");
+
+        // (Had she not deleted it) alice, the group's admin, takes it out of the group: Lemmy gets her removal (a
+        // moderator's Delete) announced by the group, the others the group's Undo(Announce).
+        let settings = coopol_db::groups::settings(&fed.db, greens.id).await.unwrap().unwrap();
+        let txn = fed.db.begin().await.unwrap();
+        let action = coopol_core::group::ModAction::RemovePost;
+        coopol_db::groups::log(&txn, greens.id, Some(alice.id), action, Some(alice.id), Some(&post.uri), "hors sujet")
+            .await
+            .unwrap();
+        let undo = coopol_db::groups::remove_post(&txn, &settings, post.id).await.unwrap().unwrap().unwrap();
+        txn.commit().await.unwrap();
+        let outs = coopol_federation::outbox::build_all(&fed, &undo).await.unwrap();
+        let (to_lemmy, to_others): (Vec<_>, Vec<_>) = outs.iter().partition(|o| o.inboxes.contains(&lemmy_inbox));
+        let a = &to_lemmy[0].activity;
+        assert_eq!((&a["type"], &a["actor"]), (&"Announce".into(), &greens.uri.clone().into()), "{backend}");
+        assert_eq!(a["object"]["type"], "Delete", "{backend}");
+        assert_eq!(a["object"]["actor"], alice.uri, "{backend}: the moderator, a person of the group's server");
+        assert_eq!(a["object"]["object"], post.uri, "{backend}");
+        assert_eq!(a["object"]["summary"], "hors sujet", "{backend}");
+        assert_eq!(to_others[0].activity["type"], "Undo", "{backend}");
+        assert!(to_others[0].inboxes.contains(&mastodon.url("/inbox")), "{backend}");
     }
 }
 
