@@ -532,8 +532,9 @@ async fn lemmy_servers_get_a_groups_posts_as_announced_creates_and_mastodon_the_
         assert!(to_others[0].inboxes.contains(&mastodon.url("/inbox")), "{backend}: the group's follower");
         assert!(!to_others[0].inboxes.contains(&lemmy_inbox), "{backend}");
 
-        // (Had she not deleted it) alice, the group's admin, takes it out of the group: Lemmy gets her removal (a
-        // moderator's Delete) announced by the group, the others the group's Undo(Announce).
+        // Had she not deleted it: alice, the group's admin, takes it out of the group. Lemmy
+        // gets her removal (a moderator's Delete) announced by the group, the others the
+        // group's Undo(Announce).
         let settings = coopol_db::groups::settings(&fed.db, greens.id).await.unwrap().unwrap();
         let txn = fed.db.begin().await.unwrap();
         let action = coopol_core::group::ModAction::RemovePost;
