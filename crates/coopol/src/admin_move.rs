@@ -116,9 +116,13 @@ pub async fn run(db: Db, config: &Config, kind: &str, cmd: MoveCommand, out: &mu
             let a = local_actor(&db, &name, kind).await?;
             let media = crate::serve::media(config)?;
             let e = archive::export(&db, &media, &config.domain, &a, &path).await?;
+            let linked = match e.media_linked {
+                0 => String::new(),
+                n => format!(" ({n} more as links: with them the archive would exceed what an import reads)"),
+            };
             writeln!(
                 out,
-                "exported {}: {} posts, {} group posts, {} media files, {} followers, {} members to {}",
+                "exported {}: {} posts, {} group posts, {} media files{linked}, {} followers, {} members to {}",
                 a.uri,
                 e.posts,
                 e.group_posts,
@@ -153,7 +157,8 @@ pub async fn run(db: Db, config: &Config, kind: &str, cmd: MoveCommand, out: &mu
             writeln!(
                 out,
                 "imported into {}: {} posts ({} already there), {} group posts ({} already there, {} left out: \
-                 author unreachable), {} media files, {} followers and {} members remembered; alias {} added",
+                 author unreachable), {} media files, {} profile images, {} followers and {} members remembered; \
+                 alias {} added",
                 a.uri,
                 done.posts,
                 done.already,
@@ -161,6 +166,7 @@ pub async fn run(db: Db, config: &Config, kind: &str, cmd: MoveCommand, out: &mu
                 done.group_already,
                 done.skipped,
                 done.media_files,
+                done.profile_images,
                 done.followers,
                 done.members,
                 arc.actor.id

@@ -9,7 +9,8 @@ use std::collections::{HashMap, HashSet};
 use axum::body::Bytes;
 use base64::Engine;
 use coopol_api::media::{self, Media, MediaError, Prepared};
-use coopol_db::entities::{accounts, group_posts, media_attachments, status_tags, statuses};
+use coopol_api::profile_images::ProcessedProfileImage;
+use coopol_db::entities::{accounts, group_posts, media_attachments, mentions, status_tags, statuses};
 use coopol_db::{groups, moves, queries};
 use coopol_federation::{actors, Federation};
 use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
@@ -34,6 +35,8 @@ pub struct Imported {
     pub skipped: usize,
     /// Media files stored.
     pub media_files: usize,
+    /// Avatar and header taken from the archive (only where the account had none).
+    pub profile_images: usize,
     pub followers: usize,
     pub members: usize,
 }
@@ -67,6 +70,7 @@ pub async fn import(
         )
     };
     let mut files = prepare_files(media, archive).await?;
+    let images = prepare_profile_images(fed, media, archive, into).await?;
     let mut done = Imported::default();
     own_posts(fed, media, archive, into, &mut files, &mut done).await?;
     if let Some(g) = settings {
@@ -82,6 +86,8 @@ pub async fn import(
         done.members += 1;
     }
     txn.commit().await?;
+    done.profile_images = images.len();
+    coopol_api::profile_images::store(fed, media, into, images).await.map_err(|e| Error::Api(e.to_string()))?;
     let fresh = queries::account_by_id(&fed.db, into.id).await?.unwrap_or_else(|| into.clone());
     moves::add_alias(&fed.db, &fresh, &archive.actor.id).await?;
     Ok(done)
@@ -115,6 +121,69 @@ async fn prepare_files(media: &Media, archive: &Archive) -> Result<HashMap<(Slot
         }
     }
     Ok(out)
+}
+
+/// The archive's avatar and header, decoded and processed as uploaded ones are, for the kinds
+/// the account has none of yet (a picture chosen on the new instance is kept).
+async fn prepare_profile_images(
+    fed: &Federation,
+    media: &Media,
+    archive: &Archive,
+    into: &accounts::Model,
+) -> Result<Vec<ProcessedProfileImage>, Error> {
+    let (avatar, header) = coopol_db::profile_images::images_of(&fed.db, into.id).await?;
+    let mut wanted = Vec::new();
+    for (kind, image, current) in
+        [("avatar", &archive.actor.avatar, avatar.is_some()), ("header", &archive.actor.header, header.is_some())]
+    {
+        let Some(data) = image.as_ref().and_then(|i| i.data.as_ref()).filter(|_| !current) else { continue };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map_err(|e| Error::Usage(format!("invalid archive: actor.{kind}: data is not base64: {e}")))?;
+        wanted.push((kind.to_string(), Bytes::from(bytes)));
+    }
+    coopol_api::profile_images::process_all(media, wanted)
+        .await
+        .map_err(|e| Error::Usage(format!("invalid archive: actor's avatar or header: {e}")))
+}
+
+/// Hashtag and mention rows of an imported post: its tags, and the accounts it mentions that
+/// this instance knows (as for a received post, nobody is fetched for a mention).
+async fn tags_and_mentions(
+    db: &impl sea_orm::ConnectionTrait,
+    status_id: i64,
+    tags: &[String],
+    mentioned: &[i64],
+) -> Result<(), Error> {
+    let mut seen = HashSet::new();
+    for t in tags.iter().map(|t| t.to_lowercase()).filter(|t| seen.insert(t.clone())) {
+        status_tags::ActiveModel { id: Set(coopol_core::new_id()), status_id: Set(status_id), name: Set(t) }
+            .insert(db)
+            .await?;
+    }
+    for &account_id in mentioned {
+        mentions::ActiveModel {
+            id: Set(coopol_core::new_id()),
+            status_id: Set(status_id),
+            account_id: Set(account_id),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The accounts this instance knows among the actor ids a post mentions.
+async fn known_mentions(db: &coopol_db::Db, uris: &[String]) -> Result<Vec<i64>, Error> {
+    let mut ids = Vec::new();
+    for uri in uris {
+        if let Some(a) = queries::account_by_uri(db, uri).await? {
+            if !ids.contains(&a.id) {
+                ids.push(a.id);
+            }
+        }
+    }
+    Ok(ids)
 }
 
 /// Stores the files of a post's attachments and returns their rows (not inserted yet).
@@ -211,10 +280,11 @@ async fn own_posts(
                         None => None,
                     };
                     let rows = attachment_rows(media, files, Slot::Own(*i), &p.attachments, into.id).await?;
+                    let mentioned = known_mentions(db, &p.mentions).await?;
                     // Ids sort by time: the post keeps its place among the account's posts.
                     let id = coopol_core::id::id_at(p.published.timestamp_millis());
                     local_ids.insert(p.id.clone(), id);
-                    todo.push((id, p, parent, rows));
+                    todo.push((id, p, parent, rows, mentioned));
                 }
             }
         }
@@ -222,7 +292,7 @@ async fn own_posts(
             continue;
         }
         let txn = db.begin().await?;
-        for (id, p, parent, rows) in todo {
+        for (id, p, parent, rows, mentioned) in todo {
             statuses::ActiveModel {
                 id: Set(id),
                 uri: Set(config.status_url(&into.username, id)),
@@ -244,13 +314,12 @@ async fn own_posts(
             }
             .insert(&txn)
             .await?;
-            if let Some(src) = &p.source {
-                for t in coopol_core::text::hashtags(src) {
-                    status_tags::ActiveModel { id: Set(coopol_core::new_id()), status_id: Set(id), name: Set(t) }
-                        .insert(&txn)
-                        .await?;
-                }
-            }
+            // Version 3 lists the tags; older archives give the typed text to find them in.
+            let tags = match (&p.source, p.tags.is_empty()) {
+                (Some(src), true) => coopol_core::text::hashtags(src),
+                _ => p.tags.clone(),
+            };
+            tags_and_mentions(&txn, id, &tags, &mentioned).await?;
             insert_attachments(&txn, rows, id, done).await?;
             moves::record_import(&txn, &p.id, id, into.id).await?;
             done.posts += 1;
@@ -340,13 +409,14 @@ async fn announced_posts(
                 Some(_) => Vec::new(),
                 None => attachment_rows(media, files, Slot::Group(*i), &p.attachments, author.id).await?,
             };
-            todo.push((p, author, existing, parent, rows));
+            let mentioned = known_mentions(db, &p.mentions).await?;
+            todo.push((p, author, existing, parent, rows, mentioned));
         }
         if todo.is_empty() {
             continue;
         }
         let txn = db.begin().await?;
-        for (p, author, existing, parent, rows) in todo {
+        for (p, author, existing, parent, rows, mentioned) in todo {
             let status_id = match existing {
                 Some(s) => s.id,
                 None => {
@@ -373,6 +443,7 @@ async fn announced_posts(
                     .insert(&txn)
                     .await?;
                     insert_attachments(&txn, rows, id, done).await?;
+                    tags_and_mentions(&txn, id, &p.tags, &mentioned).await?;
                     id
                 }
             };

@@ -19,7 +19,7 @@ use crate::error::Error;
 /// The `format` of every archive.
 pub const FORMAT: &str = "coopol-archive";
 /// The version this code writes; it reads this one and all older ones.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// The oldest version still read.
 const OLDEST_VERSION: u32 = 1;
 /// Largest archive file read.
@@ -35,6 +35,9 @@ const MAX_ROLE_CHARS: usize = 32;
 const MAX_HANDLE_BYTES: usize = 512;
 const MAX_NAME_CHARS: usize = 200;
 const MAX_CONTENT_TYPE_BYTES: usize = 100;
+/// Most hashtags and mentions of one post, and the longest hashtag.
+const MAX_TAGS: usize = 100;
+const MAX_TAG_CHARS: usize = 100;
 /// Mastodon's attachment types.
 const ATTACHMENT_TYPES: [&str; 5] = ["image", "gifv", "video", "audio", "unknown"];
 /// The role given to a plain follower in the archive's member table.
@@ -73,6 +76,22 @@ pub struct ArchiveActor {
     pub summary: String,
     pub url: String,
     pub locked: bool,
+    /// Profile images (version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<ArchiveImage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<ArchiveImage>,
+}
+
+/// An avatar or a header image.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ArchiveImage {
+    pub content_type: String,
+    /// Where the exporting instance served it.
+    pub url: String,
+    /// The file, base64 (standard alphabet, padded), when the exporting instance held it.
+    #[serde(default)]
+    pub data: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -99,6 +118,12 @@ pub struct ArchivePost {
     /// Version 2.
     #[serde(default)]
     pub attachments: Vec<ArchiveAttachment>,
+    /// Hashtags, without `#` (version 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Actor ids of the accounts it mentions (version 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
 }
 
 /// A post a group announced: a member's post, with its original id and author.
@@ -174,6 +199,13 @@ pub fn validate(a: &Archive) -> Result<(), Error> {
     if !matches!(a.actor.kind.as_str(), "Person" | "Group") {
         return bad(format!("actor.type {:?} is not Person or Group", a.actor.kind));
     }
+    for (what, image) in [("avatar", &a.actor.avatar), ("header", &a.actor.header)] {
+        if let Some(i) = image {
+            if !valid_uri(&i.url) || i.content_type.is_empty() || i.content_type.len() > MAX_CONTENT_TYPE_BYTES {
+                return bad(format!("actor.{what} needs an http(s) url and a content_type"));
+            }
+        }
+    }
     if a.posts.len() > MAX_POSTS || a.group_posts.len() > MAX_POSTS {
         return bad(format!("more than {MAX_POSTS} posts or group posts"));
     }
@@ -241,6 +273,18 @@ fn check_post(p: &ArchivePost) -> Result<(), String> {
     if p.attachments.len() > coopol_db::media::MAX_ATTACHMENTS {
         return Err(format!("more than {} attachments", coopol_db::media::MAX_ATTACHMENTS));
     }
+    if p.tags.len() > MAX_TAGS || p.mentions.len() > MAX_TAGS {
+        return Err(format!("more than {MAX_TAGS} tags or mentions"));
+    }
+    let tag_ok = |t: &String| {
+        !t.is_empty() && t.chars().count() <= MAX_TAG_CHARS && t.chars().all(|c| c.is_alphanumeric() || c == '_')
+    };
+    if !p.tags.iter().all(tag_ok) {
+        return Err("tags must be hashtags without '#' (letters, digits, _)".into());
+    }
+    if !p.mentions.iter().all(|m| valid_uri(m)) {
+        return Err("mentions must be http(s) actor ids".into());
+    }
     for (j, m) in p.attachments.iter().enumerate() {
         if !ATTACHMENT_TYPES.contains(&m.kind.as_str()) {
             return Err(format!("attachments[{j}]: type must be one of {}", ATTACHMENT_TYPES.join(", ")));
@@ -299,7 +343,14 @@ mod tests {
             language: Some("en".into()),
             in_reply_to: None,
             attachments: vec![],
+            tags: vec![],
+            mentions: vec![],
         }
+    }
+
+    /// An archive of `n` posts, for the export tests.
+    pub(super) fn archive_with_posts(n: usize) -> Archive {
+        archive((0..n).map(|i| post(&format!("https://old.example/{i}"))).collect())
     }
 
     fn archive(posts: Vec<ArchivePost>) -> Archive {
@@ -316,6 +367,8 @@ mod tests {
                 summary: String::new(),
                 url: "https://old.example/@org".into(),
                 locked: false,
+                avatar: None,
+                header: None,
             },
             posts,
             followers: vec!["https://a.example/users/f".into()],
@@ -367,7 +420,16 @@ mod tests {
         type Spoil = Box<dyn Fn(&mut Archive)>;
         let cases: Vec<(Spoil, &str)> = vec![
             (Box::new(|a| a.format = "other".into()), "format"),
-            (Box::new(|a| a.version = 3), "version 3"),
+            (Box::new(|a| a.version = VERSION + 1), "is not supported"),
+            (Box::new(|a| a.posts[0].tags = vec!["#tag".into()]), "posts[0]: tags"),
+            (Box::new(|a| a.posts[0].mentions = vec!["mailto:x@y".into()]), "posts[0]: mentions"),
+            (
+                Box::new(|a| {
+                    a.actor.avatar =
+                        Some(ArchiveImage { content_type: "image/png".into(), url: "data:x".into(), data: None })
+                }),
+                "actor.avatar",
+            ),
             (Box::new(|a| a.version = 0), "version 0"),
             (
                 Box::new(|a| a.group_posts.push(announced("https://a.example/p/1", "https://a.example/u/m"))),
@@ -566,7 +628,7 @@ mod tests {
 
     async fn group_posts_on(config: &crate::config::Config) {
         use coopol_db::entities::{group_posts, outbox};
-        use sea_orm::{EntityTrait, PaginatorTrait};
+        use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
         let db = crate::setup::open(config).await.unwrap();
         let fed = coopol_federation::Federation::new(config.instance(), db.clone()).await.unwrap();
         let media = crate::serve::media(config).unwrap();
@@ -585,8 +647,15 @@ mod tests {
 
         let mut a = archive(vec![]);
         a.actor.kind = "Group".into();
+        a.actor.avatar = Some(ArchiveImage {
+            content_type: "image/png".into(),
+            url: "https://old.example/files/avatar.png".into(),
+            data: Some(PNG_1X1.into()),
+        });
         let mut with_image = announced("http://remote.test:9/users/rita/statuses/1", &rita.uri);
         with_image.post.attachments.push(image(Some(PNG_1X1)));
+        with_image.post.tags = vec!["Manif".into(), "manif".into()];
+        with_image.post.mentions = vec![rita.uri.clone(), "http://remote.test:9/users/unknown".into()];
         with_image.post.published = "2024-05-01T09:00:00Z".parse().unwrap();
         let mut linked = announced("http://remote.test:9/users/rita/statuses/2", &rita.uri);
         linked.post.attachments.push(image(None));
@@ -612,10 +681,29 @@ mod tests {
             (links[0].file_key.as_deref(), links[0].remote_url.as_deref()),
             (None, Some("http://remote.test:9/media/2.png"))
         );
-        assert_eq!(outbox::Entity::find().count(&db).await.unwrap(), intents, "nothing is sent");
+        // Its hashtag and the mention of an account known here come along.
+        let tags = coopol_db::entities::status_tags::Entity::find().all(&db).await.unwrap();
+        assert_eq!(tags.iter().map(|t| (t.status_id, t.name.as_str())).collect::<Vec<_>>(), vec![(first.id, "manif")]);
+        assert_eq!(queries::mentioned_ids(&db, first.id).await.unwrap(), vec![rita.id]);
+        // The group's avatar is taken, processed as an upload.
+        let (avatar, header) = coopol_db::profile_images::images_of(&db, group.id).await.unwrap();
+        assert!(avatar.unwrap().file_key.is_some() && header.is_none());
+        assert_eq!(done.profile_images, 1);
+        // Nothing is sent but the new group's profile change.
+        let sent: Vec<coopol_core::Intent> = outbox::Entity::find()
+            .order_by_asc(outbox::Column::Id)
+            .all(&db)
+            .await
+            .unwrap()
+            .iter()
+            .skip(usize::try_from(intents).unwrap())
+            .map(|r| serde_json::from_str(&r.intent).unwrap())
+            .collect();
+        assert_eq!(sent, vec![coopol_core::Intent::UpdateAccount { account_id: group.id }]);
 
         let again = import(&fed, &media, &a, &group).await.unwrap();
         assert_eq!((again.group_posts, again.group_already, again.media_files), (0, 2, 0), "{again:?}");
+        assert_eq!(again.profile_images, 0, "the group has its avatar now: kept");
         assert_eq!(group_posts::Entity::find().count(&db).await.unwrap(), 2);
     }
 }
