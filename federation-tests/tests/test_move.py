@@ -90,7 +90,7 @@ def test_export_import_alias_and_move(net):
     out = net.S.admin("account", "export", "org", "--out", str(archive)).stdout
     assert "3 posts" in out and "50 followers" in out, out
     data = json.loads(archive.read_text())
-    assert data["format"] == "coopol-archive" and data["version"] == 2
+    assert data["format"] == "coopol-archive" and data["version"] == 3
     assert data["actor"]["id"] == net.S.actor_url("org")
     assert len(data["followers"]) == 50
 
@@ -281,11 +281,21 @@ def test_a_group_with_fifty_followers_moves_with_its_members_posts(net):
     wait_for(lambda: len(_announced(_group_statuses(viewer_s, "band"), marker)) == 3,
              what="band@S to announce its members' three posts")
 
+    # The group has an avatar, set by its admin.
+    admin_s = harness.http_session()
+    admin_s.headers["Authorization"] = f"Bearer {S.token('bandadm')}"
+    groups = admin_s.get(S.url("/api/v1/coopol/groups"), timeout=30).json()
+    gid = next(g["id"] for g in groups if g["account"]["username"] == "band")
+    r = admin_s.patch(S.url(f"/api/v1/coopol/groups/{gid}"),
+                      files={"avatar": ("band.png", png(200, 200), "image/png")}, timeout=30)
+    assert r.status_code == 200, r.text[:300]
+
     archive = net.workdir / "band.json"
     out = S.admin("group", "export", "band", "--out", str(archive)).stdout
     assert "3 group posts, 1 media files, 52 followers, 52 members" in out, out  # 50 + bandadm + bandpic
     data = json.loads(archive.read_text())
-    assert data["version"] == 2
+    assert data["version"] == 3
+    assert data["actor"]["avatar"]["data"], "the avatar's file is in the archive"
     by_id = {g["id"]: g for g in data["group_posts"]}
     for key, status in posted.items():
         assert status["uri"] in by_id, (key, list(by_id))
@@ -294,6 +304,10 @@ def test_a_group_with_fifty_followers_moves_with_its_members_posts(net):
 
     out = O.admin("group", "import", str(archive)).stdout
     assert "3 group posts (0 already there, 0 left out" in out and "1 media files" in out, out
+    assert "1 profile images" in out, out
+    icon = harness.fetch_ap(O.actor_url("band")).json()["icon"]["url"]
+    assert icon.startswith(O.base_url), "band@O has the avatar, served by O"
+    assert harness.http_session().get(icon, timeout=15).status_code == 200
     again = O.admin("group", "import", str(archive)).stdout
     assert "0 group posts (3 already there" in again and "0 media files" in again, again
 
