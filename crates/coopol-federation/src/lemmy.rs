@@ -80,6 +80,10 @@ pub async fn split_group_change(
     }
     let author = queries::account_by_id(&fed.db, out.sender_account_id).await?.ok_or(FederationError::NotFound)?;
     let inner_id = out.activity.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+    let edited = match change {
+        Change::Edited(s) => Some(crate::notes::note_for_status(fed, s).await?),
+        _ => None,
+    };
     let mut all = Vec::new();
     let mut taken = HashSet::new();
     for &group_id in groups {
@@ -91,8 +95,9 @@ pub async fn split_group_change(
             continue;
         }
         let inner = match change {
-            Change::Edited(s) => {
-                let mut object = crate::notes::note_for_status(fed, s).await?;
+            Change::Edited(_) => {
+                // Read once above, reshaped for each group.
+                let mut object = edited.clone().ok_or(FederationError::NotFound)?;
                 as_lemmy_post(&mut object, &author.uri, &group.uri);
                 update::build(&inner_id, object, &author.uri)
             }

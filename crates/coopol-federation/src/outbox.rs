@@ -80,6 +80,11 @@ async fn private_group(fed: &Federation, a: &accounts::Model) -> Result<bool, Fe
     Ok(coopol_db::groups::settings(&fed.db, a.id).await?.is_some_and(|g| g.private))
 }
 
+/// Whether an account is a local public group (whose announces are public).
+async fn local_public_group(fed: &Federation, a: &accounts::Model) -> Result<bool, FederationError> {
+    Ok(a.actor_type == coopol_db::groups::GROUP && a.domain.is_none() && !private_group(fed, a).await?)
+}
+
 /// Inboxes of an account's remote accepted followers.
 async fn follower_inboxes(fed: &Federation, account_id: i64) -> Result<Vec<String>, FederationError> {
     let ids = queries::accepted_follower_ids(&fed.db, account_id).await?;
@@ -436,8 +441,9 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
     Ok(Some(out))
 }
 
-/// Everything an intent sends: one activity, except a public local group's announce, which
-/// servers running Lemmy get in their own shape (see `lemmy`).
+/// Everything an intent sends: one activity, except where a local public group's followers on
+/// Lemmy servers get their own shape of it (see `lemmy`): the group's announce of a post, the
+/// author's edit or deletion of it, a moderator's removal of it.
 pub async fn build_all(fed: &Federation, intent: &Intent) -> Result<Vec<Outgoing>, FederationError> {
     let Some(out) = build(fed, intent).await? else { return Ok(Vec::new()) };
     match intent {
@@ -473,8 +479,7 @@ async fn removal_by_local_moderator(
     group_id: i64,
     status_id: i64,
 ) -> Result<Option<(String, accounts::Model, String)>, FederationError> {
-    let group = account(fed, group_id).await?;
-    if group.actor_type != coopol_db::groups::GROUP || group.domain.is_some() || private_group(fed, &group).await? {
+    if !local_public_group(fed, &account(fed, group_id).await?).await? {
         return Ok(None);
     }
     let Some(s) = queries::status_by_id(&fed.db, status_id).await? else { return Ok(None) };
@@ -491,11 +496,7 @@ async fn public_group_boost(
     reblog_id: i64,
 ) -> Result<Option<(statuses::Model, statuses::Model)>, FederationError> {
     let Some(r) = queries::status_by_id(&fed.db, reblog_id).await? else { return Ok(None) };
-    let booster = account(fed, r.account_id).await?;
-    if booster.actor_type != coopol_db::groups::GROUP
-        || booster.domain.is_some()
-        || private_group(fed, &booster).await?
-    {
+    if !local_public_group(fed, &account(fed, r.account_id).await?).await? {
         return Ok(None);
     }
     let Some(orig) = r.reblog_of_id else { return Ok(None) };
