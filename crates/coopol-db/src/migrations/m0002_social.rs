@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use super::schema::{self, IndexSpec, Kind::*, Spec};
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -10,21 +12,6 @@ impl MigrationName for Migration {
         "m0002_social"
     }
 }
-
-#[derive(Clone, Copy)]
-enum Kind {
-    /// Primary key, 64-bit, set by the application.
-    Id,
-    BigInt,
-    Int,
-    Text,
-    Bool,
-    Time,
-}
-
-type Spec = (&'static str, &'static [(&'static str, Kind, bool)]);
-
-use Kind::*;
 
 const TABLES: &[Spec] = &[
     (
@@ -78,7 +65,7 @@ const TABLES: &[Spec] = &[
 ];
 
 /// (index name, table, columns, unique)
-const INDEXES: &[(&str, &str, &[&str], bool)] = &[
+const INDEXES: &[IndexSpec] = &[
     ("notifications_dedup", "notifications", &["dedup_key"], true),
     ("notifications_account", "notifications", &["account_id", "id"], false),
     ("notifications_status", "notifications", &["status_id"], false),
@@ -90,53 +77,14 @@ const INDEXES: &[(&str, &str, &[&str], bool)] = &[
     ("conversations_account", "conversations", &["account_id", "last_status_id"], false),
 ];
 
-fn column(name: &str, kind: Kind, nullable: bool) -> ColumnDef {
-    let mut c = ColumnDef::new(Alias::new(name));
-    match kind {
-        Id => c.big_integer().primary_key(),
-        BigInt => c.big_integer(),
-        Int => c.integer(),
-        Text => c.text(),
-        Bool => c.boolean(),
-        Time => c.timestamp_with_time_zone(),
-    };
-    if nullable {
-        c.null();
-    } else {
-        c.not_null();
-    }
-    c
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, columns) in TABLES {
-            let mut t = Table::create();
-            t.table(Alias::new(*table)).if_not_exists();
-            for (name, kind, nullable) in columns.iter() {
-                t.col(column(name, *kind, *nullable));
-            }
-            manager.create_table(t).await?;
-        }
-        for (name, table, columns, unique) in INDEXES {
-            let mut i = Index::create();
-            i.name(*name).table(Alias::new(*table)).if_not_exists();
-            for c in columns.iter() {
-                i.col(Alias::new(*c));
-            }
-            if *unique {
-                i.unique();
-            }
-            manager.create_index(i).await?;
-        }
+        schema::create(manager, TABLES, INDEXES).await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, _) in TABLES.iter().rev() {
-            manager.drop_table(Table::drop().table(Alias::new(*table)).to_owned()).await?;
-        }
-        Ok(())
+        schema::drop(manager, TABLES).await
     }
 }

@@ -4,6 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use super::schema::{self, IndexSpec, Kind::*, Spec};
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -11,20 +13,6 @@ impl MigrationName for Migration {
         "m0003_statuses"
     }
 }
-
-#[derive(Clone, Copy)]
-enum Kind {
-    /// Primary key, 64-bit, set by the application.
-    Id,
-    BigInt,
-    Text,
-    Bool,
-    Time,
-}
-
-type Spec = (&'static str, &'static [(&'static str, Kind, bool)]);
-
-use Kind::*;
 
 const TABLES: &[Spec] = &[
     (
@@ -81,7 +69,7 @@ const TABLES: &[Spec] = &[
     ),
 ];
 
-const INDEXES: &[(&str, &str, &[&str], bool)] = &[
+const INDEXES: &[IndexSpec] = &[
     ("status_edits_status", "status_edits", &["status_id", "id"], false),
     ("bookmarks_pair", "bookmarks", &["account_id", "status_id"], true),
     ("bookmarks_status", "bookmarks", &["status_id"], false),
@@ -91,45 +79,10 @@ const INDEXES: &[(&str, &str, &[&str], bool)] = &[
     ("idempotency_keys_pair", "idempotency_keys", &["account_id", "key"], true),
 ];
 
-fn column(name: &str, kind: Kind, nullable: bool) -> ColumnDef {
-    let mut c = ColumnDef::new(Alias::new(name));
-    match kind {
-        Id => c.big_integer().primary_key(),
-        BigInt => c.big_integer(),
-        Text => c.text(),
-        Bool => c.boolean(),
-        Time => c.timestamp_with_time_zone(),
-    };
-    if nullable {
-        c.null();
-    } else {
-        c.not_null();
-    }
-    c
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, columns) in TABLES {
-            let mut t = Table::create();
-            t.table(Alias::new(*table)).if_not_exists();
-            for (name, kind, nullable) in columns.iter() {
-                t.col(column(name, *kind, *nullable));
-            }
-            manager.create_table(t).await?;
-        }
-        for (name, table, columns, unique) in INDEXES {
-            let mut i = Index::create();
-            i.name(*name).table(Alias::new(*table)).if_not_exists();
-            for c in columns.iter() {
-                i.col(Alias::new(*c));
-            }
-            if *unique {
-                i.unique();
-            }
-            manager.create_index(i).await?;
-        }
+        schema::create(manager, TABLES, INDEXES).await?;
         // One column per statement: SQLite alters one thing at a time.
         for (name, default) in [("notify", false), ("show_reblogs", true)] {
             manager
@@ -150,9 +103,6 @@ impl MigrationTrait for Migration {
                 .alter_table(Table::alter().table(Alias::new("follows")).drop_column(Alias::new(name)).to_owned())
                 .await?;
         }
-        for (table, _) in TABLES.iter().rev() {
-            manager.drop_table(Table::drop().table(Alias::new(*table)).to_owned()).await?;
-        }
-        Ok(())
+        schema::drop(manager, TABLES).await
     }
 }

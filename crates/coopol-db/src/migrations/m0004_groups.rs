@@ -5,6 +5,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use super::schema::{self, IndexSpec, Kind::*, Spec};
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -13,21 +15,7 @@ impl MigrationName for Migration {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Kind {
-    /// Primary key, 64-bit, set by the application.
-    Id,
-    BigInt,
-    Text,
-    Bool,
-    Time,
-}
-
-use Kind::*;
-
 /// (table, [(column, kind, nullable)])
-type Spec = (&'static str, &'static [(&'static str, Kind, bool)]);
-
 const TABLES: &[Spec] = &[
     (
         "groups",
@@ -99,7 +87,7 @@ const TABLES: &[Spec] = &[
 ];
 
 /// (index name, table, columns, unique)
-const INDEXES: &[(&str, &str, &[&str], bool)] = &[
+const INDEXES: &[IndexSpec] = &[
     ("group_members_pair", "group_members", &["group_account_id", "account_id"], true),
     ("group_members_account", "group_members", &["account_id"], false),
     ("group_invitations_pair", "group_invitations", &["group_account_id", "account_id"], true),
@@ -109,52 +97,14 @@ const INDEXES: &[(&str, &str, &[&str], bool)] = &[
     ("group_moderation_log_group", "group_moderation_log", &["group_account_id", "id"], false),
 ];
 
-fn column(name: &str, kind: Kind, nullable: bool) -> ColumnDef {
-    let mut c = ColumnDef::new(Alias::new(name));
-    match kind {
-        Id => c.big_integer().primary_key(),
-        BigInt => c.big_integer(),
-        Text => c.text(),
-        Bool => c.boolean(),
-        Time => c.timestamp_with_time_zone(),
-    };
-    if nullable {
-        c.null();
-    } else {
-        c.not_null();
-    }
-    c
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, columns) in TABLES {
-            let mut t = Table::create();
-            t.table(Alias::new(*table)).if_not_exists();
-            for (name, kind, nullable) in columns.iter() {
-                t.col(column(name, *kind, *nullable));
-            }
-            manager.create_table(t).await?;
-        }
-        for (name, table, columns, unique) in INDEXES {
-            let mut i = Index::create();
-            i.name(*name).table(Alias::new(*table)).if_not_exists();
-            for c in columns.iter() {
-                i.col(Alias::new(*c));
-            }
-            if *unique {
-                i.unique();
-            }
-            manager.create_index(i).await?;
-        }
+        schema::create(manager, TABLES, INDEXES).await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, _) in TABLES.iter().rev() {
-            manager.drop_table(Table::drop().table(Alias::new(*table)).to_owned()).await?;
-        }
-        Ok(())
+        schema::drop(manager, TABLES).await
     }
 }

@@ -13,6 +13,7 @@ mod m0007_profile_images;
 mod m0008_poll_endings;
 mod m0009_events;
 mod m0010_instance_software;
+mod schema;
 
 pub struct Migrator;
 
