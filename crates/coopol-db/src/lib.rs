@@ -2,6 +2,7 @@
 //! The same migrations run on SQLite (the default, one file) and PostgreSQL.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
+pub mod arrivals;
 pub mod calendar;
 pub mod conversations;
 pub mod entities;

@@ -2,8 +2,10 @@
 //! handlers and the API's service) and read by the client API. One notification per event:
 //! the same type, from the same account, about the same status is stored once.
 
+use std::collections::HashSet;
+
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use crate::entities::{accounts, blocks, notifications, statuses};
 use crate::queries::Page;
@@ -49,41 +51,89 @@ pub async fn notify(
     kind: &str,
     status_id: Option<i64>,
 ) -> Result<Option<notifications::Model>, DbError> {
+    let wanted = Wanted { account_id, from_account_id, kind, status_id };
+    Ok(notify_many(db, &[wanted]).await?.into_iter().next())
+}
+
+/// A notification to record with [`notify_many`].
+#[derive(Debug, Clone, Copy)]
+pub struct Wanted<'a> {
+    pub account_id: i64,
+    pub from_account_id: i64,
+    pub kind: &'a str,
+    pub status_id: Option<i64>,
+}
+
+/// Most rows in one insert (7 columns each: well within both databases' bound parameters).
+const INSERT_CHUNK: usize = 1000;
+
+/// Records notifications by the rules of [`notify`], with one query for the recipients and
+/// one insert per thousand rows whatever their number; returns the new ones.
+pub async fn notify_many(db: &impl ConnectionTrait, wanted: &[Wanted<'_>]) -> Result<Vec<notifications::Model>, DbError> {
     // One's own actions notify no one, except the end of one's own poll (as Mastodon does) and
     // the reminder of one's own event.
-    if (account_id == from_account_id && kind != POLL && kind != EVENT_REMINDER) || !KINDS.contains(&kind) {
-        return Ok(None);
+    let wanted: Vec<&Wanted<'_>> = wanted
+        .iter()
+        .filter(|w| {
+            (w.account_id != w.from_account_id || w.kind == POLL || w.kind == EVENT_REMINDER) && KINDS.contains(&w.kind)
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(vec![]);
     }
-    let local =
-        accounts::Entity::find_by_id(account_id).filter(accounts::Column::Domain.is_null()).count(db).await? > 0;
-    if !local {
-        return Ok(None);
+    let mut recipients: Vec<i64> = wanted.iter().map(|w| w.account_id).collect();
+    recipients.sort_unstable();
+    recipients.dedup();
+    let local: HashSet<i64> = accounts::Entity::find()
+        .select_only()
+        .column(accounts::Column::Id)
+        .filter(accounts::Column::Id.is_in(recipients))
+        .filter(accounts::Column::Domain.is_null())
+        .into_tuple::<i64>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let now = crate::now();
+    let mut keys = HashSet::new();
+    let rows: Vec<notifications::ActiveModel> = wanted
+        .into_iter()
+        .filter(|w| local.contains(&w.account_id))
+        .filter_map(|w| {
+            let dedup_key = format!(
+                "{}:{}:{}:{}",
+                w.account_id,
+                w.kind,
+                w.from_account_id,
+                w.status_id.map(|s| s.to_string()).unwrap_or_default()
+            );
+            keys.insert(dedup_key.clone()).then(|| notifications::ActiveModel {
+                id: Set(coopol_core::new_id()),
+                account_id: Set(w.account_id),
+                from_account_id: Set(w.from_account_id),
+                kind: Set(w.kind.to_string()),
+                status_id: Set(w.status_id),
+                dedup_key: Set(dedup_key),
+                created_at: Set(now),
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(INSERT_CHUNK).collect();
+        match notifications::Entity::insert_many(chunk)
+            .on_conflict(OnConflict::column(notifications::Column::DedupKey).do_nothing().to_owned())
+            .exec_with_returning_many(db)
+            .await
+        {
+            Ok(new) => out.extend(new),
+            // Every one existed already.
+            Err(sea_orm::DbErr::RecordNotInserted) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
-    let dedup_key =
-        format!("{account_id}:{kind}:{from_account_id}:{}", status_id.map(|s| s.to_string()).unwrap_or_default());
-    let row = notifications::Model {
-        id: coopol_core::new_id(),
-        account_id,
-        from_account_id,
-        kind: kind.to_string(),
-        status_id,
-        dedup_key,
-        created_at: crate::now(),
-    };
-    let active = notifications::ActiveModel {
-        id: Set(row.id),
-        account_id: Set(row.account_id),
-        from_account_id: Set(row.from_account_id),
-        kind: Set(row.kind.clone()),
-        status_id: Set(row.status_id),
-        dedup_key: Set(row.dedup_key.clone()),
-        created_at: Set(row.created_at),
-    };
-    let inserted = notifications::Entity::insert(active)
-        .on_conflict(OnConflict::column(notifications::Column::DedupKey).do_nothing().to_owned())
-        .exec_without_returning(db)
-        .await?;
-    Ok((inserted > 0).then_some(row))
+    Ok(out)
 }
 
 /// `update` notifications for the local accounts that boosted an edited status.
@@ -250,25 +300,30 @@ pub async fn delete_for_status(db: &impl ConnectionTrait, status_id: i64) -> Res
 /// Local accounts that follow `author_id` with `notify` on (the bell of Mastodon's apps): they
 /// get a `status` notification for each new post.
 pub async fn bell_followers(db: &impl ConnectionTrait, author_id: i64) -> Result<Vec<i64>, DbError> {
+    Ok(bell_followers_of(db, &[author_id]).await?.into_iter().map(|(_, f)| f).collect())
+}
+
+/// [`bell_followers`] of several authors in one query, as (author, follower) pairs.
+pub async fn bell_followers_of(db: &impl ConnectionTrait, authors: &[i64]) -> Result<Vec<(i64, i64)>, DbError> {
     use crate::entities::follows;
-    let ids: Vec<i64> = follows::Entity::find()
-        .filter(follows::Column::TargetAccountId.eq(author_id))
+    use sea_orm::sea_query::{Expr, Query};
+    if authors.is_empty() {
+        return Ok(vec![]);
+    }
+    let local_ids = Query::select()
+        .column(accounts::Column::Id)
+        .from(accounts::Entity)
+        .and_where(Expr::col(accounts::Column::Domain).is_null())
+        .to_owned();
+    Ok(follows::Entity::find()
+        .select_only()
+        .column(follows::Column::TargetAccountId)
+        .column(follows::Column::AccountId)
+        .filter(follows::Column::TargetAccountId.is_in(authors.iter().copied()))
         .filter(follows::Column::Notify.eq(true))
         .filter(follows::Column::State.eq(crate::queries::FOLLOW_ACCEPTED))
+        .filter(follows::Column::AccountId.in_subquery(local_ids))
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|f| f.account_id)
-        .collect();
-    if ids.is_empty() {
-        return Ok(ids);
-    }
-    Ok(accounts::Entity::find()
-        .filter(accounts::Column::Id.is_in(ids))
-        .filter(accounts::Column::Domain.is_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| a.id)
-        .collect())
+        .await?)
 }

@@ -48,6 +48,8 @@ pub async fn claim(
         .and_where(Expr::col(Alias::new("next_attempt_at")).lte(now))
         .and_where(unlocked.clone())
         .order_by(Alias::new("next_attempt_at"), sea_orm::sea_query::Order::Asc)
+        // Ties (a batch recorded at once) in the order of their ids, which is arrival order.
+        .order_by(Alias::new("id"), sea_orm::sea_query::Order::Asc)
         .limit(limit)
         .to_owned();
     let update = Query::update()
@@ -60,6 +62,23 @@ pub async fn claim(
     let backend = db.get_database_backend();
     let rows = IdRow::find_by_statement(backend.build(&update)).all(db).await?;
     Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Deletes jobs, in the caller's transaction when it is one, and returns the ids that were
+/// still there: a transaction that applies jobs deletes them first (a write first, for SQLite)
+/// and applies only those it deleted, so a job is applied once and removed with its effects.
+pub async fn remove(db: &impl ConnectionTrait, table: QueueTable, ids: &[i64]) -> Result<Vec<i64>, DbError> {
+    let mut out = Vec::with_capacity(ids.len());
+    let backend = db.get_database_backend();
+    for chunk in ids.chunks(1000) {
+        let delete = Query::delete()
+            .from_table(Alias::new(table.name()))
+            .and_where(Expr::col(Alias::new("id")).is_in(chunk.iter().copied()))
+            .returning_col(Alias::new("id"))
+            .to_owned();
+        out.extend(IdRow::find_by_statement(backend.build(&delete)).all(db).await?.into_iter().map(|r| r.id));
+    }
+    Ok(out)
 }
 
 /// Releases every lease: called when a worker starts, so jobs held by a process that died

@@ -137,15 +137,26 @@ pub async fn record_failure(fed: &Federation, domain: &str, day: &str) -> Result
 
 /// An instance answered (a delivery succeeded, or it sent us an activity): it is available.
 pub async fn mark_available(fed: &Federation, domain: &str) -> Result<(), FederationError> {
-    if let Some(r) = instances::Entity::find_by_id(domain.to_string()).one(&fed.db).await? {
-        if r.failure_days != 0 || r.unavailable {
-            let mut m: instances::ActiveModel = r.into();
-            m.failure_days = Set(0);
-            m.last_failure_day = Set(None);
-            m.unavailable = Set(false);
-            m.last_success_at = Set(Some(coopol_db::now()));
-            m.update(&fed.db).await?;
-        }
+    mark_all_available(fed, &[domain.to_string()]).await
+}
+
+/// [`mark_available`] for several instances, with one query when all of them are.
+pub async fn mark_all_available(fed: &Federation, domains: &[String]) -> Result<(), FederationError> {
+    if domains.is_empty() {
+        return Ok(());
+    }
+    let failing = instances::Entity::find()
+        .filter(instances::Column::Domain.is_in(domains.iter().cloned()))
+        .filter(instances::Column::FailureDays.ne(0).or(instances::Column::Unavailable.eq(true)))
+        .all(&fed.db)
+        .await?;
+    for r in failing {
+        let mut m: instances::ActiveModel = r.into();
+        m.failure_days = Set(0);
+        m.last_failure_day = Set(None);
+        m.unavailable = Set(false);
+        m.last_success_at = Set(Some(coopol_db::now()));
+        m.update(&fed.db).await?;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! need LISTEN/NOTIFY to share events, which coopol does not do yet.
 
 use coopol_db::entities::{accounts, statuses};
-use coopol_db::{conversations, notifications};
+use coopol_db::notifications;
 use tokio::sync::broadcast;
 
 use crate::{Federation, FederationError};
@@ -65,22 +65,15 @@ pub async fn notify(
 }
 
 /// After a status is stored: its mentions notify the local accounts named, a direct one updates
-/// the conversations, and streams hear of it.
+/// the conversations, followers who rang the bell hear of it (`coopol_db::arrivals`), and
+/// streams hear of it.
 pub async fn status_created(fed: &Federation, status: &statuses::Model) -> Result<(), FederationError> {
-    if status.reblog_of_id.is_none() {
-        for m in coopol_db::queries::mentioned_ids(&fed.db, status.id).await? {
-            notify(fed, m, status.account_id, notifications::MENTION, Some(status.id)).await?;
-        }
-        for c in conversations::record(&fed.db, status).await? {
-            fed.events.publish(Event::Conversation { account_id: c.account_id, conversation_id: c.id });
-        }
-        // Followers who rang the bell hear of new posts they may see (not of replies to others).
-        let reply_to_other = status.in_reply_to_account_id.is_some_and(|a| a != status.account_id);
-        if !reply_to_other && status.visibility != "direct" {
-            for f in notifications::bell_followers(&fed.db, status.account_id).await? {
-                notify(fed, f, status.account_id, notifications::STATUS, Some(status.id)).await?;
-            }
-        }
+    let arrivals = coopol_db::arrivals::record(&fed.db, std::slice::from_ref(status)).await?;
+    for n in arrivals.notifications {
+        fed.events.publish(Event::Notification { account_id: n.account_id, notification_id: n.id });
+    }
+    for c in arrivals.conversations {
+        fed.events.publish(Event::Conversation { account_id: c.account_id, conversation_id: c.id });
     }
     fed.events.publish(Event::StatusCreated { status_id: status.id });
     Ok(())

@@ -1,30 +1,21 @@
-//! The inbox: verify, record the activity id, queue it, answer 202; a worker applies it later.
-//! Verification is all done before anything is stored, so a refused request leaves no trace.
+//! The inbox: verify, record the activity id, queue it, answer 202; a worker (`inbox_worker`)
+//! applies it later. Verification is all done before anything is stored, so a refused request leaves no trace.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use coopol_db::entities::inbox_jobs;
 use coopol_db::queries;
-use coopol_db::queue::{self, QueueTable};
 use coopol_signatures::{IncomingSignature, SignatureError};
-use futures::StreamExt;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 use url::Url;
 
 use crate::activities;
 use crate::config::{authority, same_origin};
 use crate::notes::object_id;
-use crate::{actors, keys, Federation, FederationError};
-
-/// Actors whose activities are applied at the same time.
-const PARALLEL_ACTORS: usize = 8;
-/// Attempts at applying a received activity when a transient error (a fetch) stops it.
-const MAX_INBOX_ATTEMPTS: i32 = 5;
+use crate::{keys, Federation, FederationError};
 
 fn error(status: StatusCode, msg: &str) -> Response {
     (status, axum::Json(serde_json::json!({ "error": msg }))).into_response()
@@ -184,104 +175,4 @@ pub async fn signed_fetcher(
             None
         }
     }
-}
-
-/// Applies one queued activity.
-async fn process(fed: &Federation, job: &inbox_jobs::Model) -> Result<(), FederationError> {
-    let activity: Value = serde_json::from_str(&job.activity).map_err(|e| FederationError::Invalid(e.to_string()))?;
-    let actor = match queries::account_by_uri(&fed.db, &job.actor_uri).await? {
-        Some(a) => a,
-        None => actors::resolve_actor(fed, &job.actor_uri).await?,
-    };
-    if let Some(domain) = actor.domain.as_deref() {
-        crate::delivery::mark_available(fed, domain).await?;
-    }
-    activities::receive(fed, &activity, &actor).await
-}
-
-/// Runs forever: applies received activities in order of arrival.
-pub async fn run(fed: Federation) {
-    if let Err(e) = queue::release_all(&fed.db, QueueTable::Inbox).await {
-        tracing::error!(error = %e, "releasing inbox leases");
-    }
-    loop {
-        let now = chrono::Utc::now();
-        let lease = now + chrono::Duration::seconds(120);
-        let ids = match queue::claim(&fed.db, QueueTable::Inbox, now, lease, 64).await {
-            Ok(ids) => ids,
-            Err(e) => {
-                tracing::error!(error = %e, "claiming inbox jobs");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-        };
-        if ids.is_empty() {
-            let _ = tokio::time::timeout(Duration::from_secs(1), fed.inbox_ready.notified()).await;
-            continue;
-        }
-        let mut jobs = match inbox_jobs::Entity::find().filter(inbox_jobs::Column::Id.is_in(ids)).all(&fed.db).await {
-            Ok(j) => j,
-            Err(e) => {
-                tracing::error!(error = %e, "loading inbox jobs");
-                continue;
-            }
-        };
-        jobs.sort_by_key(|j| j.id);
-        // One actor's activities are applied in order of arrival (a Follow before its Undo);
-        // different actors' are applied side by side.
-        let mut by_actor: Vec<Vec<inbox_jobs::Model>> = Vec::new();
-        for job in jobs {
-            match by_actor.iter_mut().find(|g| g.first().is_some_and(|f| f.actor_uri == job.actor_uri)) {
-                Some(group) => group.push(job),
-                None => by_actor.push(vec![job]),
-            }
-        }
-        let finished: Vec<i64> = futures::stream::iter(by_actor)
-            .map(|group| apply_in_order(&fed, group))
-            .buffer_unordered(PARALLEL_ACTORS)
-            .collect::<Vec<Vec<i64>>>()
-            .await
-            .into_iter()
-            .flatten()
-            .collect();
-        if !finished.is_empty() {
-            if let Err(e) =
-                inbox_jobs::Entity::delete_many().filter(inbox_jobs::Column::Id.is_in(finished)).exec(&fed.db).await
-            {
-                tracing::error!(error = %e, "removing applied inbox jobs");
-            }
-        }
-    }
-}
-
-/// Applies one actor's activities in order; returns the jobs that are done with (applied or
-/// dropped). Those that failed for a passing reason are rescheduled.
-async fn apply_in_order(fed: &Federation, group: Vec<inbox_jobs::Model>) -> Vec<i64> {
-    let mut finished = Vec::new();
-    for job in group {
-        let retry = match process(fed, &job).await {
-            Ok(()) => false,
-            Err(e @ (FederationError::Http(_) | FederationError::Db(_))) if job.attempts + 1 < MAX_INBOX_ATTEMPTS => {
-                tracing::info!(error = %e, actor = %job.actor_uri, "activity will be retried");
-                true
-            }
-            Err(e) => {
-                tracing::info!(error = %e, actor = %job.actor_uri, "activity dropped");
-                false
-            }
-        };
-        if !retry {
-            finished.push(job.id);
-            continue;
-        }
-        let delay = chrono::Duration::seconds(if fed.config.dev { 2 } else { 60 } * i64::from(job.attempts + 1));
-        let mut m: inbox_jobs::ActiveModel = job.into();
-        m.attempts = Set(m.attempts.as_ref() + 1);
-        m.next_attempt_at = Set(chrono::Utc::now() + delay);
-        m.locked_until = Set(None);
-        if let Err(e) = m.update(&fed.db).await {
-            tracing::error!(error = %e, "rescheduling an inbox job");
-        }
-    }
-    finished
 }

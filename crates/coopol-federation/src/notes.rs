@@ -4,13 +4,14 @@
 use std::collections::HashSet;
 
 use coopol_core::Visibility;
-use coopol_db::entities::{accounts, mentions, status_tags, statuses};
+use coopol_db::entities::{accounts, status_tags, statuses};
 use coopol_db::queries;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::{json, Value};
 use url::Url;
 
 use crate::config::same_origin;
+pub use crate::note_store::store_remote_note;
 use crate::{Federation, FederationError, InstanceConfig};
 
 const PUBLIC_ID: &str = coopol_core::PUBLIC;
@@ -157,18 +158,18 @@ pub fn object_id(v: &Value) -> Option<&str> {
 }
 
 /// What we read from a remote Note.
-struct ParsedNote {
-    id: String,
-    url: String,
-    content: String,
-    summary: String,
-    sensitive: bool,
-    visibility: Visibility,
-    in_reply_to: Option<String>,
-    published: chrono::DateTime<chrono::Utc>,
-    mention_uris: Vec<String>,
-    tags: Vec<String>,
-    language: Option<String>,
+pub(crate) struct ParsedNote {
+    pub(crate) id: String,
+    pub(crate) url: String,
+    pub(crate) content: String,
+    pub(crate) summary: String,
+    pub(crate) sensitive: bool,
+    pub(crate) visibility: Visibility,
+    pub(crate) in_reply_to: Option<String>,
+    pub(crate) published: chrono::DateTime<chrono::Utc>,
+    pub(crate) mention_uris: Vec<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) language: Option<String>,
 }
 
 /// Longest title kept from a `Page` or `Article`.
@@ -204,7 +205,7 @@ fn with_title_and_link(note: &Value, kind: &str, content: &str) -> String {
     out
 }
 
-fn parse_note(note: &Value, author: &accounts::Model) -> Result<ParsedNote, FederationError> {
+pub(crate) fn parse_note(note: &Value, author: &accounts::Model) -> Result<ParsedNote, FederationError> {
     let kind = note.get("type").and_then(Value::as_str).unwrap_or("");
     if !matches!(kind, "Note" | "Article" | "Page" | "Question") {
         return Err(FederationError::Invalid(format!("unsupported object type {kind}")));
@@ -295,69 +296,6 @@ fn parse_note(note: &Value, author: &accounts::Model) -> Result<ParsedNote, Fede
         tags,
         language,
     })
-}
-
-/// Stores a remote note by `author`. Idempotent: a known id is left as is; a tombstoned id is
-/// never recreated (returns `Ok(None)` in both cases).
-pub async fn store_remote_note(
-    fed: &Federation,
-    note: &Value,
-    author: &accounts::Model,
-) -> Result<Option<statuses::Model>, FederationError> {
-    let p = parse_note(note, author)?;
-    if queries::is_tombstoned(&fed.db, &p.id).await? || queries::status_by_uri(&fed.db, &p.id).await?.is_some() {
-        return Ok(None);
-    }
-    let parent = match &p.in_reply_to {
-        Some(uri) => queries::status_by_uri(&fed.db, uri).await?,
-        None => None,
-    };
-    // Only accounts we already know are linked: a note cannot make us fetch 100 actors.
-    let mut mentioned = Vec::new();
-    for uri in &p.mention_uris {
-        if let Some(a) = queries::account_by_uri(&fed.db, uri).await? {
-            if !mentioned.contains(&a.id) {
-                mentioned.push(a.id);
-            }
-        }
-    }
-    let txn = fed.db.begin().await?;
-    let id = coopol_core::new_id();
-    let status = statuses::ActiveModel {
-        id: Set(id),
-        uri: Set(p.id),
-        url: Set(p.url),
-        account_id: Set(author.id),
-        in_reply_to_id: Set(parent.as_ref().map(|s| s.id)),
-        in_reply_to_uri: Set(p.in_reply_to),
-        in_reply_to_account_id: Set(parent.as_ref().map(|s| s.account_id)),
-        reblog_of_id: Set(None),
-        content: Set(p.content),
-        source_text: Set(None),
-        spoiler_text: Set(p.summary),
-        sensitive: Set(p.sensitive),
-        visibility: Set(p.visibility.as_str().to_string()),
-        language: Set(p.language),
-        local: Set(false),
-        created_at: Set(p.published),
-        edited_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    for account_id in mentioned {
-        mentions::ActiveModel { id: Set(coopol_core::new_id()), status_id: Set(id), account_id: Set(account_id) }
-            .insert(&txn)
-            .await?;
-    }
-    let mut seen = HashSet::new();
-    for t in p.tags.into_iter().filter(|t| seen.insert(t.clone())) {
-        status_tags::ActiveModel { id: Set(coopol_core::new_id()), status_id: Set(id), name: Set(t) }
-            .insert(&txn)
-            .await?;
-    }
-    crate::polls::store_remote_extras(&txn, note, id, author.id).await?;
-    txn.commit().await?;
-    Ok(Some(status))
 }
 
 /// Applies an `Update` of a remote note we hold: new content, summary and sensitivity.

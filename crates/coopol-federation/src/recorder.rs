@@ -54,7 +54,23 @@ impl Recorder {
     }
 }
 
+/// Ids of inbox jobs, increasing in the order activities were accepted: the worker applies an
+/// actor's activities in the order of their job ids. `new_id` alone does not promise that
+/// within one millisecond (its low bits are salted per process).
+#[derive(Default)]
+struct JobIds {
+    last: i64,
+}
+
+impl JobIds {
+    fn next(&mut self) -> i64 {
+        self.last = coopol_core::new_id().max(self.last.saturating_add(1));
+        self.last
+    }
+}
+
 async fn run(db: Db, mut rx: mpsc::Receiver<Pending>, ready: Arc<Notify>) {
+    let mut ids = JobIds::default();
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -63,7 +79,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Pending>, ready: Arc<Notify>) {
                 Err(_) => break,
             }
         }
-        match write(&db, &batch).await {
+        match write(&db, &batch, &mut ids).await {
             Ok(recorded) => {
                 for (p, r) in batch.into_iter().zip(recorded) {
                     let _ = p.reply.send(Ok(r));
@@ -80,7 +96,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Pending>, ready: Arc<Notify>) {
     }
 }
 
-async fn write(db: &Db, batch: &[Pending]) -> Result<Vec<bool>, sea_orm::DbErr> {
+async fn write(db: &Db, batch: &[Pending], job_ids: &mut JobIds) -> Result<Vec<bool>, sea_orm::DbErr> {
     let now = coopol_db::now();
     let txn = db.begin().await?;
     // Two statements per batch, whatever its size: the ids first (a transaction that writes
@@ -103,7 +119,7 @@ async fn write(db: &Db, batch: &[Pending]) -> Result<Vec<bool>, sea_orm::DbErr> 
         let new = new_ids.contains(&p.id) && taken.insert(p.id.as_str());
         if new {
             jobs.push(inbox_jobs::ActiveModel {
-                id: Set(coopol_core::new_id()),
+                id: Set(job_ids.next()),
                 activity: Set(p.activity.clone()),
                 actor_uri: Set(p.actor_uri.clone()),
                 attempts: Set(0),

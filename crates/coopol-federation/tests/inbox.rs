@@ -390,3 +390,102 @@ async fn received_activities_notify_once_and_reach_the_event_bus() {
         assert_eq!(seen.iter().filter(|e| matches!(e, Event::Notification { .. })).count(), 3, "{backend}: {seen:?}");
     }
 }
+
+/// Records an activity as the inbox does after its checks (the worker's input).
+async fn queue_activity(rig: &Rig, activity: &Value) {
+    let id = activity["id"].as_str().unwrap().to_string();
+    let actor = activity["actor"].as_str().unwrap().to_string();
+    assert!(rig.fed.recorder.record(id, actor, activity.to_string()).await.unwrap());
+}
+
+/// A Create of a public note by `actor` that mentions alice, optionally answering `reply_to`.
+fn mention_note(rig: &Rig, actor: &str, n: &str, reply_to: Option<&str>) -> Value {
+    let note_id = format!("{actor}/notes/{n}");
+    json!({"id": format!("{note_id}/activity"), "type": "Create", "actor": actor, "object": {
+        "id": note_id, "type": "Note", "attributedTo": actor, "content": format!("<p>{n} @alice</p>"),
+        "inReplyTo": reply_to, "to": [coopol_core::PUBLIC], "cc": [rig.alice.uri],
+        "tag": [{"type": "Mention", "href": rig.alice.uri, "name": "@alice"}, {"type": "Hashtag", "name": "#Batch"}],
+    }})
+}
+
+#[tokio::test]
+async fn the_worker_applies_bursts_in_batches_and_keeps_each_actor_s_order() {
+    use coopol_db::entities::{mentions, notifications, status_tags};
+    for (backend, rig) in rigs().await {
+        let (sue, _) = remote_account(&rig.fed.db, "sue").await;
+        let rob = rig.remote.uri.clone();
+        let mut events = rig.fed.events.subscribe();
+        // Interleaved: rob's notes 0..30, sue's notes 0..30, sue answering rob's first note, a
+        // note rob refuses as his (attributed to sue), a note created, deleted and created again,
+        // and a Follow between two Creates.
+        let mut expected = Vec::new();
+        for n in 0..30 {
+            for actor in [&rob, &sue.uri] {
+                queue_activity(&rig, &mention_note(&rig, actor, &format!("n{n}"), None)).await;
+                expected.push(format!("{actor}/notes/n{n}"));
+            }
+            if n == 5 {
+                let first = format!("{rob}/notes/n0");
+                queue_activity(&rig, &mention_note(&rig, &sue.uri, "reply", Some(&first))).await;
+                expected.push(format!("{}/notes/reply", sue.uri));
+                let mut forged = mention_note(&rig, &rob, "forged", None);
+                forged["object"]["attributedTo"] = json!(sue.uri);
+                queue_activity(&rig, &forged).await;
+            }
+            if n == 10 {
+                let gone = mention_note(&rig, &rob, "gone", None);
+                queue_activity(&rig, &gone).await;
+                let note_id = format!("{rob}/notes/gone");
+                queue_activity(&rig, &json!({"id": format!("{note_id}#delete"), "type": "Delete", "actor": rob, "object": {"id": note_id, "type": "Tombstone"}})).await;
+                let mut again = gone.clone();
+                again["id"] = json!(format!("{note_id}/again"));
+                queue_activity(&rig, &again).await;
+                queue_activity(&rig, &follow(&rig, 7)).await;
+            }
+        }
+        let worker = tokio::spawn(coopol_federation::inbox_worker::run(rig.fed.clone()));
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while queue::len(&rig.fed.db, QueueTable::Inbox).await.unwrap() > 0 {
+            assert!(std::time::Instant::now() < deadline, "{backend}: the queue was not applied");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        worker.abort();
+
+        let db = &rig.fed.db;
+        let stored = statuses::Entity::find().all(db).await.unwrap();
+        let mut uris: Vec<&str> = stored.iter().map(|s| s.uri.as_str()).collect();
+        uris.sort_unstable();
+        let mut want: Vec<&str> = expected.iter().map(String::as_str).collect();
+        want.sort_unstable();
+        assert_eq!(uris, want, "{backend}: the forged note and the deleted one are not stored");
+        // Each actor's statuses have ids in the order their Creates arrived.
+        for actor in [&rob, &sue.uri] {
+            let mut mine: Vec<&statuses::Model> = stored.iter().filter(|s| s.uri.starts_with(actor.as_str())).collect();
+            mine.sort_by_key(|s| s.id);
+            let order: Vec<&str> = mine.iter().map(|s| s.uri.as_str()).collect();
+            let arrival: Vec<&str> =
+                expected.iter().filter(|u| u.starts_with(actor.as_str())).map(String::as_str).collect();
+            assert_eq!(order, arrival, "{backend}: {actor}'s order");
+        }
+        let reply = stored.iter().find(|s| s.uri.ends_with("/notes/reply")).unwrap();
+        let first = stored.iter().find(|s| s.uri == format!("{rob}/notes/n0")).unwrap();
+        assert_eq!(reply.in_reply_to_id, Some(first.id), "{backend}: a reply to a note of the same burst is linked");
+        assert_eq!(mentions::Entity::find().count(db).await.unwrap(), stored.len() as u64, "{backend}");
+        assert_eq!(status_tags::Entity::find().count(db).await.unwrap(), stored.len() as u64, "{backend}");
+        let mentioned = notifications::Entity::find().all(db).await.unwrap();
+        assert_eq!(
+            mentioned.iter().filter(|n| n.kind == "mention").count(),
+            stored.len(),
+            "{backend}: one mention notification per stored note"
+        );
+        assert!(queries::follow_between(db, rig.remote.id, rig.alice.id).await.unwrap().is_some(), "{backend}");
+        let mut created = 0;
+        while let Ok(e) = events.try_recv() {
+            if matches!(e, coopol_federation::events::Event::StatusCreated { .. }) {
+                created += 1;
+            }
+        }
+        // The Follow and the note created then deleted reach the bus too.
+        assert!(created >= stored.len(), "{backend}: {created} StatusCreated events");
+    }
+}

@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::Router;
 use coopol_api::media::store::LocalDiskStore;
 use coopol_api::media::{Media, MediaLimits};
-use coopol_federation::{delivery, inbox, outbox, Federation};
+use coopol_federation::{delivery, inbox_worker, outbox, Federation};
 use tokio::task::JoinHandle;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -51,7 +51,7 @@ pub fn spawn_workers(fed: &Federation, config: &Config) -> Vec<JoinHandle<()>> {
     vec![
         tokio::spawn(outbox::run(fed.clone())),
         tokio::spawn(delivery::run(fed.clone())),
-        tokio::spawn(inbox::run(fed.clone())),
+        tokio::spawn(inbox_worker::run(fed.clone())),
         tokio::spawn(coopol_federation::polls::run_endings(fed.clone())),
         tokio::spawn(coopol_federation::event_reminders::run(fed.clone(), config.event_reminder_minutes)),
     ]
