@@ -80,6 +80,9 @@ pub enum Drain {
         after_burst: Duration,
         sample_found: usize,
         sample_size: usize,
+        /// Accepted notes that alice has a `mention` notification of, and accepted notes
+        /// (Create only).
+        notified: Option<(usize, usize)>,
     },
     NotWithin(Duration),
 }
@@ -106,11 +109,14 @@ impl InboxReport {
                 self.args.warmup
             ));
         }
-        if let Some(Drain::Done { sample_found, sample_size, .. }) = &self.drain {
+        if let Some(Drain::Done { sample_found, sample_size, notified, .. }) = &self.drain {
             if sample_found < sample_size {
                 p.push(format!(
                     "inbox: only {sample_found} of {sample_size} sampled notes were stored after the backlog was applied"
                 ));
+            }
+            if let Some((found, of)) = notified.filter(|(found, of)| found < of) {
+                p.push(format!("inbox: only {found} of {of} accepted notes gave their mention notification"));
             }
         }
         p
@@ -158,7 +164,7 @@ impl InboxReport {
         let _ = writeln!(s, "  CPU during the burst:  {}", self.cpu.describe(self.wall));
         match &self.drain {
             None => {}
-            Some(Drain::Done { after_start, after_burst, sample_found, sample_size }) => {
+            Some(Drain::Done { after_start, after_burst, sample_found, sample_size, notified }) => {
                 let _ = writeln!(
                     s,
                     "  inbox worker:          backlog applied {:.2} s after the first request ({:.2} s after the burst) = {:.0} activities/s",
@@ -170,6 +176,12 @@ impl InboxReport {
                     let _ = writeln!(
                         s,
                         "  stored notes sampled:  {sample_found}/{sample_size} found through /api/v2/search"
+                    );
+                }
+                if let Some((found, of)) = notified {
+                    let _ = writeln!(
+                        s,
+                        "  mention notifications: {found}/{of} accepted notes notified (GET /api/v1/notifications)"
                     );
                 }
             }
@@ -326,6 +338,35 @@ async fn blast(
     (samples, started.elapsed())
 }
 
+/// The URIs of the statuses alice was notified of as mentioned, through the notifications API.
+async fn mentioned_notes(client: &reqwest::Client, server: &Coopol) -> Result<std::collections::HashSet<String>> {
+    let mut uris = std::collections::HashSet::new();
+    let mut max_id: Option<String> = None;
+    loop {
+        let mut query = vec![("types[]", "mention".to_string()), ("limit", "80".to_string())];
+        if let Some(m) = &max_id {
+            query.push(("max_id", m.clone()));
+        }
+        let res = client
+            .get(format!("{}/api/v1/notifications", server.base))
+            .query(&query)
+            .bearer_auth(&server.token)
+            .send()
+            .await
+            .context("listing notifications")?;
+        if !res.status().is_success() {
+            bail!("GET /api/v1/notifications answered {}", res.status());
+        }
+        let page: Vec<Value> = res.json().await.context("reading notifications")?;
+        let Some(last) = page.last() else { return Ok(uris) };
+        max_id = last.get("id").and_then(Value::as_str).map(String::from);
+        if max_id.is_none() {
+            bail!("a notification without id");
+        }
+        uris.extend(page.iter().filter_map(|n| n.pointer("/status/uri").and_then(Value::as_str)).map(String::from));
+    }
+}
+
 /// Whether a status with this URI is stored (and public), through the search API.
 async fn note_stored(client: &reqwest::Client, server: &Coopol, uri: &str) -> Result<bool> {
     let res = client
@@ -439,8 +480,18 @@ pub async fn run(opts: &ServerOptions, args: &InboxArgs) -> Result<InboxReport> 
         Some(match done {
             None => Drain::NotWithin(limit),
             Some(at) => {
-                let (mut found, mut size) = (0, 0);
+                let (mut found, mut size, mut notified) = (0, 0, None);
                 if args.activity == ActivityKind::Create {
+                    // Every accepted note mentions alice: each must have notified her.
+                    eprintln!("inbox: checking alice's mention notifications");
+                    let mentioned = mentioned_notes(&client, &server).await?;
+                    let accepted: Vec<String> = samples
+                        .iter()
+                        .filter(|s| s.status == Some(202))
+                        .filter_map(|s| host.actors.get(s.index % host.actors.len()).map(|a| (a, s.index)))
+                        .map(|(a, i)| Maker::note_uri(&a.id, &format!("{run}-{i}")))
+                        .collect();
+                    notified = Some((accepted.iter().filter(|u| mentioned.contains(*u)).count(), accepted.len()));
                     // Ten accepted notes, spread over the run, must be stored.
                     let mut accepted_ids: Vec<usize> =
                         samples.iter().filter(|s| s.status == Some(202)).map(|s| s.index).collect();
@@ -459,6 +510,7 @@ pub async fn run(opts: &ServerOptions, args: &InboxArgs) -> Result<InboxReport> 
                     after_burst: at.duration_since(burst_end),
                     sample_found: found,
                     sample_size: size,
+                    notified,
                 }
             }
         })

@@ -46,7 +46,7 @@ pub async fn record(db: &impl ConnectionTrait, statuses: &[statuses::Model]) -> 
     let belled: Vec<&statuses::Model> = originals
         .iter()
         .copied()
-        .filter(|s| !s.in_reply_to_account_id.is_some_and(|a| a != s.account_id) && s.visibility != "direct")
+        .filter(|s| s.in_reply_to_account_id.is_none_or(|a| a == s.account_id) && s.visibility != "direct")
         .collect();
     let mut authors: Vec<i64> = belled.iter().map(|s| s.account_id).collect();
     authors.sort_unstable();

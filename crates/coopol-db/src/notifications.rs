@@ -69,7 +69,10 @@ const INSERT_CHUNK: usize = 1000;
 
 /// Records notifications by the rules of [`notify`], with one query for the recipients and
 /// one insert per thousand rows whatever their number; returns the new ones.
-pub async fn notify_many(db: &impl ConnectionTrait, wanted: &[Wanted<'_>]) -> Result<Vec<notifications::Model>, DbError> {
+pub async fn notify_many(
+    db: &impl ConnectionTrait,
+    wanted: &[Wanted<'_>],
+) -> Result<Vec<notifications::Model>, DbError> {
     // One's own actions notify no one, except the end of one's own poll (as Mastodon does) and
     // the reminder of one's own event.
     let wanted: Vec<&Wanted<'_>> = wanted

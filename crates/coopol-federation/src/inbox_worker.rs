@@ -73,7 +73,7 @@ pub async fn run(fed: Federation) {
 /// A claimed job, read.
 enum Work {
     /// A Create of a note by a known actor: applied in a batch.
-    Note(inbox_jobs::Model, Incoming),
+    Note(inbox_jobs::Model, Box<Incoming>),
     /// Anything else: applied alone.
     Alone(inbox_jobs::Model),
     /// Nothing to apply (unreadable, or a note refused as its author's): the job is done.
@@ -89,7 +89,7 @@ fn read(job: inbox_jobs::Model, actors: &HashMap<String, accounts::Model>) -> Wo
         return Work::Alone(job);
     };
     match Incoming::read(note.clone(), actor.clone()) {
-        Ok(incoming) => Work::Note(job, incoming),
+        Ok(incoming) => Work::Note(job, Box::new(incoming)),
         Err(e) => {
             tracing::info!(error = %e, actor = %job.actor_uri, "activity dropped");
             Work::Drop(job.id)
@@ -139,7 +139,7 @@ async fn apply_claimed(fed: &Federation, jobs: Vec<inbox_jobs::Model>) -> Vec<i6
                     {
                         in_batch.insert(n.uri().to_string());
                         if let Some(Work::Note(job, n)) = q.pop_front() {
-                            batch.push((job, n));
+                            batch.push((job, *n));
                         }
                         took = true;
                     }
