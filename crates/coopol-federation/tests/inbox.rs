@@ -442,6 +442,14 @@ async fn the_worker_applies_bursts_in_batches_and_keeps_each_actor_s_order() {
                 queue_activity(&rig, &again).await;
                 queue_activity(&rig, &follow(&rig, 7)).await;
             }
+            if n == 20 {
+                // An edit of an earlier note is an Update, applied after it, not a Create.
+                let mut update = mention_note(&rig, &rob, "n3", None);
+                update["type"] = json!("Update");
+                update["id"] = json!(format!("{rob}/notes/n3#update"));
+                update["object"]["content"] = json!("<p>edited</p>");
+                queue_activity(&rig, &update).await;
+            }
         }
         let worker = tokio::spawn(coopol_federation::inbox_worker::run(rig.fed.clone()));
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
@@ -467,6 +475,8 @@ async fn the_worker_applies_bursts_in_batches_and_keeps_each_actor_s_order() {
                 expected.iter().filter(|u| u.starts_with(actor.as_str())).map(String::as_str).collect();
             assert_eq!(order, arrival, "{backend}: {actor}'s order");
         }
+        let edited = stored.iter().find(|s| s.uri == format!("{rob}/notes/n3")).unwrap();
+        assert_eq!(edited.content, "<p>edited</p>", "{backend}: the Update is applied");
         let reply = stored.iter().find(|s| s.uri.ends_with("/notes/reply")).unwrap();
         let first = stored.iter().find(|s| s.uri == format!("{rob}/notes/n0")).unwrap();
         assert_eq!(reply.in_reply_to_id, Some(first.id), "{backend}: a reply to a note of the same burst is linked");

@@ -85,6 +85,9 @@ async fn with_local_followers(db: &impl ConnectionTrait, authors: &[i64]) -> Res
 /// ([`receive_batch`]): not a note given by reference (fetched first), an `Event` or what may be
 /// a poll vote (a `Note` with a `name` answering a post); those go through [`receive`].
 pub fn batchable(activity: &Value) -> Option<&Value> {
+    if super::kind(activity) != "Create" {
+        return None;
+    }
     let note = activity.get("object").filter(|o| o.is_object())?;
     let kind = super::kind(note);
     if !matches!(kind, "Note" | "Article" | "Page" | "Question") {
