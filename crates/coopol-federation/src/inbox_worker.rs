@@ -7,7 +7,9 @@
 //! transaction with a fixed number of statements (`activities::create::receive_batch`); the
 //! other activities are applied alone, up to [`PARALLEL_ACTORS`] side by side, next to the batch.
 //! An actor's later jobs wait for the next round, so its order holds. SQLite pays one commit per
-//! transaction: batching is what lets the worker keep up with the inbox's accept rate.
+//! transaction: batching is what lets the worker keep up with the inbox's accept rate. On
+//! SQLite the claims and batches take turns with the recorder at the write lock
+//! (`recorder::Turns`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
@@ -40,7 +42,10 @@ pub async fn run(fed: Federation) {
     loop {
         let now = chrono::Utc::now();
         let lease = now + chrono::Duration::seconds(LEASE_SECONDS);
-        let ids = match queue::claim(&fed.db, QueueTable::Inbox, now, lease, CLAIM).await {
+        let turn = fed.recorder.turns().take().await;
+        let claimed = queue::claim(&fed.db, QueueTable::Inbox, now, lease, CLAIM).await;
+        drop(turn);
+        let ids = match claimed {
             Ok(ids) => ids,
             Err(e) => {
                 tracing::error!(error = %e, "claiming inbox jobs");
@@ -189,7 +194,10 @@ async fn apply_batch(fed: &Federation, batch: Vec<(inbox_jobs::Model, Incoming)>
     }
     let jobs: Vec<inbox_jobs::Model> = batch.iter().map(|(j, _)| j.clone()).collect();
     let notes = batch.into_iter().map(|(j, n)| (j.id, n)).collect();
-    match create::receive_batch(fed, notes).await {
+    let turn = fed.recorder.turns().take().await;
+    let applied = create::receive_batch(fed, notes).await;
+    drop(turn);
+    match applied {
         Ok(()) => Vec::new(),
         Err(e) => {
             tracing::warn!(error = %e, n = jobs.len(), "a batch of notes failed; applying them one by one");
