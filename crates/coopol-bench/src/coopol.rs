@@ -202,7 +202,12 @@ impl Coopol {
 
     /// Stops the server and starts it again on the same data, with `env` added (e.g. a
     /// `RUST_LOG` that logs each SQL statement).
-    pub async fn restart(&mut self, opts: &ServerOptions, client: &reqwest::Client, env: &[(&str, &str)]) -> Result<()> {
+    pub async fn restart(
+        &mut self,
+        opts: &ServerOptions,
+        client: &reqwest::Client,
+        env: &[(&str, &str)],
+    ) -> Result<()> {
         if let Some(mut child) = self.child.take() {
             let _ = child.start_kill();
             let _ = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;

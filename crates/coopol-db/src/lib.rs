@@ -2,9 +2,11 @@
 //! The same migrations run on SQLite (the default, one file) and PostgreSQL.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
+pub mod batch;
 pub mod calendar;
 pub mod conversations;
 pub mod entities;
+pub mod figures;
 pub mod groups;
 pub mod lists;
 pub mod markers;
@@ -47,7 +49,8 @@ pub async fn connect(url: &str) -> Result<Db, DbError> {
     // the timelines benchmark counts statements per request that way).
     opts.sqlx_logging(true)
         .sqlx_logging_level(log::LevelFilter::Debug)
-        .connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(30));
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30));
     if is_sqlite {
         // One writer at a time in SQLite: a small pool avoids lock convoys. The pragmas are
         // per connection, so they are set on every connection the pool opens.

@@ -53,8 +53,11 @@ pub async fn driven_page(
         let rows = db.query_all(db.get_database_backend().build(&q)).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.try_get_by_index::<i64>(0)).collect::<Result<_, _>>()?;
         let Some(last) = ids.last().copied() else { break };
-        let found =
-            statuses::Entity::find().filter(statuses::Column::Id.is_in(ids.clone())).filter(filter.clone()).all(db).await?;
+        let found = statuses::Entity::find()
+            .filter(statuses::Column::Id.is_in(ids.clone()))
+            .filter(filter.clone())
+            .all(db)
+            .await?;
         for id in &ids {
             if out.len() >= limit {
                 break;

@@ -8,10 +8,10 @@
 //!   (client API, inbox, imports, admin) fills and cleans it the same way. Filled for the
 //!   existing rows here.
 //! - Partial indexes for the public and local timelines, and `status_tags (name, status_id)`
-//!   for hashtag pages.
+//!   for hashtag pages; the indexes of boosts and replies hold those rows only.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 
 pub struct Migration;
 
@@ -42,6 +42,12 @@ const COMMON: &[&str] = &[
     "CREATE INDEX statuses_public_local ON statuses (local, id) WHERE visibility = 'public' AND reblog_of_id IS NULL",
     "CREATE INDEX status_tags_name_status ON status_tags (name, status_id)",
     "DROP INDEX status_tags_name",
+    // Boosts only: without statistics, SQLite would otherwise read `reblog_of_id IS NULL` (every
+    // public timeline) from this index and sort the whole table.
+    "DROP INDEX statuses_reblog",
+    "CREATE INDEX statuses_reblog ON statuses (reblog_of_id) WHERE reblog_of_id IS NOT NULL",
+    "DROP INDEX statuses_reply",
+    "CREATE INDEX statuses_reply ON statuses (in_reply_to_id) WHERE in_reply_to_id IS NOT NULL",
 ];
 
 /// The bodies of the triggers, in each database's dialect: (SQLite, PostgreSQL). `NEW`/`OLD`
@@ -112,12 +118,13 @@ fn event_of(name: &str) -> &'static str {
 const ACCEPTED: &str = "(OLD.state <> 'accepted' \
                         OR OLD.target_account_id <> NEW.target_account_id OR OLD.account_id <> NEW.account_id)";
 
-async fn exec(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
-    manager.get_connection().execute_unprepared(sql).await.map(|_| ())
+async fn exec(db: &impl ConnectionTrait, sql: &str) -> Result<(), DbErr> {
+    db.execute_unprepared(sql).await.map(|_| ())
 }
 
-/// Rebuilds `statuses` with `id INTEGER PRIMARY KEY` (SQLite's row id), keeping rows and indexes.
-async fn statuses_rowid(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+/// The statements that rebuild `statuses` with `id INTEGER PRIMARY KEY` (SQLite's row id),
+/// keeping rows and indexes, from the schema as it stands.
+async fn statuses_rowid(manager: &SchemaManager<'_>) -> Result<Vec<String>, DbErr> {
     let db = manager.get_connection();
     let get = |sql: &str| Statement::from_string(DbBackend::Sqlite, sql.to_string());
     let table = db
@@ -126,7 +133,9 @@ async fn statuses_rowid(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         .ok_or_else(|| DbErr::Migration("no statuses table".into()))?
         .try_get::<String>("", "sql")?;
     let indexes: Vec<String> = db
-        .query_all(get("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'statuses' AND sql IS NOT NULL"))
+        .query_all(get(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'statuses' AND sql IS NOT NULL",
+        ))
         .await?
         .into_iter()
         .map(|r| r.try_get::<String>("", "sql"))
@@ -135,28 +144,35 @@ async fn statuses_rowid(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     if !table.contains(key) {
         return Err(DbErr::Migration(format!("unexpected statuses table: {table}")));
     }
-    let rebuilt = table
-        .replacen(key, "\"id\" INTEGER NOT NULL PRIMARY KEY", 1)
-        .replacen("CREATE TABLE \"statuses\"", "CREATE TABLE \"statuses_rowid\"", 1);
+    let rebuilt = table.replacen(key, "\"id\" INTEGER NOT NULL PRIMARY KEY", 1).replacen(
+        "CREATE TABLE \"statuses\"",
+        "CREATE TABLE \"statuses_rowid\"",
+        1,
+    );
     if !rebuilt.contains("\"statuses_rowid\"") {
         return Err(DbErr::Migration(format!("unexpected statuses table: {table}")));
     }
-    exec(manager, &rebuilt).await?;
-    exec(manager, "INSERT INTO statuses_rowid SELECT * FROM statuses ORDER BY id").await?;
-    exec(manager, "DROP TABLE statuses").await?;
-    exec(manager, "ALTER TABLE statuses_rowid RENAME TO statuses").await?;
-    for sql in indexes {
-        exec(manager, &sql).await?;
-    }
-    Ok(())
+    let mut out = vec![
+        rebuilt,
+        "INSERT INTO statuses_rowid SELECT * FROM statuses ORDER BY id".to_string(),
+        "DROP TABLE statuses".to_string(),
+        "ALTER TABLE statuses_rowid RENAME TO statuses".to_string(),
+    ];
+    out.extend(indexes);
+    Ok(out)
 }
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let sqlite = manager.get_database_backend() == DbBackend::Sqlite;
-        if sqlite {
-            statuses_rowid(manager).await?;
+        let rebuild = if sqlite { statuses_rowid(manager).await? } else { vec![] };
+        // One transaction (so one connection: SQLite's pool would otherwise run a statement on a
+        // connection that still sees the old schema), its first statement a write.
+        let txn = manager.get_connection().begin().await?;
+        let manager = &txn;
+        for sql in &rebuild {
+            exec(manager, sql).await?;
         }
         for sql in COMMON {
             exec(manager, sql).await?;
@@ -194,16 +210,20 @@ impl MigrationTrait for Migration {
                 let event = if name == "follow" { "AFTER INSERT OR UPDATE ON follows" } else { event };
                 exec(
                     manager,
-                    &format!("CREATE TRIGGER home_feed_{name} {event} FOR EACH ROW EXECUTE FUNCTION home_feed_{name}()"),
+                    &format!(
+                        "CREATE TRIGGER home_feed_{name} {event} FOR EACH ROW EXECUTE FUNCTION home_feed_{name}()"
+                    ),
                 )
                 .await?;
             }
         }
-        Ok(())
+        txn.commit().await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let sqlite = manager.get_database_backend() == DbBackend::Sqlite;
+        let txn = manager.get_connection().begin().await?;
+        let manager = &txn;
         for (name, _, _) in bodies() {
             let table = event_of(name).rsplit(' ').next().unwrap_or_default();
             if sqlite {
@@ -217,6 +237,10 @@ impl MigrationTrait for Migration {
             exec(manager, "DROP TRIGGER IF EXISTS home_feed_follow_accepted").await?;
         }
         for sql in [
+            "DROP INDEX statuses_reply",
+            "CREATE INDEX statuses_reply ON statuses (in_reply_to_id)",
+            "DROP INDEX statuses_reblog",
+            "CREATE INDEX statuses_reblog ON statuses (reblog_of_id)",
             "CREATE INDEX status_tags_name ON status_tags (name)",
             "DROP INDEX status_tags_name_status",
             "DROP INDEX statuses_public_local",
@@ -226,6 +250,6 @@ impl MigrationTrait for Migration {
             exec(manager, sql).await?;
         }
         // The row id stays: `INTEGER PRIMARY KEY` holds the same values as `bigint`.
-        Ok(())
+        txn.commit().await
     }
 }
