@@ -10,7 +10,7 @@ use coopol_federation::Federation;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, TransactionTrait};
 use serde_json::{json, Value};
 
-use crate::{mastodon, media, ApiError, Params};
+use crate::{mastodon, ApiError, Params};
 
 /// Most options of a poll.
 pub const MAX_OPTIONS: usize = 4;
