@@ -188,7 +188,7 @@ async fn seed(url: &str, args: &TimelinesArgs) -> Result<World> {
     let step = (args.accounts / args.followed.max(1)).max(1);
     let mut follow_rows = Vec::new();
     for (n, id) in ids.iter().enumerate() {
-        if (n as u64 / 5 + n as u64) % step == 0 && (followed.len() as u64) < args.followed {
+        if (n as u64 / 5 + n as u64).is_multiple_of(step) && (followed.len() as u64) < args.followed {
             followed.insert(*id);
             follow_rows.push(follows::ActiveModel {
                 id: Set(first_id - 1 - i64::try_from(n)?),
