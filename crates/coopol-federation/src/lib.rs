@@ -118,6 +118,8 @@ pub struct Inner {
     pub recorder: recorder::Recorder,
     /// What streaming clients hear about (statuses, notifications, conversations).
     pub events: events::Events,
+    /// The instance's figures (NodeInfo, `/api/v1/instance`), recounted once a minute.
+    pub figures: coopol_db::figures::FiguresCache,
 }
 
 impl std::ops::Deref for Federation {
@@ -150,6 +152,7 @@ impl Federation {
             inbox_ready,
             recorder,
             events: events::Events::default(),
+            figures: coopol_db::figures::FiguresCache::default(),
         })))
     }
 }
