@@ -7,9 +7,12 @@ use coopol_core::event::{EventJoinMode, EventStatus, JoinRefused};
 use coopol_core::{GroupRole, Intent};
 use coopol_db::entities::{accounts, event_participants, events, statuses};
 use coopol_db::{groups as gq, notifications, queries};
-use coopol_federation::activities::join::{next_waitlisted, participation, recount};
 use coopol_federation::event_objects::{status_html, EventData, Place, WireJoinMode};
-use coopol_federation::event_store::{self, event_data, ACCEPTED, PENDING, REJECTED, TENTATIVE, WAITLISTED};
+use coopol_federation::event_store::event_data;
+use coopol_service::events::{
+    self as event_rules, count_in_state, next_waitlisted, participation, recount, ACCEPTED, PENDING, REJECTED, TENTATIVE,
+    WAITLISTED,
+};
 use coopol_federation::Federation;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -248,7 +251,7 @@ pub async fn create(fed: &Federation, me: &accounts::Model, i: EventInput) -> Re
     }
     txn.commit().await?;
     fed.outbox_ready.notify_one();
-    coopol_federation::events::status_created(fed, &status).await?;
+    coopol_service::stream::status_created(fed, &status).await?;
     Ok(event)
 }
 
@@ -272,9 +275,9 @@ async fn save(fed: &Federation, m: events::ActiveModel, notify: bool) -> Result<
     txn.commit().await?;
     fed.outbox_ready.notify_one();
     if notify {
-        event_store::notify_participants(fed, &event, notifications::UPDATE).await?;
+        event_rules::notify_participants(fed, &event, notifications::UPDATE).await?;
     }
-    fed.events.publish(coopol_federation::events::Event::StatusUpdated { status_id: event.status_id });
+    fed.stream.publish(coopol_service::stream::Message::StatusUpdated { status_id: event.status_id });
     Ok(event)
 }
 
@@ -325,7 +328,7 @@ pub async fn join(fed: &Federation, me: &accounts::Model, id: i64, maybe: bool) 
     let state = if e.local {
         let mode: EventJoinMode = e.join_mode.parse().map_err(|_| ApiError::Internal("join mode".into()))?;
         let status: EventStatus = e.status.parse().map_err(|_| ApiError::Internal("event status".into()))?;
-        let mut accepted = event_store::count_in_state(&fed.db, e.id, ACCEPTED).await?;
+        let mut accepted = count_in_state(&fed.db, e.id, ACCEPTED).await?;
         if existing.as_ref().is_some_and(|p| p.state == ACCEPTED) {
             accepted = accepted.saturating_sub(1);
         }
@@ -377,7 +380,7 @@ pub async fn join(fed: &Federation, me: &accounts::Model, id: i64, maybe: bool) 
     fed.outbox_ready.notify_one();
     if e.local && state == PENDING {
         let kind = notifications::EVENT_PARTICIPATION_REQUEST;
-        coopol_federation::events::notify(fed, e.account_id, me.id, kind, Some(e.status_id)).await?;
+        coopol_service::stream::notify(fed, e.account_id, me.id, kind, Some(e.status_id)).await?;
     }
     get(fed, id).await
 }
@@ -386,7 +389,7 @@ pub async fn join(fed: &Federation, me: &accounts::Model, id: i64, maybe: bool) 
 pub async fn leave(fed: &Federation, me: &accounts::Model, id: i64) -> Result<events::Model, ApiError> {
     let e = get(fed, id).await?;
     if e.local {
-        coopol_federation::activities::leave::leave_local_event(fed, e.id, me.id).await?;
+        event_rules::leave(fed, e.id, me.id).await?;
         return get(fed, id).await;
     }
     let Some(p) = participation(&fed.db, e.id, me.id).await? else { return Ok(e) };
@@ -438,7 +441,7 @@ pub async fn answer(
     }
     let p = participation(&fed.db, e.id, account_id).await?.ok_or(ApiError::NotFound)?;
     let who = queries::account_by_id(&fed.db, account_id).await?.ok_or(ApiError::NotFound)?;
-    let accepted = event_store::count_in_state(&fed.db, e.id, ACCEPTED).await?;
+    let accepted = count_in_state(&fed.db, e.id, ACCEPTED).await?;
     let full = e.capacity.is_some_and(|c| accepted >= u64::try_from(c).unwrap_or(0));
     let was = p.state.clone();
     let state = match (accept, was.as_str()) {
@@ -481,10 +484,10 @@ pub async fn answer(
     fed.outbox_ready.notify_one();
     let kind = notifications::EVENT_PARTICIPATION_ACCEPTED;
     if who.domain.is_none() && state == ACCEPTED && was != ACCEPTED {
-        coopol_federation::events::notify(fed, who.id, me.id, kind, Some(e.status_id)).await?;
+        coopol_service::stream::notify(fed, who.id, me.id, kind, Some(e.status_id)).await?;
     }
     if let Some(a) = promoted_local {
-        coopol_federation::events::notify(fed, a, me.id, kind, Some(e.status_id)).await?;
+        coopol_service::stream::notify(fed, a, me.id, kind, Some(e.status_id)).await?;
     }
     Ok(
         json!({ "account": mastodon::account(fed, &who).await?, "state": state, "created_at": mastodon::time(p.created_at) }),
@@ -534,8 +537,8 @@ pub async fn event_json(fed: &Federation, e: &events::Model, viewer: Option<i64>
         None => None,
     };
     let is_organiser = viewer == Some(e.account_id);
-    let tentative = event_store::count_in_state(&fed.db, e.id, TENTATIVE).await?;
-    let waitlist = event_store::count_in_state(&fed.db, e.id, WAITLISTED).await?;
+    let tentative = count_in_state(&fed.db, e.id, TENTATIVE).await?;
+    let waitlist = count_in_state(&fed.db, e.id, WAITLISTED).await?;
     Ok(json!({
         "id": e.id.to_string(),
         "uri": e.uri,

@@ -5,7 +5,8 @@ use coopol_core::text::{self, MentionHandle, ResolvedMention};
 use coopol_core::{Audience, Intent, Visibility};
 use coopol_db::entities::{accounts, blocks, favourites, follows, mentions, status_tags, statuses};
 use coopol_db::queries::{self, FOLLOW_ACCEPTED, FOLLOW_PENDING};
-use coopol_federation::{events, webfinger, Federation};
+use coopol_federation::{webfinger, Federation};
+use coopol_service::stream;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 
 use crate::ApiError;
@@ -146,7 +147,7 @@ pub async fn create_status_with(
     }
     txn.commit().await?;
     fed.outbox_ready.notify_one();
-    events::status_created(fed, &status).await?;
+    stream::status_created(fed, &status).await?;
     Ok(status)
 }
 
@@ -156,11 +157,11 @@ pub async fn delete_status(fed: &Federation, author: &accounts::Model, id: i64) 
         queries::status_by_id(&fed.db, id).await?.filter(|s| s.account_id == author.id).ok_or(ApiError::NotFound)?;
     let visibility: Visibility = s.visibility.parse().unwrap_or(Visibility::Direct);
     let mentioned = queries::mentioned_ids(&fed.db, s.id).await?;
-    let event = events::deleted_event(fed, &s).await?;
+    let event = stream::deleted(fed, &s).await?;
     let private_groups = coopol_db::groups::private_groups_of(&fed.db, s.id).await?;
     let public_groups = coopol_db::groups::public_groups_of(&fed.db, s.id).await?;
     let txn = fed.db.begin().await?;
-    coopol_federation::activities::delete::delete_status_rows(&txn, s.id).await?;
+    coopol_service::statuses::delete_rows(&txn, s.id).await?;
     queries::add_tombstone(&txn, &s.uri).await?;
     let intent = match s.reblog_of_id {
         Some(orig) => Intent::UndoAnnounce { account_id: author.id, status_id: orig, announce_uri: s.uri.clone() },
@@ -177,7 +178,7 @@ pub async fn delete_status(fed: &Federation, author: &accounts::Model, id: i64) 
     queries::record_intent(&txn, &intent).await?;
     txn.commit().await?;
     fed.outbox_ready.notify_one();
-    fed.events.publish(event);
+    fed.stream.publish(event);
     Ok(s)
 }
 
@@ -234,7 +235,7 @@ pub async fn follow(fed: &Federation, me: &accounts::Model, target: &accounts::M
     }
     txn.commit().await?;
     fed.outbox_ready.notify_one();
-    events::followed(fed, target, me.id, state == FOLLOW_PENDING).await?;
+    stream::followed(fed, target, me.id, state == FOLLOW_PENDING).await?;
     Ok(())
 }
 
@@ -281,7 +282,7 @@ pub async fn favourite(fed: &Federation, me: &accounts::Model, s: &statuses::Mod
     }
     txn.commit().await?;
     fed.outbox_ready.notify_one();
-    events::notify(fed, s.account_id, me.id, coopol_db::notifications::FAVOURITE, Some(s.id)).await?;
+    stream::notify(fed, s.account_id, me.id, coopol_db::notifications::FAVOURITE, Some(s.id)).await?;
     Ok(())
 }
 
@@ -329,8 +330,8 @@ pub async fn reblog(fed: &Federation, me: &accounts::Model, s: &statuses::Model)
     queries::record_intent(&txn, &Intent::Announce { reblog_id: id }).await?;
     txn.commit().await?;
     fed.outbox_ready.notify_one();
-    events::notify(fed, s.account_id, me.id, coopol_db::notifications::REBLOG, Some(s.id)).await?;
-    events::status_created(fed, &reblog).await?;
+    stream::notify(fed, s.account_id, me.id, coopol_db::notifications::REBLOG, Some(s.id)).await?;
+    stream::status_created(fed, &reblog).await?;
     Ok(reblog)
 }
 
@@ -367,7 +368,7 @@ pub async fn block(fed: &Federation, me: &accounts::Model, target: &accounts::Mo
     }
     let id = coopol_core::new_id();
     let txn = fed.db.begin().await?;
-    coopol_federation::activities::block::end_follows(&txn, me.id, target.id).await?;
+    coopol_service::relationships::end_follows(&txn, me.id, target.id).await?;
     blocks::ActiveModel {
         id: Set(id),
         account_id: Set(me.id),
@@ -419,7 +420,7 @@ pub async fn delete_account(fed: &Federation, account: &accounts::Model) -> Resu
     let posts = statuses::Entity::find().filter(statuses::Column::AccountId.eq(account.id)).all(&fed.db).await?;
     let txn = fed.db.begin().await?;
     for s in &posts {
-        coopol_federation::activities::delete::delete_status_rows(&txn, s.id).await?;
+        coopol_service::statuses::delete_rows(&txn, s.id).await?;
         queries::add_tombstone(&txn, &s.uri).await?;
     }
     let mut m: accounts::ActiveModel = account.clone().into();

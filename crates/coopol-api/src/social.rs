@@ -130,7 +130,7 @@ pub async fn edit_status(
     queries::record_intent(&txn, &Intent::UpdateStatus { status_id: id }).await?;
     txn.commit().await?;
     fed.outbox_ready.notify_one();
-    coopol_federation::events::status_updated(fed, &after).await?;
+    coopol_service::stream::status_updated(fed, &after).await?;
     Ok(after)
 }
 

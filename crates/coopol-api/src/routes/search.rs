@@ -83,7 +83,7 @@ async fn search(State(fed): State<Federation>, auth: MaybeAuth, params: Params) 
     // Events found (as their companion statuses) are listed in coopol's own `events` array.
     let mut events_json = Vec::new();
     for s in &found_statuses {
-        if let Some(e) = coopol_federation::event_store::event_of_status(&fed.db, s.id).await? {
+        if let Some(e) = coopol_service::events::event_of_status(&fed.db, s.id).await? {
             events_json.push(crate::events::event_json(&fed, &e, viewer).await?);
         }
     }

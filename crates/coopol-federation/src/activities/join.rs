@@ -6,18 +6,17 @@
 use coopol_core::Intent;
 use coopol_db::entities::{accounts, event_participants, events};
 use coopol_db::queries;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use coopol_service::events::{
+    count_in_state, event_by_uri, participation, recount, ACCEPTED, NOTIFY_ACCEPTED, NOTIFY_REQUEST, PENDING,
+    REJECTED, TENTATIVE, WAITLISTED,
+};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::{json, Value};
 
 use super::{object, with_context};
 use crate::event_objects::event_context;
-use crate::event_store::{self, ACCEPTED, PENDING, REJECTED, TENTATIVE, WAITLISTED};
 use crate::notes::object_id;
 use crate::{Federation, FederationError};
-
-/// Notification types of participation (documented in docs/mastodon-api.md).
-pub const NOTIFY_REQUEST: &str = coopol_db::notifications::EVENT_PARTICIPATION_REQUEST;
-pub const NOTIFY_ACCEPTED: &str = coopol_db::notifications::EVENT_PARTICIPATION_ACCEPTED;
 
 /// `Join` (or `TentativeAccept` when `maybe`) of a remote event by a local person, to the
 /// event's owner.
@@ -74,31 +73,6 @@ async fn is_member(fed: &Federation, event: &events::Model, actor: &accounts::Mo
     }
 }
 
-/// The participant row of an account in an event.
-pub async fn participation(
-    db: &impl sea_orm::ConnectionTrait,
-    event_id: i64,
-    account_id: i64,
-) -> Result<Option<event_participants::Model>, FederationError> {
-    Ok(event_participants::Entity::find()
-        .filter(event_participants::Column::EventId.eq(event_id))
-        .filter(event_participants::Column::AccountId.eq(account_id))
-        .one(db)
-        .await?)
-}
-
-/// Sets the event's `participants_count` to its accepted participants and records the
-/// `Update(Event)` that tells everyone, inside the caller's transaction.
-pub async fn recount(txn: &impl sea_orm::ConnectionTrait, event: &events::Model) -> Result<(), FederationError> {
-    let accepted = event_store::count_in_state(txn, event.id, ACCEPTED).await?;
-    let mut m: events::ActiveModel = event.clone().into();
-    m.participants_count = Set(i32::try_from(accepted).unwrap_or(i32::MAX));
-    m.updated_at = Set(coopol_db::now());
-    m.update(txn).await?;
-    queries::record_intent(txn, &Intent::UpdateEvent { event_id: event.id }).await?;
-    Ok(())
-}
-
 /// A remote person joins (`maybe`: says maybe to) a local event.
 pub async fn receive_participation(
     fed: &Federation,
@@ -110,13 +84,13 @@ pub async fn receive_participation(
         activity.get("id").and_then(Value::as_str).ok_or_else(|| FederationError::Invalid("Join without id".into()))?;
     let event_uri =
         object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Join without object".into()))?;
-    let Some(event) = event_store::event_by_uri(&fed.db, event_uri).await?.filter(|e| e.local) else {
+    let Some(event) = event_by_uri(&fed.db, event_uri).await?.filter(|e| e.local) else {
         tracing::info!(actor = %actor.uri, event = event_uri, "Join of an event that is not ours");
         return Ok(());
     };
     // Reads before the transaction (SQLite: a transaction must write first).
     let existing = participation(&fed.db, event.id, actor.id).await?;
-    let mut accepted = event_store::count_in_state(&fed.db, event.id, ACCEPTED).await?;
+    let mut accepted = count_in_state(&fed.db, event.id, ACCEPTED).await?;
     if existing.as_ref().is_some_and(|p| p.state == ACCEPTED) {
         accepted = accepted.saturating_sub(1);
     }
@@ -164,23 +138,9 @@ pub async fn receive_participation(
     txn.commit().await?;
     fed.outbox_ready.notify_one();
     if state == PENDING {
-        crate::events::notify(fed, event.account_id, actor.id, NOTIFY_REQUEST, Some(event.status_id)).await?;
+        coopol_service::stream::notify(fed, event.account_id, actor.id, NOTIFY_REQUEST, Some(event.status_id)).await?;
     }
     Ok(())
-}
-
-/// The oldest waitlisted participant of an event, who moves up when a place frees.
-pub async fn next_waitlisted(
-    db: &impl sea_orm::ConnectionTrait,
-    event_id: i64,
-) -> Result<Option<event_participants::Model>, FederationError> {
-    Ok(event_participants::Entity::find()
-        .filter(event_participants::Column::EventId.eq(event_id))
-        .filter(event_participants::Column::State.eq(WAITLISTED))
-        .order_by_asc(event_participants::Column::CreatedAt)
-        .order_by_asc(event_participants::Column::Id)
-        .one(db)
-        .await?)
 }
 
 /// Finds the participation of ours an `Accept`/`Reject` from `actor` answers: the object is
@@ -220,7 +180,7 @@ pub async fn receive_accept(
         m.updated_at = Set(coopol_db::now());
         m.update(&fed.db).await?;
         if was_waiting {
-            crate::events::notify(fed, account_id, actor.id, NOTIFY_ACCEPTED, Some(event.status_id)).await?;
+            coopol_service::stream::notify(fed, account_id, actor.id, NOTIFY_ACCEPTED, Some(event.status_id)).await?;
         }
     }
     Ok(true)

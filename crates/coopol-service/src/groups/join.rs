@@ -1,6 +1,7 @@
-//! A `Follow` of a local group: joining. Open groups accept at once, groups on approval keep
-//! the follow pending for a moderator, invitation-only groups accept only those invited (with
-//! the role of their invitation) and reject the others. Banned accounts are rejected.
+//! Joining a local group: a local person's follow, or a remote one's `Follow` through the inbox.
+//! Open groups accept at once, groups on approval keep the follow pending for a moderator,
+//! invitation-only groups accept only those invited (with the role of their invitation) and
+//! reject the others. Banned accounts are rejected.
 
 use coopol_core::group::{decide_join, JoinDecision};
 use coopol_core::Intent;
@@ -9,7 +10,7 @@ use coopol_db::groups as gq;
 use coopol_db::queries::{self, FOLLOW_ACCEPTED, FOLLOW_PENDING};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
-use crate::FederationError;
+use crate::ServiceError;
 
 /// What the group decides for `follower`, read before the transaction that applies it.
 pub async fn decide(
@@ -17,7 +18,7 @@ pub async fn decide(
     group: &accounts::Model,
     g: &groups::Model,
     follower: &accounts::Model,
-) -> Result<JoinDecision, FederationError> {
+) -> Result<JoinDecision, ServiceError> {
     let banned = gq::is_banned(db, group.id, follower.id).await?;
     let invited = match gq::invitation(db, group.id, follower.id).await? {
         Some(role) => Some(role),
@@ -39,7 +40,7 @@ pub async fn apply(
     existing: Option<follows::Model>,
     uri: &str,
     decision: JoinDecision,
-) -> Result<Option<follows::Model>, FederationError> {
+) -> Result<Option<follows::Model>, ServiceError> {
     let remote = follower.domain.is_some();
     let role = match decision {
         JoinDecision::Reject => {
