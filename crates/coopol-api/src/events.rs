@@ -9,11 +9,11 @@ use coopol_db::entities::{accounts, event_participants, events, statuses};
 use coopol_db::{groups as gq, notifications, queries};
 use coopol_federation::event_objects::{status_html, EventData, Place, WireJoinMode};
 use coopol_federation::event_store::event_data;
-use coopol_service::events::{
-    self as event_rules, count_in_state, next_waitlisted, participation, recount, ACCEPTED, PENDING, REJECTED, TENTATIVE,
-    WAITLISTED,
-};
 use coopol_federation::Federation;
+use coopol_service::events::{
+    self as event_rules, count_in_state, next_waitlisted, participation, recount, ACCEPTED, PENDING, REJECTED,
+    TENTATIVE, WAITLISTED,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };

@@ -7,9 +7,9 @@ use coopol_core::{Intent, JoinMode};
 use coopol_db::entities::{accounts, blocks, follows, groups as group_rows};
 use coopol_db::groups::{self as gq, GROUP};
 use coopol_db::queries::{self, FOLLOW_ACCEPTED};
-use coopol_service::groups::join;
 use coopol_federation::actors::{self, GroupUpdate, NewGroup};
 use coopol_federation::Federation;
+use coopol_service::groups::join;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 use serde_json::{json, Value};
 

@@ -11,8 +11,8 @@ use coopol_db::notifications::EVENT_REMINDER;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use coopol_service::events::{ACCEPTED, TENTATIVE};
 use crate::{Federation, FederationError};
+use coopol_service::events::{ACCEPTED, TENTATIVE};
 
 /// How often the worker looks for events about to start.
 const INTERVAL: Duration = Duration::from_secs(30);

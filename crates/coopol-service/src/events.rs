@@ -28,10 +28,7 @@ pub async fn event_by_uri(db: &impl ConnectionTrait, uri: &str) -> Result<Option
 }
 
 /// The event of a companion status, if the status is one.
-pub async fn event_of_status(
-    db: &impl ConnectionTrait,
-    status_id: i64,
-) -> Result<Option<events::Model>, ServiceError> {
+pub async fn event_of_status(db: &impl ConnectionTrait, status_id: i64) -> Result<Option<events::Model>, ServiceError> {
     Ok(events::Entity::find().filter(events::Column::StatusId.eq(status_id)).one(db).await?)
 }
 

@@ -22,8 +22,8 @@ use coopol_core::Visibility;
 use coopol_db::entities::{blocks, status_tags, statuses};
 use coopol_db::queries::{self, FOLLOW_ACCEPTED};
 use coopol_db::{conversations, lists, notifications};
-use coopol_service::stream::Message;
 use coopol_federation::Federation;
+use coopol_service::stream::Message as BusMessage;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
@@ -219,10 +219,10 @@ pub async fn render(
     fed: &Federation,
     viewer: Option<i64>,
     stream: &Stream,
-    message: &Message,
+    message: &BusMessage,
 ) -> Result<Option<(&'static str, String)>, ApiError> {
     match message {
-        Message::StatusCreated { status_id } | Message::StatusUpdated { status_id } => {
+        BusMessage::StatusCreated { status_id } | BusMessage::StatusUpdated { status_id } => {
             let Some(s) = queries::status_by_id(&fed.db, *status_id).await? else { return Ok(None) };
             if !service::can_view(fed, &s, viewer).await? || !status_in_stream(fed, viewer, stream, &s).await? {
                 return Ok(None);
@@ -238,10 +238,10 @@ pub async fn render(
                     return Ok(None);
                 }
             }
-            let name = if matches!(message, Message::StatusCreated { .. }) { "update" } else { "status.update" };
+            let name = if matches!(message, BusMessage::StatusCreated { .. }) { "update" } else { "status.update" };
             Ok(Some((name, mastodon::status(fed, &s, viewer).await?.to_string())))
         }
-        Message::StatusDeleted { status_id, account_id, visibility, mentioned, local } => {
+        BusMessage::StatusDeleted { status_id, account_id, visibility, mentioned, local } => {
             let vis: Visibility = visibility.parse().unwrap_or(Visibility::Direct);
             let show = match stream {
                 Stream::Public(l) => *visibility == "public" && l.is_none_or(|l| l == *local),
@@ -262,7 +262,7 @@ pub async fn render(
             };
             Ok(show.then(|| ("delete", status_id.to_string())))
         }
-        Message::Notification { account_id, notification_id } => {
+        BusMessage::Notification { account_id, notification_id } => {
             if viewer != Some(*account_id) || !matches!(stream, Stream::User | Stream::UserNotification) {
                 return Ok(None);
             }
@@ -272,7 +272,7 @@ pub async fn render(
             }
             Ok(mastodon::notification(fed, &n).await?.map(|v| ("notification", v.to_string())))
         }
-        Message::Conversation { account_id, conversation_id } => {
+        BusMessage::Conversation { account_id, conversation_id } => {
             if viewer != Some(*account_id) || *stream != Stream::Direct {
                 return Ok(None);
             }

@@ -7,8 +7,8 @@ use coopol_core::Intent;
 use coopol_db::entities::{accounts, event_participants, events};
 use coopol_db::queries;
 use coopol_service::events::{
-    count_in_state, event_by_uri, participation, recount, ACCEPTED, NOTIFY_ACCEPTED, NOTIFY_REQUEST, PENDING,
-    REJECTED, TENTATIVE, WAITLISTED,
+    count_in_state, event_by_uri, participation, recount, ACCEPTED, NOTIFY_ACCEPTED, NOTIFY_REQUEST, PENDING, REJECTED,
+    TENTATIVE, WAITLISTED,
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::{json, Value};
