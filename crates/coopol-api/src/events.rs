@@ -187,7 +187,7 @@ fn apply(m: &mut events::ActiveModel, i: &EventInput) {
 pub async fn create(fed: &Federation, me: &accounts::Model, i: EventInput) -> Result<events::Model, ApiError> {
     let group = match i.group_id {
         Some(id) => {
-            let (a, g) = crate::groups::local_group(fed, id).await?;
+            let (a, g) = coopol_service::groups::local(fed, id).await?;
             if !matches!(gq::role_of(&fed.db, a.id, me.id).await?, Some(GroupRole::Admin | GroupRole::Moderator)) {
                 return Err(ApiError::Forbidden);
             }

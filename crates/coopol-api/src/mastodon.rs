@@ -85,13 +85,13 @@ async fn account_without_move(fed: &Federation, a: &accounts::Model) -> Result<V
 async fn profile_fields(fed: &Federation, a: &accounts::Model) -> Result<Value, ApiError> {
     if a.domain.is_some() {
         // Remote fields are stored as sanitised HTML.
-        let (_, fields) = crate::social::profile_source(fed, a.id).await?;
+        let (_, fields) = coopol_service::accounts::profile_source(fed, a.id).await?;
         return Ok(json!(fields
             .iter()
             .map(|f| json!({ "name": f.name, "value": f.value, "verified_at": Value::Null }))
             .collect::<Vec<_>>()));
     }
-    let (_, fields) = crate::social::profile_source(fed, a.id).await?;
+    let (_, fields) = coopol_service::accounts::profile_source(fed, a.id).await?;
     let base = fed.config.base_url();
     Ok(json!(fields
         .iter()
@@ -106,7 +106,7 @@ async fn profile_fields(fed: &Federation, a: &accounts::Model) -> Result<Value, 
 /// The CredentialAccount entity: the Account with its `source`.
 pub async fn credential_account(fed: &Federation, a: &accounts::Model) -> Result<Value, ApiError> {
     let mut v = account(fed, a).await?;
-    let (note_source, fields) = crate::social::profile_source(fed, a.id).await?;
+    let (note_source, fields) = coopol_service::accounts::profile_source(fed, a.id).await?;
     if let Some(m) = v.as_object_mut() {
         m.insert(
             "source".into(),
@@ -270,7 +270,7 @@ pub async fn notification(
     let Some(from) = queries::account_by_id(&fed.db, n.from_account_id).await? else { return Ok(None) };
     let status = match n.status_id {
         Some(id) => match queries::status_by_id(&fed.db, id).await? {
-            Some(s) if crate::service::can_view(fed, &s, Some(n.account_id)).await? => {
+            Some(s) if coopol_service::statuses::can_view(fed, &s, Some(n.account_id)).await? => {
                 Some(status(fed, &s, Some(n.account_id)).await?)
             }
             _ => return Ok(None),
@@ -318,7 +318,7 @@ pub async fn conversation(fed: &Federation, c: &coopol_db::entities::conversatio
         }
     }
     let last_status = match queries::status_by_id(&fed.db, c.last_status_id).await? {
-        Some(s) if crate::service::can_view(fed, &s, Some(c.account_id)).await? => {
+        Some(s) if coopol_service::statuses::can_view(fed, &s, Some(c.account_id)).await? => {
             status(fed, &s, Some(c.account_id)).await?
         }
         _ => Value::Null,

@@ -5,9 +5,11 @@
 //! JSON: resolving a remote handle or URL is the caller's work, before calling in.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
+pub mod accounts;
 pub mod config;
 pub mod events;
 pub mod groups;
+pub mod polls;
 pub mod relationships;
 pub mod statuses;
 pub mod stream;

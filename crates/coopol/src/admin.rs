@@ -173,8 +173,8 @@ async fn delete_account(db: Db, config: &Config, name: &str, yes: bool, out: &mu
     if account.suspended {
         return Err(Error::Usage(format!("the account {name} is already deleted or suspended")));
     }
-    let fed = coopol_federation::Federation::new(config.instance(), db).await?;
-    let posts = coopol_api::service::delete_account(&fed, &account).await?;
+    let service = coopol_service::Service::new(config.instance(), db);
+    let posts = coopol_service::accounts::delete(&service, &account).await?;
     writeln!(
         out,
         "deleted @{}: {posts} posts removed; the running server tells the other servers (Delete)",

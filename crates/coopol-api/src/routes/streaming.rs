@@ -29,7 +29,8 @@ use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::{self, Auth};
-use crate::{mastodon, service, ApiError, Params};
+use crate::{mastodon, ApiError, Params};
+use coopol_service as service;
 
 /// Heartbeats keep proxies from closing idle connections.
 const HEARTBEAT: Duration = Duration::from_secs(15);
@@ -224,7 +225,9 @@ pub async fn render(
     match message {
         BusMessage::StatusCreated { status_id } | BusMessage::StatusUpdated { status_id } => {
             let Some(s) = queries::status_by_id(&fed.db, *status_id).await? else { return Ok(None) };
-            if !service::can_view(fed, &s, viewer).await? || !status_in_stream(fed, viewer, stream, &s).await? {
+            if !service::statuses::can_view(fed, &s, viewer).await?
+                || !status_in_stream(fed, viewer, stream, &s).await?
+            {
                 return Ok(None);
             }
             if let Some(me) = viewer {
@@ -234,7 +237,7 @@ pub async fn render(
             }
             if let Some(orig_id) = s.reblog_of_id {
                 let Some(orig) = queries::status_by_id(&fed.db, orig_id).await? else { return Ok(None) };
-                if !service::can_view(fed, &orig, viewer).await? {
+                if !service::statuses::can_view(fed, &orig, viewer).await? {
                     return Ok(None);
                 }
             }

@@ -8,9 +8,9 @@ use coopol_core::Intent;
 use coopol_db::entities::{accounts, follows, groups};
 use coopol_db::groups as gq;
 use coopol_db::queries::{self, FOLLOW_ACCEPTED, FOLLOW_PENDING};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
 
-use crate::ServiceError;
+use crate::{Service, ServiceError};
 
 /// What the group decides for `follower`, read before the transaction that applies it.
 pub async fn decide(
@@ -96,4 +96,25 @@ pub async fn apply(
         queries::record_intent(db, &Intent::AcceptFollow { follow_id: follow.id }).await?;
     }
     Ok(Some(follow))
+}
+
+/// A local person joins (follows) a local group, decided at once by its join mode. (A remote
+/// group answers through its server: `relationships::follow`.)
+pub async fn join_local(svc: &Service, me: &accounts::Model, group: &accounts::Model) -> Result<(), ServiceError> {
+    let g = gq::settings(&svc.db, group.id).await?.ok_or(ServiceError::NotFound)?;
+    let decision = decide(&svc.db, group, &g, me).await?;
+    if decision == JoinDecision::Reject {
+        return Err(ServiceError::Forbidden("the group does not take this account".into()));
+    }
+    let existing = queries::follow_between(&svc.db, me.id, group.id).await?;
+    if existing.as_ref().is_some_and(|f| f.state == FOLLOW_ACCEPTED) {
+        return Ok(());
+    }
+    let uri = existing
+        .as_ref()
+        .map_or_else(|| svc.config.activity_url(&me.username, "follow", coopol_core::new_id()), |f| f.uri.clone());
+    let txn = svc.db.begin().await?;
+    apply(&txn, group, me, existing, &uri, decision).await?;
+    txn.commit().await?;
+    Ok(())
 }
