@@ -85,11 +85,267 @@ pub async fn recount(txn: &impl ConnectionTrait, event: &events::Model) -> Resul
     Ok(())
 }
 
+/// Whether `who` is a member of the event's group.
+async fn is_member(svc: &Service, event: &events::Model, who: &accounts::Model) -> Result<bool, ServiceError> {
+    match event.group_id {
+        Some(g) => Ok(coopol_db::groups::role_of(&svc.db, g, who.id).await?.is_some()),
+        None => Ok(false),
+    }
+}
+
+/// `who` takes part in an event (`maybe`: says maybe): the one RSVP path, for a local person
+/// (API, web) and, through the inbox, for a remote one (`join_uri`: the id of their `Join` or
+/// `TentativeAccept`).
+///
+/// A local event decides at once with `coopol_core::event::decide_join`; a remote participant
+/// is answered `Accept` or `Reject` (a refusal is recorded as `rejected`), a local person is
+/// refused with an error instead. A repeated answer in the same spirit keeps its place (a
+/// remote one, whose `Accept` may have been lost, is answered again). For a remote event, a
+/// local person's `Join` is sent and waits for the organiser's answer. The counts federate in
+/// an `Update(Event)`; an organiser hears of a request waiting for approval.
+pub async fn join(
+    svc: &Service,
+    event: &events::Model,
+    who: &accounts::Model,
+    maybe: bool,
+    join_uri: Option<&str>,
+) -> Result<event_participants::Model, ServiceError> {
+    use coopol_core::event::{decide_join, EventJoinMode, EventStatus, JoinRefused};
+    let remote = who.domain.is_some();
+    if remote && !event.local {
+        return Err(ServiceError::Forbidden("a remote event answers its own participants".into()));
+    }
+    if !remote && event.status == EventStatus::Cancelled.as_str() {
+        return Err(ServiceError::Unprocessable("the event is cancelled".into()));
+    }
+    // Reads before the transaction (SQLite: a transaction must write first).
+    let existing = participation(&svc.db, event.id, who.id).await?;
+    let same_spirit = existing.as_ref().filter(|p| p.state != REJECTED && (p.state == TENTATIVE) == maybe);
+    if let (Some(p), false) = (same_spirit, remote) {
+        return Ok(p.clone());
+    }
+    let state = if !event.local {
+        if maybe {
+            TENTATIVE
+        } else {
+            PENDING
+        }
+    } else if let Some(p) = same_spirit {
+        state_name(&p.state)
+    } else {
+        let unreadable = |e: coopol_core::event::UnknownName| ServiceError::Unprocessable(format!("{e}"));
+        let status: EventStatus = event.status.parse().map_err(unreadable)?;
+        let mode: EventJoinMode = event.join_mode.parse().map_err(unreadable)?;
+        let mut accepted = count_in_state(&svc.db, event.id, ACCEPTED).await?;
+        if existing.as_ref().is_some_and(|p| p.state == ACCEPTED) {
+            accepted = accepted.saturating_sub(1);
+        }
+        let member = is_member(svc, event, who).await?;
+        match decide_join(status, mode, event.capacity, accepted, member, maybe) {
+            Ok(s) => s.as_str(),
+            Err(_) if remote => REJECTED,
+            Err(JoinRefused::MembersOnly) => {
+                return Err(ServiceError::Forbidden("only members of the organising group may take part".into()))
+            }
+            Err(JoinRefused::Cancelled) => return Err(ServiceError::Unprocessable("the event is cancelled".into())),
+        }
+    };
+    let join_uri = match join_uri {
+        Some(u) => u.to_string(),
+        None => svc.config.activity_url(&who.username, "join", coopol_core::new_id()),
+    };
+    let now = coopol_db::now();
+    let txn = svc.db.begin().await?;
+    let row = match existing {
+        Some(p) => {
+            let mut m: event_participants::ActiveModel = p.into();
+            m.state = Set(state.to_string());
+            m.join_uri = Set(join_uri);
+            m.updated_at = Set(now);
+            m.update(&txn).await?
+        }
+        None => {
+            event_participants::ActiveModel {
+                id: Set(coopol_core::new_id()),
+                event_id: Set(event.id),
+                account_id: Set(who.id),
+                state: Set(state.to_string()),
+                join_uri: Set(join_uri),
+                created_at: Set(now),
+                updated_at: Set(now),
+                reminded_at: Set(None),
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    if !event.local {
+        queries::record_intent(&txn, &Intent::JoinEvent { participant_id: row.id }).await?;
+    } else {
+        if remote {
+            answer_remote(&txn, &row).await?;
+        }
+        recount(&txn, event).await?;
+    }
+    txn.commit().await?;
+    svc.intent_recorded();
+    if event.local && state == PENDING {
+        stream::notify(svc, event.account_id, who.id, NOTIFY_REQUEST, Some(event.status_id)).await?;
+    }
+    Ok(row)
+}
+
+/// The stored name of a participation state, as a constant.
+fn state_name(s: &str) -> &'static str {
+    match s {
+        ACCEPTED => ACCEPTED,
+        TENTATIVE => TENTATIVE,
+        PENDING => PENDING,
+        WAITLISTED => WAITLISTED,
+        _ => REJECTED,
+    }
+}
+
+/// Records the answer a remote participant gets for their state: `Accept` (accepted or maybe),
+/// `Reject`, or none yet (pending, waitlisted).
+async fn answer_remote(txn: &impl ConnectionTrait, p: &event_participants::Model) -> Result<(), ServiceError> {
+    match p.state.as_str() {
+        ACCEPTED | TENTATIVE => {
+            queries::record_intent(txn, &Intent::AcceptParticipant { participant_id: p.id }).await?;
+        }
+        REJECTED => queries::record_intent(txn, &Intent::RejectParticipant { participant_id: p.id }).await?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `who` no longer takes part in an event. For a local event, see `leave_local`; for a remote
+/// one, a local person's `Leave` is sent to its organiser.
+pub async fn leave(svc: &Service, event: &events::Model, who: &accounts::Model) -> Result<(), ServiceError> {
+    if event.local {
+        leave_local(svc, event.id, who.id).await?;
+        return Ok(());
+    }
+    let Some(p) = participation(&svc.db, event.id, who.id).await? else { return Ok(()) };
+    let txn = svc.db.begin().await?;
+    event_participants::Entity::delete_by_id(p.id).exec(&txn).await?;
+    let intent = Intent::LeaveEvent { account_id: who.id, event_id: event.id, join_uri: p.join_uri };
+    queries::record_intent(&txn, &intent).await?;
+    txn.commit().await?;
+    svc.intent_recorded();
+    Ok(())
+}
+
+/// Whether `who` may manage an event: its organiser, or an admin or moderator of its group.
+pub async fn may_manage(svc: &Service, e: &events::Model, who: &accounts::Model) -> Result<bool, ServiceError> {
+    use coopol_core::GroupRole;
+    if e.account_id == who.id {
+        return Ok(true);
+    }
+    Ok(match e.group_id {
+        Some(g) => {
+            matches!(
+                coopol_db::groups::role_of(&svc.db, g, who.id).await?,
+                Some(GroupRole::Admin | GroupRole::Moderator)
+            )
+        }
+        None => false,
+    })
+}
+
+/// The organiser (or a manager, see `may_manage`) approves (`accept`) or rejects a participant
+/// of a local event. Accepted into a full event, they wait; a place freed by a rejection goes
+/// to the oldest waiting participant. Returns the participation and the participant.
+pub async fn answer(
+    svc: &Service,
+    me: &accounts::Model,
+    event: &events::Model,
+    account_id: i64,
+    accept: bool,
+) -> Result<(event_participants::Model, accounts::Model), ServiceError> {
+    if !event.local || !may_manage(svc, event, me).await? {
+        return Err(ServiceError::Forbidden("the event's organisers only".into()));
+    }
+    let p = participation(&svc.db, event.id, account_id).await?.ok_or(ServiceError::NotFound)?;
+    let who = queries::account_by_id(&svc.db, account_id).await?.ok_or(ServiceError::NotFound)?;
+    let accepted = count_in_state(&svc.db, event.id, ACCEPTED).await?;
+    let full = event.capacity.is_some_and(|c| accepted >= u64::try_from(c).unwrap_or(0));
+    let was = p.state.clone();
+    let state = match (accept, was.as_str()) {
+        (true, ACCEPTED | TENTATIVE) => state_name(&was),
+        (true, _) if full => WAITLISTED,
+        (true, _) => ACCEPTED,
+        (false, _) => REJECTED,
+    };
+    let next = if !accept && was == ACCEPTED { next_waitlisted(&svc.db, event.id).await? } else { None };
+    let mut promoted_local = None;
+    let txn = svc.db.begin().await?;
+    let mut m: event_participants::ActiveModel = p.into();
+    m.state = Set(state.to_string());
+    m.updated_at = Set(coopol_db::now());
+    let p = m.update(&txn).await?;
+    if who.domain.is_some() && state != was {
+        answer_remote(&txn, &p).await?;
+    }
+    if let Some(n) = next {
+        let remote = queries::account_by_id(&txn, n.account_id).await?.is_some_and(|a| a.domain.is_some());
+        let mut nm: event_participants::ActiveModel = n.into();
+        nm.state = Set(ACCEPTED.to_string());
+        nm.updated_at = Set(coopol_db::now());
+        let n = nm.update(&txn).await?;
+        if remote {
+            queries::record_intent(&txn, &Intent::AcceptParticipant { participant_id: n.id }).await?;
+        } else {
+            promoted_local = Some(n.account_id);
+        }
+    }
+    recount(&txn, event).await?;
+    txn.commit().await?;
+    svc.intent_recorded();
+    if who.domain.is_none() && state == ACCEPTED && was != ACCEPTED {
+        stream::notify(svc, who.id, me.id, NOTIFY_ACCEPTED, Some(event.status_id)).await?;
+    }
+    if let Some(a) = promoted_local {
+        stream::notify(svc, a, me.id, NOTIFY_ACCEPTED, Some(event.status_id)).await?;
+    }
+    Ok((p, who))
+}
+
+/// A remote event's organiser (or group, `from`) answered a local person's participation:
+/// `Some(maybe)` accepted (as "maybe" when it was one or `maybe`), `None` rejected. A person who
+/// was waiting hears of the acceptance.
+pub async fn answered(
+    svc: &Service,
+    p: event_participants::Model,
+    event: &events::Model,
+    from: i64,
+    accepted: Option<bool>,
+) -> Result<(), ServiceError> {
+    let state = match accepted {
+        Some(maybe) if maybe || p.state == TENTATIVE => TENTATIVE,
+        Some(_) => ACCEPTED,
+        None => REJECTED,
+    };
+    if p.state == state {
+        return Ok(());
+    }
+    let was_waiting = matches!(p.state.as_str(), PENDING | WAITLISTED);
+    let account_id = p.account_id;
+    let mut m: event_participants::ActiveModel = p.into();
+    m.state = Set(state.to_string());
+    m.updated_at = Set(coopol_db::now());
+    m.update(&svc.db).await?;
+    if was_waiting && state != REJECTED {
+        stream::notify(svc, account_id, from, NOTIFY_ACCEPTED, Some(event.status_id)).await?;
+    }
+    Ok(())
+}
+
 /// Removes `account_id`'s participation in the local event `event_id` and moves the waiting
 /// list up when a place frees, in one transaction; returns the promoted participant (who hears
 /// of it: an `Accept` when remote, a notification when local). Shared by the inbox (`Leave`)
 /// and the API.
-pub async fn leave(
+pub async fn leave_local(
     svc: &Service,
     event_id: i64,
     account_id: i64,

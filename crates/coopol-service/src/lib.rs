@@ -6,6 +6,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 pub mod accounts;
+pub mod admin;
 pub mod config;
 pub mod events;
 pub mod groups;

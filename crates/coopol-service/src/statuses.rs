@@ -133,10 +133,16 @@ pub async fn store(db: &impl ConnectionTrait, d: Draft<'_>) -> Result<statuses::
             .insert(db)
             .await?;
     }
-    for t in d.tags {
+    // Hashtags are stored lowercase, once each (an archive may list them as typed).
+    let mut stored: Vec<String> = Vec::new();
+    for t in d.tags.iter().map(|t| t.to_lowercase()) {
+        if stored.contains(&t) {
+            continue;
+        }
         status_tags::ActiveModel { id: Set(coopol_core::new_id()), status_id: Set(d.id), name: Set(t.clone()) }
             .insert(db)
             .await?;
+        stored.push(t);
     }
     Ok(status)
 }

@@ -1,4 +1,4 @@
-//! `Leave` of an event: a participant withdraws (`coopol_service::events::leave`: the waiting
+//! `Leave` of an event: a participant withdraws (`coopol_service::events::leave_local`: the waiting
 //! list moves up, the new counts federate in an `Update(Event)`).
 
 use coopol_db::entities::accounts;
@@ -25,6 +25,6 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         tracing::info!(actor = %actor.uri, event = event_uri, "Leave of an event that is not ours");
         return Ok(());
     };
-    coopol_service::events::leave(fed, event.id, actor.id).await?;
+    coopol_service::events::leave_local(fed, event.id, actor.id).await?;
     Ok(())
 }
