@@ -1,19 +1,18 @@
-//! The service of coopol's event endpoints (`routes::events`): create, update, cancel, join,
-//! leave, and the organiser's answers. Each write is one transaction with its `Intent`; an
-//! event is also a status (its companion, same URI), which timelines and groups show.
+//! What coopol's event endpoints (`routes::events`) need besides the service: reading and
+//! validating what a client sends, the description's Markdown, the companion status's text, and
+//! the Event entity. The writes (create, update, cancel, join, leave, the organisers' answers)
+//! are `coopol_service::events`'; an event is also a status (its companion, same URI), which
+//! timelines and groups show.
 
 use chrono::{DateTime, Utc};
-use coopol_core::event::{EventJoinMode, EventStatus};
-use coopol_core::{GroupRole, Intent};
+use coopol_core::event::EventJoinMode;
 use coopol_db::entities::{accounts, event_participants, events, statuses};
-use coopol_db::{groups as gq, notifications, queries};
+use coopol_db::queries;
 use coopol_federation::event_objects::{status_html, EventData, Place, WireJoinMode};
 use coopol_federation::event_store::event_data;
 use coopol_federation::Federation;
 use coopol_service::events::{self as event_rules, count_in_state, participation, TENTATIVE, WAITLISTED};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::{json, Value};
 
 use crate::{mastodon, ApiError, Params};
@@ -169,76 +168,14 @@ fn apply(m: &mut events::ActiveModel, i: &EventInput) {
     m.join_mode = Set(i.join_mode.as_str().to_string());
 }
 
+/// The companion status's text of an event: what other servers show for it.
+fn companion(e: &events::Model) -> String {
+    status_html(&event_data(e))
+}
+
 /// Creates a local event by `me`, with its companion status; a group announces it.
 pub async fn create(fed: &Federation, me: &accounts::Model, i: EventInput) -> Result<events::Model, ApiError> {
-    let group = match i.group_id {
-        Some(id) => {
-            let (a, g) = coopol_service::groups::local(fed, id).await?;
-            if !matches!(gq::role_of(&fed.db, a.id, me.id).await?, Some(GroupRole::Admin | GroupRole::Moderator)) {
-                return Err(ApiError::Forbidden);
-            }
-            if g.private {
-                return Err(unprocessable("events of private groups are not supported yet"));
-            }
-            Some((a, g))
-        }
-        None => None,
-    };
-    let id = coopol_core::new_id();
-    let uri = fed.config.status_url(&me.username, id);
-    let url = format!("{}/{id}", fed.config.profile_url(&me.username));
-    let now = coopol_db::now();
-    let mut m = events::ActiveModel {
-        id: Set(coopol_core::new_id()),
-        status_id: Set(id),
-        uri: Set(uri.clone()),
-        url: Set(url.clone()),
-        account_id: Set(me.id),
-        group_id: Set(group.as_ref().map(|(a, _)| a.id)),
-        status: Set(EventStatus::Confirmed.as_str().to_string()),
-        image_url: Set(None),
-        anonymous_participation: Set(false),
-        participants_count: Set(0),
-        local: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    apply(&mut m, &i);
-    let txn = fed.db.begin().await?;
-    let status = statuses::ActiveModel {
-        id: Set(id),
-        uri: Set(uri),
-        url: Set(url),
-        account_id: Set(me.id),
-        in_reply_to_id: Set(None),
-        in_reply_to_uri: Set(None),
-        in_reply_to_account_id: Set(None),
-        reblog_of_id: Set(None),
-        content: Set(String::new()),
-        source_text: Set(None),
-        spoiler_text: Set(String::new()),
-        sensitive: Set(false),
-        visibility: Set(coopol_core::Visibility::Public.as_str().to_string()),
-        language: Set(None),
-        local: Set(true),
-        created_at: Set(now),
-        edited_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    let event = m.insert(&txn).await?;
-    let mut sm: statuses::ActiveModel = status.into();
-    sm.content = Set(status_html(&event_data(&event)));
-    let status = sm.update(&txn).await?;
-    queries::record_intent(&txn, &Intent::CreateEvent { event_id: event.id }).await?;
-    if let Some((a, g)) = &group {
-        gq::announce_in_group(&txn, a, g, status.id).await?;
-    }
-    txn.commit().await?;
-    fed.outbox_ready.notify_one();
-    coopol_service::stream::status_created(fed, &status).await?;
-    Ok(event)
+    Ok(event_rules::create(fed, me, i.group_id, |m| apply(m, &i), companion).await?)
 }
 
 /// A stored event by id.
@@ -246,55 +183,14 @@ pub async fn get(fed: &Federation, id: i64) -> Result<events::Model, ApiError> {
     events::Entity::find_by_id(id).one(&fed.db).await?.ok_or(ApiError::NotFound)
 }
 
-/// Saves a changed local event (and its status's text), tells everyone, and notifies the
-/// local participants with `kind` (`update`).
-async fn save(fed: &Federation, m: events::ActiveModel, notify: bool) -> Result<events::Model, ApiError> {
-    let txn = fed.db.begin().await?;
-    let event = m.update(&txn).await?;
-    if let Some(s) = statuses::Entity::find_by_id(event.status_id).one(&txn).await? {
-        let mut sm: statuses::ActiveModel = s.into();
-        sm.content = Set(status_html(&event_data(&event)));
-        sm.edited_at = Set(Some(coopol_db::now()));
-        sm.update(&txn).await?;
-    }
-    queries::record_intent(&txn, &Intent::UpdateEvent { event_id: event.id }).await?;
-    txn.commit().await?;
-    fed.outbox_ready.notify_one();
-    if notify {
-        event_rules::notify_participants(fed, &event, notifications::UPDATE).await?;
-    }
-    fed.stream.publish(coopol_service::stream::Message::StatusUpdated { status_id: event.status_id });
-    Ok(event)
-}
-
 /// Updates a local event (organiser, or the group's admins and moderators).
 pub async fn update(fed: &Federation, me: &accounts::Model, id: i64, i: EventInput) -> Result<events::Model, ApiError> {
-    let e = get(fed, id).await?;
-    if !e.local || !event_rules::may_manage(fed, &e, me).await? {
-        return Err(ApiError::Forbidden);
-    }
-    if i.group_id.is_some_and(|g| Some(g) != e.group_id) {
-        return Err(unprocessable("an event cannot move to another group"));
-    }
-    let mut m: events::ActiveModel = e.into();
-    apply(&mut m, &i);
-    m.updated_at = Set(coopol_db::now());
-    save(fed, m, true).await
+    Ok(event_rules::update(fed, me, id, i.group_id, |m| apply(m, &i), companion).await?)
 }
 
 /// Cancels a local event; every participant hears of it.
 pub async fn cancel(fed: &Federation, me: &accounts::Model, id: i64) -> Result<events::Model, ApiError> {
-    let e = get(fed, id).await?;
-    if !e.local || !event_rules::may_manage(fed, &e, me).await? {
-        return Err(ApiError::Forbidden);
-    }
-    if e.status == EventStatus::Cancelled.as_str() {
-        return Ok(e);
-    }
-    let mut m: events::ActiveModel = e.into();
-    m.status = Set(EventStatus::Cancelled.as_str().to_string());
-    m.updated_at = Set(coopol_db::now());
-    save(fed, m, true).await
+    Ok(event_rules::cancel(fed, me, id, companion).await?)
 }
 
 /// `me` takes part (or says maybe) in an event: `coopol_service::events::join`, the RSVP

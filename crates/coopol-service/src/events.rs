@@ -413,3 +413,159 @@ pub async fn notify_participants(svc: &Service, e: &events::Model, kind: &str) -
     }
     Ok(())
 }
+
+/// Who may organise events for a group: its admins and moderators.
+async fn may_organise(svc: &Service, group_id: i64, who: &accounts::Model) -> Result<bool, ServiceError> {
+    use coopol_core::GroupRole;
+    Ok(matches!(
+        coopol_db::groups::role_of(&svc.db, group_id, who.id).await?,
+        Some(GroupRole::Admin | GroupRole::Moderator)
+    ))
+}
+
+/// Creates a local event organised by `me` (for the group `group_id`, whose admins and
+/// moderators organise), with its companion status (same URI, public; a group announces it)
+/// and `Intent::CreateEvent`. The door fills what the organiser described (`describe`: title,
+/// description, dates, place, capacity, join mode) and renders the companion status's text
+/// (`companion`, the text other servers show for the event).
+pub async fn create(
+    svc: &Service,
+    me: &accounts::Model,
+    group_id: Option<i64>,
+    describe: impl FnOnce(&mut events::ActiveModel),
+    companion: impl Fn(&events::Model) -> String,
+) -> Result<events::Model, ServiceError> {
+    let group = match group_id {
+        Some(id) => {
+            let (a, g) = crate::groups::local(svc, id).await?;
+            if !may_organise(svc, a.id, me).await? {
+                return Err(ServiceError::Forbidden("the group's admins and moderators organise its events".into()));
+            }
+            if g.private {
+                return Err(ServiceError::Unprocessable("events of private groups are not supported yet".into()));
+            }
+            Some((a, g))
+        }
+        None => None,
+    };
+    let id = coopol_core::new_id();
+    let uri = svc.config.status_url(&me.username, id);
+    let url = format!("{}/{id}", svc.config.profile_url(&me.username));
+    let now = coopol_db::now();
+    let mut m = events::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        status_id: Set(id),
+        uri: Set(uri.clone()),
+        url: Set(url.clone()),
+        account_id: Set(me.id),
+        group_id: Set(group.as_ref().map(|(a, _)| a.id)),
+        status: Set(coopol_core::event::EventStatus::Confirmed.as_str().to_string()),
+        image_url: Set(None),
+        anonymous_participation: Set(false),
+        participants_count: Set(0),
+        local: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    describe(&mut m);
+    let txn = svc.db.begin().await?;
+    let event = m.insert(&txn).await?;
+    let draft = crate::statuses::Draft {
+        id,
+        uri,
+        url,
+        account_id: me.id,
+        in_reply_to: None,
+        in_reply_to_uri: None,
+        content: companion(&event),
+        source_text: None,
+        spoiler_text: String::new(),
+        sensitive: false,
+        visibility: coopol_core::Visibility::Public,
+        language: None,
+        local: true,
+        created_at: now,
+        mentioned: &[],
+        tags: &[],
+    };
+    let status = crate::statuses::store(&txn, draft).await?;
+    queries::record_intent(&txn, &Intent::CreateEvent { event_id: event.id }).await?;
+    if let Some((a, g)) = &group {
+        coopol_db::groups::announce_in_group(&txn, a, g, status.id).await?;
+    }
+    txn.commit().await?;
+    svc.intent_recorded();
+    stream::status_created(svc, &status).await?;
+    Ok(event)
+}
+
+/// A local event `me` may manage (see `may_manage`).
+async fn managed(svc: &Service, me: &accounts::Model, id: i64) -> Result<events::Model, ServiceError> {
+    let e = events::Entity::find_by_id(id).one(&svc.db).await?.ok_or(ServiceError::NotFound)?;
+    if !e.local || !may_manage(svc, &e, me).await? {
+        return Err(ServiceError::Forbidden("the event's organisers only".into()));
+    }
+    Ok(e)
+}
+
+/// Saves a changed local event and its companion status's text, tells everyone
+/// (`Update(Event)`), and notifies the local participants (`update`).
+async fn save(
+    svc: &Service,
+    m: events::ActiveModel,
+    companion: impl Fn(&events::Model) -> String,
+) -> Result<events::Model, ServiceError> {
+    let txn = svc.db.begin().await?;
+    let event = m.update(&txn).await?;
+    if let Some(s) = coopol_db::entities::statuses::Entity::find_by_id(event.status_id).one(&txn).await? {
+        let mut sm: coopol_db::entities::statuses::ActiveModel = s.into();
+        sm.content = Set(companion(&event));
+        sm.edited_at = Set(Some(coopol_db::now()));
+        sm.update(&txn).await?;
+    }
+    queries::record_intent(&txn, &Intent::UpdateEvent { event_id: event.id }).await?;
+    txn.commit().await?;
+    svc.intent_recorded();
+    notify_participants(svc, &event, coopol_db::notifications::UPDATE).await?;
+    svc.stream.publish(stream::Message::StatusUpdated { status_id: event.status_id });
+    Ok(event)
+}
+
+/// Updates a local event (its organiser, or the group's admins and moderators); `group_id`, when
+/// given, must be the event's own group. See `create` for `describe` and `companion`.
+pub async fn update(
+    svc: &Service,
+    me: &accounts::Model,
+    id: i64,
+    group_id: Option<i64>,
+    describe: impl FnOnce(&mut events::ActiveModel),
+    companion: impl Fn(&events::Model) -> String,
+) -> Result<events::Model, ServiceError> {
+    let e = managed(svc, me, id).await?;
+    if group_id.is_some_and(|g| Some(g) != e.group_id) {
+        return Err(ServiceError::Unprocessable("an event cannot move to another group".into()));
+    }
+    let mut m: events::ActiveModel = e.into();
+    describe(&mut m);
+    m.updated_at = Set(coopol_db::now());
+    save(svc, m, companion).await
+}
+
+/// Cancels a local event; every participant hears of it.
+pub async fn cancel(
+    svc: &Service,
+    me: &accounts::Model,
+    id: i64,
+    companion: impl Fn(&events::Model) -> String,
+) -> Result<events::Model, ServiceError> {
+    use coopol_core::event::EventStatus;
+    let e = managed(svc, me, id).await?;
+    if e.status == EventStatus::Cancelled.as_str() {
+        return Ok(e);
+    }
+    let mut m: events::ActiveModel = e.into();
+    m.status = Set(EventStatus::Cancelled.as_str().to_string());
+    m.updated_at = Set(coopol_db::now());
+    save(svc, m, companion).await
+}
