@@ -93,9 +93,7 @@ pub async fn update(
     };
     let changed = u.display_name.is_some() || u.description.is_some() || u.rules.is_some();
     let (a, g) = if changed {
-        let done = actors::update_local_group(&fed.db, group, g, &u).await?;
-        fed.outbox_ready.notify_one();
-        done
+        coopol_service::groups::update_profile(fed, group, g, &u).await?
     } else {
         (group.clone(), g.clone())
     };

@@ -44,6 +44,58 @@ pub async fn require_moderator(svc: &Service, group_id: i64, me: &accounts::Mode
     }
 }
 
+/// Longest name and description of a group (as of an actor).
+pub const MAX_NAME: usize = 200;
+pub const MAX_DESCRIPTION: usize = 10_000;
+
+/// What a group's admins may change of its profile (`None`: unchanged).
+#[derive(Debug, Default, Clone)]
+pub struct GroupUpdate {
+    pub display_name: Option<String>,
+    /// Plain text, shown as the actor's summary.
+    pub description: Option<String>,
+    /// Plain text, stored with the group's settings and shown after the description.
+    pub rules: Option<String>,
+}
+
+/// Changes a local group's name, description or rules, and tells its followers' servers
+/// (`Update` of the actor). The caller checks who asks (`require_admin`).
+pub async fn update_profile(
+    svc: &Service,
+    group: &accounts::Model,
+    g: &group_rows::Model,
+    u: &GroupUpdate,
+) -> Result<(accounts::Model, group_rows::Model), ServiceError> {
+    let too_long = u.display_name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME)
+        || u.description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION)
+        || u.rules.as_ref().is_some_and(|r| r.chars().count() > coopol_core::group::MAX_RULES);
+    if too_long {
+        return Err(ServiceError::Unprocessable("group name, description or rules too long".into()));
+    }
+    let mut a: accounts::ActiveModel = group.clone().into();
+    if let Some(n) = &u.display_name {
+        a.display_name = Set(if n.trim().is_empty() { group.username.clone() } else { n.trim().to_string() });
+    }
+    if let Some(d) = &u.description {
+        a.note = Set(coopol_core::text::escape(d));
+    }
+    a.updated_at = Set(coopol_db::now());
+    let txn = svc.db.begin().await?;
+    let account = a.update(&txn).await?;
+    let settings = match &u.rules {
+        Some(r) => {
+            let mut m: group_rows::ActiveModel = g.clone().into();
+            m.rules = Set(r.clone());
+            m.update(&txn).await?
+        }
+        None => g.clone(),
+    };
+    queries::record_intent(&txn, &Intent::UpdateAccount { account_id: group.id }).await?;
+    txn.commit().await?;
+    svc.intent_recorded();
+    Ok((account, settings))
+}
+
 fn parse_role(role: &str) -> Result<GroupRole, ServiceError> {
     role.parse().map_err(|e: coopol_core::CoreError| ServiceError::Unprocessable(e.to_string()))
 }
