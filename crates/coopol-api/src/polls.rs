@@ -8,7 +8,7 @@ use coopol_federation::Federation;
 pub use coopol_service::polls::{expired, NewPoll, StatusExtras};
 use serde_json::{json, Value};
 
-use crate::{mastodon, media, ApiError, Params};
+use crate::{mastodon, ApiError, Params};
 
 /// Most options of a poll.
 pub const MAX_OPTIONS: usize = 4;
@@ -147,19 +147,6 @@ pub async fn poll_json(
         "voted": viewer.map(|_| !own.is_empty()),
         "own_votes": viewer.map(|_| own),
     }))
-}
-
-/// The `poll` of a Status entity (`null` when it has none).
-pub async fn status_poll_json(fed: &Federation, s: &statuses::Model, viewer: Option<i64>) -> Result<Value, ApiError> {
-    match mq::poll_of_status(&fed.db, s.id).await? {
-        Some(p) => poll_json(fed, &p, s, viewer).await,
-        None => Ok(Value::Null),
-    }
-}
-
-/// The `media_attachments` of a Status entity.
-pub async fn status_media_json(fed: &Federation, s: &statuses::Model) -> Result<Value, ApiError> {
-    Ok(Value::Array(mq::attachments_of_status(&fed.db, s.id).await?.iter().map(media::attachment_json).collect()))
 }
 
 /// A poll and its status, if the viewer may see the status.

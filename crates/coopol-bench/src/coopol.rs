@@ -75,6 +75,7 @@ pub struct Coopol {
     pub base: String,
     /// Bearer token of [`ACCOUNT`].
     pub token: String,
+    port: u16,
     data_dir: PathBuf,
     log_path: PathBuf,
     keep_data: bool,
@@ -119,34 +120,12 @@ impl Coopol {
             base: format!("http://{domain}"),
             domain,
             token: String::new(),
+            port,
             data_dir,
             log_path,
             keep_data: opts.keep_data,
         };
-        let listen = format!("127.0.0.1:{port}");
-
-        let command = |args: &[&str]| {
-            let mut c = Command::new(&opts.binary);
-            c.args(args).current_dir(&server.data_dir);
-            // Only our configuration: nothing inherited from the caller's shell.
-            for (k, _) in std::env::vars_os() {
-                if k.to_string_lossy().starts_with("COOPOL_") {
-                    c.env_remove(k);
-                }
-            }
-            c.env("COOPOL_DOMAIN", &server.domain)
-                .env("COOPOL_LISTEN", &listen)
-                .env("COOPOL_DATA_DIR", &server.data_dir)
-                .env("COOPOL_DEV", "1")
-                .env("COOPOL_PASSWORD", PASSWORD)
-                // Plain log lines (no colour codes), so that they can be searched.
-                .env("NO_COLOR", "1");
-            if let Some(u) = &opts.database_url {
-                c.env("COOPOL_DATABASE_URL", u);
-            }
-            c.stdin(Stdio::null()).kill_on_drop(true);
-            c
-        };
+        let command = |args: &[&str]| server.command(opts, args);
 
         let admin = |args: &'static [&'static str]| {
             let mut c = command(args);
@@ -174,18 +153,79 @@ impl Coopol {
             bail!("`coopol admin token {ACCOUNT}` printed no usable token");
         }
 
-        let log = std::fs::File::create(&server.log_path)
-            .with_context(|| format!("creating {}", server.log_path.display()))?;
-        let log2 = log.try_clone().context("duplicating the log file handle")?;
-        let child = command(&["serve"])
-            .stdout(Stdio::from(log))
-            .stderr(Stdio::from(log2))
-            .spawn()
-            .context("starting `coopol serve`")?;
-        server.pid = child.id();
-        server.child = Some(child);
-        server.wait_ready(client).await?;
+        server.serve(opts, client, &[]).await?;
         Ok(server)
+    }
+
+    /// `coopol` with our configuration only: nothing inherited from the caller's shell.
+    fn command(&self, opts: &ServerOptions, args: &[&str]) -> Command {
+        let mut c = Command::new(&opts.binary);
+        c.args(args).current_dir(&self.data_dir);
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("COOPOL_") || k == "RUST_LOG" {
+                c.env_remove(k);
+            }
+        }
+        c.env("COOPOL_DOMAIN", &self.domain)
+            .env("COOPOL_LISTEN", format!("127.0.0.1:{}", self.port))
+            .env("COOPOL_DATA_DIR", &self.data_dir)
+            .env("COOPOL_DEV", "1")
+            .env("COOPOL_PASSWORD", PASSWORD)
+            // Plain log lines (no colour codes), so that they can be searched.
+            .env("NO_COLOR", "1");
+        if let Some(u) = &opts.database_url {
+            c.env("COOPOL_DATABASE_URL", u);
+        }
+        c.stdin(Stdio::null()).kill_on_drop(true);
+        c
+    }
+
+    /// Starts `coopol serve` (with `env` added) and waits until it answers; its output is
+    /// appended to the log.
+    async fn serve(&mut self, opts: &ServerOptions, client: &reqwest::Client, env: &[(&str, &str)]) -> Result<()> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log_path)
+            .with_context(|| format!("opening {}", self.log_path.display()))?;
+        let log2 = log.try_clone().context("duplicating the log file handle")?;
+        let mut command = self.command(opts, &["serve"]);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let child =
+            command.stdout(Stdio::from(log)).stderr(Stdio::from(log2)).spawn().context("starting `coopol serve`")?;
+        self.pid = child.id();
+        self.child = Some(child);
+        self.wait_ready(client).await
+    }
+
+    /// Stops the server and starts it again on the same data, with `env` added (e.g. a
+    /// `RUST_LOG` that logs each SQL statement).
+    pub async fn restart(
+        &mut self,
+        opts: &ServerOptions,
+        client: &reqwest::Client,
+        env: &[(&str, &str)],
+    ) -> Result<()> {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.start_kill();
+            let _ = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;
+        }
+        self.serve(opts, client, env).await
+    }
+
+    /// The database the server uses: `--database-url`, or the SQLite file in its data directory.
+    pub fn database_url(&self, opts: &ServerOptions) -> String {
+        match &opts.database_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}/coopol.db?mode=rwc", self.data_dir.display()),
+        }
+    }
+
+    /// The log file.
+    pub fn log_path(&self) -> &Path {
+        &self.log_path
     }
 
     async fn wait_ready(&mut self, client: &reqwest::Client) -> Result<()> {

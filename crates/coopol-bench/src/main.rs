@@ -4,7 +4,9 @@
 //!   requests in flight, from fake remote actors served in process.
 //! * `fanout`: deliveries per second from coopol to many followers, each a fake server on its
 //!   own loopback port, after the local account posts statuses through the client API.
-//! * `all`: both, one after the other, each with a fresh coopol.
+//! * `timelines`: home, public and local timelines and the instance document at scale (a
+//!   million statuses seeded straight into the database), every page checked.
+//! * `all`: inbox and fanout, one after the other, each with a fresh coopol.
 //!
 //! The bench starts coopol itself (fresh data directory, free port, development mode), makes
 //! the account and token with `coopol admin`, and kills it at the end. Nothing leaves the
@@ -16,6 +18,7 @@ mod fanout;
 mod inbox;
 mod remote;
 mod stats;
+mod timelines;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +30,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::coopol::ServerOptions;
 use crate::fanout::{FanoutArgs, FanoutReport};
 use crate::inbox::{InboxArgs, InboxReport};
+use crate::timelines::{TimelinesArgs, TimelinesReport};
 
 /// Benchmarks of coopol over loopback: inbox throughput and delivery fan-out.
 ///
@@ -64,7 +68,10 @@ enum Command {
     Inbox(InboxArgs),
     /// Delivery fan-out: deliveries per second from one coopol to many followers.
     Fanout(FanoutArgs),
-    /// Both benchmarks, each against a fresh coopol.
+    /// Timelines and the instance document at scale: p50/p99 over HTTP, pages checked, SQL
+    /// statements per request.
+    Timelines(TimelinesArgs),
+    /// The inbox and fanout benchmarks, each against a fresh coopol.
     All(AllArgs),
 }
 
@@ -112,13 +119,15 @@ fn check_database_url(url: &str) -> Result<()> {
 struct Reports {
     inbox: Option<InboxReport>,
     fanout: Option<FanoutReport>,
+    timelines: Option<TimelinesReport>,
 }
 
 async fn run(cli: &Cli, opts: &ServerOptions) -> Result<Reports> {
-    let mut reports = Reports { inbox: None, fanout: None };
+    let mut reports = Reports { inbox: None, fanout: None, timelines: None };
     match &cli.command {
         Command::Inbox(a) => reports.inbox = Some(inbox::run(opts, a).await?),
         Command::Fanout(a) => reports.fanout = Some(fanout::run(opts, a).await?),
+        Command::Timelines(a) => reports.timelines = Some(timelines::run(opts, a).await?),
         Command::All(a) => {
             reports.inbox = Some(inbox::run(opts, &a.inbox).await?);
             reports.fanout = Some(fanout::run(opts, &a.fanout).await?);
@@ -170,6 +179,11 @@ async fn main_inner(cli: Cli) -> Result<ExitCode> {
         problems.extend(r.problems());
     }
     if let Some(r) = &reports.fanout {
+        out.push('\n');
+        out.push_str(&r.render());
+        problems.extend(r.problems());
+    }
+    if let Some(r) = &reports.timelines {
         out.push('\n');
         out.push_str(&r.render());
         problems.extend(r.problems());

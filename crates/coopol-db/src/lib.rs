@@ -2,9 +2,11 @@
 //! The same migrations run on SQLite (the default, one file) and PostgreSQL.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
+pub mod batch;
 pub mod calendar;
 pub mod conversations;
 pub mod entities;
+pub mod figures;
 pub mod groups;
 pub mod lists;
 pub mod markers;
@@ -17,6 +19,7 @@ pub mod queries;
 pub mod queue;
 pub mod social;
 pub mod testing;
+pub mod timelines;
 
 use std::time::Duration;
 
@@ -42,7 +45,12 @@ pub enum DbError {
 pub async fn connect(url: &str) -> Result<Db, DbError> {
     let is_sqlite = url.starts_with("sqlite:");
     let mut opts = ConnectOptions::new(url.to_string());
-    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(30));
+    // Each statement is logged at debug under `sqlx::query` (off unless `RUST_LOG` asks for it:
+    // the timelines benchmark counts statements per request that way).
+    opts.sqlx_logging(true)
+        .sqlx_logging_level(log::LevelFilter::Debug)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30));
     if is_sqlite {
         // One writer at a time in SQLite: a small pool avoids lock convoys. The pragmas are
         // per connection, so they are set on every connection the pool opens.

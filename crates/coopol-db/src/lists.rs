@@ -186,17 +186,10 @@ pub async fn tag_timeline(
     page: Page,
 ) -> Result<Vec<statuses::Model>, DbError> {
     use crate::entities::status_tags;
-    let tagged = Query::select()
-        .column(status_tags::Column::StatusId)
-        .from(status_tags::Entity)
-        .and_where(status_tags::Column::Name.eq(tag.to_lowercase()))
-        .to_owned();
-    let mut q = statuses::Entity::find()
-        .filter(statuses::Column::Id.in_subquery(tagged))
-        .filter(statuses::Column::Visibility.eq("public"))
-        .filter(statuses::Column::ReblogOfId.is_null());
+    let mut filter = crate::timelines::public_originals();
     if let Some(l) = local {
-        q = q.filter(statuses::Column::Local.eq(l));
+        filter = filter.add(statuses::Column::Local.eq(l));
     }
-    run_page(db, q, page).await
+    let key = Condition::all().add(status_tags::Column::Name.eq(tag.to_lowercase()));
+    crate::timelines::driven_page(db, "status_tags", "status_id", key, filter, page).await
 }

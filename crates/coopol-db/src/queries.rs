@@ -238,7 +238,9 @@ pub async fn run_page(
 }
 
 /// The home timeline of a local account: its own statuses, those of accounts it follows
-/// (accepted) that are not direct, and every status that mentions it.
+/// (accepted) that are not direct, and every status that mentions it. Read from its
+/// `home_feed` (kept by triggers, see migration `m0011_timelines`), checked against the same
+/// rules at read time, so that unfollows, mutes and `reblogs=false` apply at once.
 pub async fn home_timeline(
     db: &impl ConnectionTrait,
     account_id: i64,
@@ -264,22 +266,9 @@ pub async fn home_timeline(
         )
         .add(statuses::Column::Id.in_subquery(mentioning));
     // Muted accounts, and boosts of accounts followed with `reblogs=false`, stay out.
-    run_page(db, statuses::Entity::find().filter(cond).filter(crate::social::timeline_filter(account_id)), page).await
-}
-
-/// The public timeline: public statuses (not boosts), optionally only local or only remote.
-pub async fn public_timeline(
-    db: &impl ConnectionTrait,
-    local: Option<bool>,
-    page: Page,
-) -> Result<Vec<statuses::Model>, DbError> {
-    let mut q = statuses::Entity::find()
-        .filter(statuses::Column::Visibility.eq("public"))
-        .filter(statuses::Column::ReblogOfId.is_null());
-    if let Some(l) = local {
-        q = q.filter(statuses::Column::Local.eq(l));
-    }
-    run_page(db, q, page).await
+    let filter = Condition::all().add(cond).add(crate::social::timeline_filter(account_id));
+    let key = Condition::all().add(Expr::col(sea_orm::sea_query::Alias::new("account_id")).eq(account_id));
+    crate::timelines::driven_page(db, "home_feed", "status_id", key, filter, page).await
 }
 
 /// Statuses of one account, newest first; `public_only` keeps public and unlisted ones.

@@ -134,9 +134,7 @@ pub async fn public_timeline(
     viewer: Option<i64>,
     page: Page,
 ) -> Result<Vec<statuses::Model>, DbError> {
-    let mut q = statuses::Entity::find()
-        .filter(statuses::Column::Visibility.eq("public"))
-        .filter(statuses::Column::ReblogOfId.is_null());
+    let mut q = statuses::Entity::find().filter(crate::timelines::public_originals());
     if let Some(l) = local {
         q = q.filter(statuses::Column::Local.eq(l));
     }

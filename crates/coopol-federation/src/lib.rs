@@ -124,6 +124,8 @@ pub struct Inner {
     pub inbox_ready: Arc<Notify>,
     /// Writes accepted activities in batches.
     pub recorder: recorder::Recorder,
+    /// The instance's figures (NodeInfo, `/api/v1/instance`), recounted once a minute.
+    pub figures: coopol_db::figures::FiguresCache,
 }
 
 impl std::ops::Deref for Inner {
@@ -160,6 +162,7 @@ impl Federation {
             delivery_ready: Notify::new(),
             inbox_ready,
             recorder,
+            figures: coopol_db::figures::FiguresCache::default(),
         })))
     }
 }

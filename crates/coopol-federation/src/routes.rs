@@ -109,12 +109,9 @@ async fn nodeinfo_links(State(fed): State<Federation>) -> Json<Value> {
 
 /// NodeInfo 2.1: public, aggregate figures only.
 async fn nodeinfo(State(fed): State<Federation>) -> Response {
-    let users = queries::active_local_users(&fed.db).await;
-    let posts = statuses::Entity::find().filter(statuses::Column::Local.eq(true)).count(&fed.db).await;
-    let (users, posts) = match (users, posts) {
-        (Ok(u), Ok(p)) => (u, p),
-        (Err(e), _) => return internal(e),
-        (_, Err(e)) => return internal(e),
+    let (users, posts) = match fed.figures.get(&fed.db).await {
+        Ok(f) => (f.users, f.local_posts),
+        Err(e) => return internal(e),
     };
     let doc = json!({
         "version": "2.1",

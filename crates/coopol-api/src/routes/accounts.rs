@@ -379,9 +379,9 @@ async fn search(State(fed): State<Federation>, auth: Auth, params: Params) -> Re
                 continue;
             }
         }
-        out.push(mastodon::account(&fed, &a).await?);
+        out.push(a);
     }
-    Ok(Json(out))
+    Ok(Json(mastodon::accounts(&fed, &out).await?))
 }
 
 /// Accounts matching a search: an exact handle first, else usernames and display names

@@ -22,10 +22,7 @@ pub fn routes() -> Router<Federation> {
 async fn list(State(fed): State<Federation>, auth: Auth, params: Params) -> Result<Response, ApiError> {
     auth.require("read:statuses")?;
     let rows = conversations::page(&fed.db, auth.account.id, page(&params)?).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for c in &rows {
-        items.push(mastodon::conversation(&fed, c).await?);
-    }
+    let items = mastodon::conversations(&fed, &rows).await?;
     let ids: Vec<i64> = rows.iter().map(|c| c.last_status_id).collect();
     Ok(paged_by_key(&format!("{}/api/v1/conversations", fed.config.base_url()), &ids, items))
 }

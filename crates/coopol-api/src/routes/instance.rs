@@ -38,14 +38,8 @@ fn media_limits(media: Option<Extension<Media>>) -> MediaLimits {
 }
 
 async fn v1(State(fed): State<Federation>, media: Option<Extension<Media>>) -> Result<Json<Value>, ApiError> {
-    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    let users = coopol_db::queries::active_local_users(&fed.db).await?;
-    let local_statuses = coopol_db::entities::statuses::Entity::find()
-        .filter(coopol_db::entities::statuses::Column::Local.eq(true))
-        .filter(coopol_db::entities::statuses::Column::ReblogOfId.is_null())
-        .count(&fed.db)
-        .await?;
-    let domains = peers(State(fed.clone())).await?.0.len();
+    let figures = fed.figures.get(&fed.db).await?;
+    let (users, local_statuses, domains) = (figures.users, figures.local_statuses, figures.domains.len());
     Ok(Json(json!({
         "uri": fed.config.domain,
         "title": fed.config.title,
@@ -84,7 +78,7 @@ fn configuration(limits: MediaLimits) -> Value {
 }
 
 async fn v2(State(fed): State<Federation>, media: Option<Extension<Media>>) -> Result<Json<Value>, ApiError> {
-    let users = coopol_db::queries::active_local_users(&fed.db).await?;
+    let users = fed.figures.get(&fed.db).await?.users;
     let mut conf = configuration(media_limits(media));
     if let Some(m) = conf.as_object_mut() {
         m.insert(
@@ -111,18 +105,7 @@ async fn v2(State(fed): State<Federation>, media: Option<Extension<Media>>) -> R
 }
 
 async fn peers(State(fed): State<Federation>) -> Result<Json<Vec<String>>, ApiError> {
-    use coopol_db::entities::accounts;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-    let mut domains: Vec<Option<String>> = accounts::Entity::find()
-        .select_only()
-        .column(accounts::Column::Domain)
-        .filter(accounts::Column::Domain.is_not_null())
-        .distinct()
-        .into_tuple()
-        .all(&fed.db)
-        .await?;
-    domains.sort();
-    Ok(Json(domains.into_iter().flatten().collect()))
+    Ok(Json(fed.figures.get(&fed.db).await?.domains))
 }
 
 async fn rules() -> Json<Vec<Value>> {

@@ -105,10 +105,7 @@ async fn members(
         other => other.unwrap_or(40).clamp(1, 80),
     };
     let rows = lists::members(&fed.db, l.id, params.id("max_id")?, params.id("since_id")?, limit).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for a in &rows {
-        items.push(mastodon::account(&fed, a).await?);
-    }
+    let items = mastodon::accounts(&fed, &rows).await?;
     let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
     Ok(paged_by_key(&format!("{}/api/v1/lists/{}/accounts", fed.config.base_url(), l.id), &ids, items))
 }

@@ -75,9 +75,7 @@ pub async fn paged_accounts(
     rows: Vec<(i64, coopol_db::entities::accounts::Model)>,
 ) -> Result<Response, ApiError> {
     let keys: Vec<i64> = rows.iter().map(|(k, _)| *k).collect();
-    let mut items = Vec::with_capacity(rows.len());
-    for (_, a) in &rows {
-        items.push(crate::mastodon::account(fed, a).await?);
-    }
+    let list: Vec<coopol_db::entities::accounts::Model> = rows.into_iter().map(|(_, a)| a).collect();
+    let items = crate::mastodon::accounts(fed, &list).await?;
     Ok(paged_by_key(base, &keys, items))
 }

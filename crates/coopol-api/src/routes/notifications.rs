@@ -42,12 +42,7 @@ async fn list(State(fed): State<Federation>, auth: Auth, params: Params) -> Resu
     let mut p = page(&params)?;
     p.limit = params.u64("limit").unwrap_or(40).clamp(1, 80);
     let rows = notifications::page(&fed.db, auth.account.id, &filter, p).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for n in &rows {
-        if let Some(v) = mastodon::notification(&fed, n).await? {
-            items.push(v);
-        }
-    }
+    let items = mastodon::notifications(&fed, &rows).await?;
     let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
     Ok(paged_by_key(&format!("{}/api/v1/notifications", fed.config.base_url()), &ids, items))
 }

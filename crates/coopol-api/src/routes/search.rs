@@ -77,10 +77,7 @@ async fn search(State(fed): State<Federation>, auth: MaybeAuth, params: Params) 
     if !wants("statuses") {
         found_statuses.clear();
     }
-    let mut accounts_json = Vec::new();
-    for a in &found_accounts {
-        accounts_json.push(mastodon::account(&fed, a).await?);
-    }
+    let accounts_json = mastodon::accounts(&fed, &found_accounts).await?;
     // Events found (as their companion statuses) are listed in coopol's own `events` array.
     let mut events_json = Vec::new();
     for s in &found_statuses {

@@ -13,6 +13,7 @@ mod m0007_profile_images;
 mod m0008_poll_endings;
 mod m0009_events;
 mod m0010_instance_software;
+mod m0011_timelines;
 mod schema;
 
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_poll_endings::Migration),
             Box::new(m0009_events::Migration),
             Box::new(m0010_instance_software::Migration),
+            Box::new(m0011_timelines::Migration),
         ]
     }
 }
