@@ -343,11 +343,11 @@ async fn a_remote_actor_s_profile_fields_are_kept_sanitised_and_bounded() {
 }
 
 #[tokio::test]
-async fn received_activities_notify_once_and_reach_the_event_bus() {
+async fn received_activities_notify_once_and_reach_the_stream() {
     use coopol_db::notifications;
-    use coopol_federation::events::Event;
+    use coopol_service::stream::Message;
     for (backend, rig) in rigs().await {
-        let mut events = rig.fed.events.subscribe();
+        let mut stream = rig.fed.stream.subscribe();
         let f = follow(&rig, 1);
         activities::receive(&rig.fed, &f, &rig.remote).await.unwrap();
         activities::receive(&rig.fed, &f, &rig.remote).await.unwrap();
@@ -382,11 +382,11 @@ async fn received_activities_notify_once_and_reach_the_event_bus() {
         assert!(got.iter().all(|n| n.from_account_id == rig.remote.id), "{backend}");
 
         let mut seen = Vec::new();
-        while let Ok(e) = events.try_recv() {
+        while let Ok(e) = stream.try_recv() {
             seen.push(e);
         }
-        assert!(seen.contains(&Event::StatusCreated { status_id: s.id }), "{backend}: {seen:?}");
-        assert!(seen.contains(&Event::StatusUpdated { status_id: s.id }), "{backend}: {seen:?}");
-        assert_eq!(seen.iter().filter(|e| matches!(e, Event::Notification { .. })).count(), 3, "{backend}: {seen:?}");
+        assert!(seen.contains(&Message::StatusCreated { status_id: s.id }), "{backend}: {seen:?}");
+        assert!(seen.contains(&Message::StatusUpdated { status_id: s.id }), "{backend}: {seen:?}");
+        assert_eq!(seen.iter().filter(|e| matches!(e, Message::Notification { .. })).count(), 3, "{backend}: {seen:?}");
     }
 }

@@ -92,7 +92,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     if let Some(s) = stored {
         tracing::debug!(uri = %s.uri, "stored remote note");
         super::groups::posts::offer(fed, &note, &s).await?;
-        crate::events::status_created(fed, &s).await?;
+        coopol_service::stream::status_created(fed, &s).await?;
     }
     Ok(())
 }
@@ -114,7 +114,7 @@ async fn receive_event(fed: &Federation, event: &Value, actor: &accounts::Model)
     }
     if let Some((e, s)) = crate::event_store::store_remote_event(fed, event, actor).await? {
         tracing::debug!(uri = %e.uri, "stored remote event");
-        crate::events::status_created(fed, &s).await?;
+        coopol_service::stream::status_created(fed, &s).await?;
     }
     Ok(())
 }
