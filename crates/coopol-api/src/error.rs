@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use coopol_federation::FederationError;
+use coopol_service::ServiceError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -73,6 +74,17 @@ impl From<FederationError> for ApiError {
             FederationError::Http(m) => ApiError::Unprocessable(format!("the remote server did not answer: {m}")),
             FederationError::TooLarge => ApiError::Unprocessable("the remote document is too large".into()),
             FederationError::Db(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotFound => ApiError::NotFound,
+            ServiceError::Forbidden(_) => ApiError::Forbidden,
+            ServiceError::Unprocessable(m) => ApiError::Unprocessable(m),
+            ServiceError::Db(e) => ApiError::Internal(e.to_string()),
         }
     }
 }

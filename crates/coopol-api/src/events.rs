@@ -1,19 +1,18 @@
-//! The service of coopol's event endpoints (`routes::events`): create, update, cancel, join,
-//! leave, and the organiser's answers. Each write is one transaction with its `Intent`; an
-//! event is also a status (its companion, same URI), which timelines and groups show.
+//! What coopol's event endpoints (`routes::events`) need besides the service: reading and
+//! validating what a client sends, the description's Markdown, the companion status's text, and
+//! the Event entity. The writes (create, update, cancel, join, leave, the organisers' answers)
+//! are `coopol_service::events`'; an event is also a status (its companion, same URI), which
+//! timelines and groups show.
 
 use chrono::{DateTime, Utc};
-use coopol_core::event::{EventJoinMode, EventStatus, JoinRefused};
-use coopol_core::{GroupRole, Intent};
+use coopol_core::event::EventJoinMode;
 use coopol_db::entities::{accounts, event_participants, events, statuses};
-use coopol_db::{groups as gq, notifications, queries};
-use coopol_federation::activities::join::{next_waitlisted, participation, recount};
+use coopol_db::queries;
 use coopol_federation::event_objects::{status_html, EventData, Place, WireJoinMode};
-use coopol_federation::event_store::{self, event_data, ACCEPTED, PENDING, REJECTED, TENTATIVE, WAITLISTED};
+use coopol_federation::event_store::event_data;
 use coopol_federation::Federation;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use coopol_service::events::{self as event_rules, count_in_state, participation, TENTATIVE, WAITLISTED};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::{json, Value};
 
 use crate::{mastodon, ApiError, Params};
@@ -155,17 +154,6 @@ fn markdown(src: &str) -> String {
     coopol_federation::notes::sanitize_html(&html)
 }
 
-/// Whether `who` may organise for the group (its admins and moderators) or manage the event.
-async fn may_manage(fed: &Federation, e: &events::Model, who: &accounts::Model) -> Result<bool, ApiError> {
-    if e.account_id == who.id {
-        return Ok(true);
-    }
-    Ok(match e.group_id {
-        Some(g) => matches!(gq::role_of(&fed.db, g, who.id).await?, Some(GroupRole::Admin | GroupRole::Moderator)),
-        None => false,
-    })
-}
-
 fn apply(m: &mut events::ActiveModel, i: &EventInput) {
     m.title = Set(i.title.clone());
     m.description_source = Set(Some(i.description.clone()));
@@ -180,76 +168,14 @@ fn apply(m: &mut events::ActiveModel, i: &EventInput) {
     m.join_mode = Set(i.join_mode.as_str().to_string());
 }
 
+/// The companion status's text of an event: what other servers show for it.
+fn companion(e: &events::Model) -> String {
+    status_html(&event_data(e))
+}
+
 /// Creates a local event by `me`, with its companion status; a group announces it.
 pub async fn create(fed: &Federation, me: &accounts::Model, i: EventInput) -> Result<events::Model, ApiError> {
-    let group = match i.group_id {
-        Some(id) => {
-            let (a, g) = crate::groups::local_group(fed, id).await?;
-            if !matches!(gq::role_of(&fed.db, a.id, me.id).await?, Some(GroupRole::Admin | GroupRole::Moderator)) {
-                return Err(ApiError::Forbidden);
-            }
-            if g.private {
-                return Err(unprocessable("events of private groups are not supported yet"));
-            }
-            Some((a, g))
-        }
-        None => None,
-    };
-    let id = coopol_core::new_id();
-    let uri = fed.config.status_url(&me.username, id);
-    let url = format!("{}/{id}", fed.config.profile_url(&me.username));
-    let now = coopol_db::now();
-    let mut m = events::ActiveModel {
-        id: Set(coopol_core::new_id()),
-        status_id: Set(id),
-        uri: Set(uri.clone()),
-        url: Set(url.clone()),
-        account_id: Set(me.id),
-        group_id: Set(group.as_ref().map(|(a, _)| a.id)),
-        status: Set(EventStatus::Confirmed.as_str().to_string()),
-        image_url: Set(None),
-        anonymous_participation: Set(false),
-        participants_count: Set(0),
-        local: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    apply(&mut m, &i);
-    let txn = fed.db.begin().await?;
-    let status = statuses::ActiveModel {
-        id: Set(id),
-        uri: Set(uri),
-        url: Set(url),
-        account_id: Set(me.id),
-        in_reply_to_id: Set(None),
-        in_reply_to_uri: Set(None),
-        in_reply_to_account_id: Set(None),
-        reblog_of_id: Set(None),
-        content: Set(String::new()),
-        source_text: Set(None),
-        spoiler_text: Set(String::new()),
-        sensitive: Set(false),
-        visibility: Set(coopol_core::Visibility::Public.as_str().to_string()),
-        language: Set(None),
-        local: Set(true),
-        created_at: Set(now),
-        edited_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    let event = m.insert(&txn).await?;
-    let mut sm: statuses::ActiveModel = status.into();
-    sm.content = Set(status_html(&event_data(&event)));
-    let status = sm.update(&txn).await?;
-    queries::record_intent(&txn, &Intent::CreateEvent { event_id: event.id }).await?;
-    if let Some((a, g)) = &group {
-        gq::announce_in_group(&txn, a, g, status.id).await?;
-    }
-    txn.commit().await?;
-    fed.outbox_ready.notify_one();
-    coopol_federation::events::status_created(fed, &status).await?;
-    Ok(event)
+    Ok(event_rules::create(fed, me, i.group_id, |m| apply(m, &i), companion).await?)
 }
 
 /// A stored event by id.
@@ -257,152 +183,35 @@ pub async fn get(fed: &Federation, id: i64) -> Result<events::Model, ApiError> {
     events::Entity::find_by_id(id).one(&fed.db).await?.ok_or(ApiError::NotFound)
 }
 
-/// Saves a changed local event (and its status's text), tells everyone, and notifies the
-/// local participants with `kind` (`update`).
-async fn save(fed: &Federation, m: events::ActiveModel, notify: bool) -> Result<events::Model, ApiError> {
-    let txn = fed.db.begin().await?;
-    let event = m.update(&txn).await?;
-    if let Some(s) = statuses::Entity::find_by_id(event.status_id).one(&txn).await? {
-        let mut sm: statuses::ActiveModel = s.into();
-        sm.content = Set(status_html(&event_data(&event)));
-        sm.edited_at = Set(Some(coopol_db::now()));
-        sm.update(&txn).await?;
-    }
-    queries::record_intent(&txn, &Intent::UpdateEvent { event_id: event.id }).await?;
-    txn.commit().await?;
-    fed.outbox_ready.notify_one();
-    if notify {
-        event_store::notify_participants(fed, &event, notifications::UPDATE).await?;
-    }
-    fed.events.publish(coopol_federation::events::Event::StatusUpdated { status_id: event.status_id });
-    Ok(event)
-}
-
 /// Updates a local event (organiser, or the group's admins and moderators).
 pub async fn update(fed: &Federation, me: &accounts::Model, id: i64, i: EventInput) -> Result<events::Model, ApiError> {
-    let e = get(fed, id).await?;
-    if !e.local || !may_manage(fed, &e, me).await? {
-        return Err(ApiError::Forbidden);
-    }
-    if i.group_id.is_some_and(|g| Some(g) != e.group_id) {
-        return Err(unprocessable("an event cannot move to another group"));
-    }
-    let mut m: events::ActiveModel = e.into();
-    apply(&mut m, &i);
-    m.updated_at = Set(coopol_db::now());
-    save(fed, m, true).await
+    Ok(event_rules::update(fed, me, id, i.group_id, |m| apply(m, &i), companion).await?)
 }
 
 /// Cancels a local event; every participant hears of it.
 pub async fn cancel(fed: &Federation, me: &accounts::Model, id: i64) -> Result<events::Model, ApiError> {
-    let e = get(fed, id).await?;
-    if !e.local || !may_manage(fed, &e, me).await? {
-        return Err(ApiError::Forbidden);
-    }
-    if e.status == EventStatus::Cancelled.as_str() {
-        return Ok(e);
-    }
-    let mut m: events::ActiveModel = e.into();
-    m.status = Set(EventStatus::Cancelled.as_str().to_string());
-    m.updated_at = Set(coopol_db::now());
-    save(fed, m, true).await
+    Ok(event_rules::cancel(fed, me, id, companion).await?)
 }
 
-/// `me` takes part (or says maybe) in an event, local (decided at once) or remote (a `Join`
-/// is sent; pending until the organiser answers).
+/// `me` takes part (or says maybe) in an event: `coopol_service::events::join`, the RSVP
+/// path the inbox takes for remote people too.
 pub async fn join(fed: &Federation, me: &accounts::Model, id: i64, maybe: bool) -> Result<events::Model, ApiError> {
     let e = get(fed, id).await?;
-    if e.status == EventStatus::Cancelled.as_str() {
-        return Err(unprocessable("the event is cancelled"));
-    }
-    let existing = participation(&fed.db, e.id, me.id).await?;
-    if let Some(p) = &existing {
-        if p.state != REJECTED && (p.state == TENTATIVE) == maybe {
-            return Ok(e);
-        }
-    }
-    let join_uri = fed.config.activity_url(&me.username, "join", coopol_core::new_id());
-    let state = if e.local {
-        let mode: EventJoinMode = e.join_mode.parse().map_err(|_| ApiError::Internal("join mode".into()))?;
-        let status: EventStatus = e.status.parse().map_err(|_| ApiError::Internal("event status".into()))?;
-        let mut accepted = event_store::count_in_state(&fed.db, e.id, ACCEPTED).await?;
-        if existing.as_ref().is_some_and(|p| p.state == ACCEPTED) {
-            accepted = accepted.saturating_sub(1);
-        }
-        let member = match e.group_id {
-            Some(g) => gq::role_of(&fed.db, g, me.id).await?.is_some(),
-            None => false,
-        };
-        match coopol_core::event::decide_join(status, mode, e.capacity, accepted, member, maybe) {
-            Ok(s) => s.as_str(),
-            Err(JoinRefused::MembersOnly) => return Err(ApiError::Forbidden),
-            Err(JoinRefused::Cancelled) => return Err(unprocessable("the event is cancelled")),
-        }
-    } else if maybe {
-        TENTATIVE
-    } else {
-        PENDING
-    };
-    let now = coopol_db::now();
-    let txn = fed.db.begin().await?;
-    let row = match existing {
-        Some(p) => {
-            let mut m: event_participants::ActiveModel = p.into();
-            m.state = Set(state.to_string());
-            m.join_uri = Set(join_uri);
-            m.updated_at = Set(now);
-            m.update(&txn).await?
-        }
-        None => {
-            event_participants::ActiveModel {
-                id: Set(coopol_core::new_id()),
-                event_id: Set(e.id),
-                account_id: Set(me.id),
-                state: Set(state.to_string()),
-                join_uri: Set(join_uri),
-                created_at: Set(now),
-                updated_at: Set(now),
-                reminded_at: Set(None),
-            }
-            .insert(&txn)
-            .await?
-        }
-    };
-    if e.local {
-        recount(&txn, &e).await?;
-    } else {
-        queries::record_intent(&txn, &Intent::JoinEvent { participant_id: row.id }).await?;
-    }
-    txn.commit().await?;
-    fed.outbox_ready.notify_one();
-    if e.local && state == PENDING {
-        let kind = notifications::EVENT_PARTICIPATION_REQUEST;
-        coopol_federation::events::notify(fed, e.account_id, me.id, kind, Some(e.status_id)).await?;
-    }
+    event_rules::join(fed, &e, me, maybe, None).await?;
     get(fed, id).await
 }
 
 /// `me` no longer takes part.
 pub async fn leave(fed: &Federation, me: &accounts::Model, id: i64) -> Result<events::Model, ApiError> {
     let e = get(fed, id).await?;
-    if e.local {
-        coopol_federation::activities::leave::leave_local_event(fed, e.id, me.id).await?;
-        return get(fed, id).await;
-    }
-    let Some(p) = participation(&fed.db, e.id, me.id).await? else { return Ok(e) };
-    let txn = fed.db.begin().await?;
-    event_participants::Entity::delete_by_id(p.id).exec(&txn).await?;
-    let intent = Intent::LeaveEvent { account_id: me.id, event_id: e.id, join_uri: p.join_uri };
-    queries::record_intent(&txn, &intent).await?;
-    txn.commit().await?;
-    fed.outbox_ready.notify_one();
-    Ok(e)
+    event_rules::leave(fed, &e, me).await?;
+    get(fed, id).await
 }
 
 /// The participants of an event, for those who manage it.
 pub async fn participants(fed: &Federation, me: &accounts::Model, id: i64) -> Result<Vec<Value>, ApiError> {
     let e = get(fed, id).await?;
-    if !may_manage(fed, &e, me).await? {
+    if !event_rules::may_manage(fed, &e, me).await? {
         return Err(ApiError::Forbidden);
     }
     let rows = event_participants::Entity::find()
@@ -433,62 +242,12 @@ pub async fn answer(
     accept: bool,
 ) -> Result<Value, ApiError> {
     let e = get(fed, id).await?;
-    if !e.local || !may_manage(fed, &e, me).await? {
-        return Err(ApiError::Forbidden);
-    }
-    let p = participation(&fed.db, e.id, account_id).await?.ok_or(ApiError::NotFound)?;
-    let who = queries::account_by_id(&fed.db, account_id).await?.ok_or(ApiError::NotFound)?;
-    let accepted = event_store::count_in_state(&fed.db, e.id, ACCEPTED).await?;
-    let full = e.capacity.is_some_and(|c| accepted >= u64::try_from(c).unwrap_or(0));
-    let was = p.state.clone();
-    let state = match (accept, was.as_str()) {
-        (true, ACCEPTED | TENTATIVE) => was.clone(),
-        (true, _) if full => WAITLISTED.to_string(),
-        (true, _) => ACCEPTED.to_string(),
-        (false, _) => REJECTED.to_string(),
-    };
-    // A place freed by a rejection goes to the oldest waiting participant.
-    let next = if !accept && was == ACCEPTED { next_waitlisted(&fed.db, e.id).await? } else { None };
-    let mut promoted_local = None;
-    let txn = fed.db.begin().await?;
-    let mut m: event_participants::ActiveModel = p.into();
-    m.state = Set(state.clone());
-    m.updated_at = Set(coopol_db::now());
-    let p = m.update(&txn).await?;
-    if who.domain.is_some() && state != was {
-        match state.as_str() {
-            ACCEPTED | TENTATIVE => {
-                queries::record_intent(&txn, &Intent::AcceptParticipant { participant_id: p.id }).await?
-            }
-            REJECTED => queries::record_intent(&txn, &Intent::RejectParticipant { participant_id: p.id }).await?,
-            _ => {}
-        }
-    }
-    if let Some(n) = next {
-        let remote = queries::account_by_id(&txn, n.account_id).await?.is_some_and(|a| a.domain.is_some());
-        let mut nm: event_participants::ActiveModel = n.into();
-        nm.state = Set(ACCEPTED.to_string());
-        nm.updated_at = Set(coopol_db::now());
-        let n = nm.update(&txn).await?;
-        if remote {
-            queries::record_intent(&txn, &Intent::AcceptParticipant { participant_id: n.id }).await?;
-        } else {
-            promoted_local = Some(n.account_id);
-        }
-    }
-    recount(&txn, &e).await?;
-    txn.commit().await?;
-    fed.outbox_ready.notify_one();
-    let kind = notifications::EVENT_PARTICIPATION_ACCEPTED;
-    if who.domain.is_none() && state == ACCEPTED && was != ACCEPTED {
-        coopol_federation::events::notify(fed, who.id, me.id, kind, Some(e.status_id)).await?;
-    }
-    if let Some(a) = promoted_local {
-        coopol_federation::events::notify(fed, a, me.id, kind, Some(e.status_id)).await?;
-    }
-    Ok(
-        json!({ "account": mastodon::account(fed, &who).await?, "state": state, "created_at": mastodon::time(p.created_at) }),
-    )
+    let (p, who) = event_rules::answer(fed, me, &e, account_id, accept).await?;
+    Ok(json!({
+        "account": mastodon::account(fed, &who).await?,
+        "state": p.state,
+        "created_at": mastodon::time(p.created_at),
+    }))
 }
 
 /// Events starting in [`from`, `to`), soonest first, optionally of one group; public ones only.
@@ -534,8 +293,8 @@ pub async fn event_json(fed: &Federation, e: &events::Model, viewer: Option<i64>
         None => None,
     };
     let is_organiser = viewer == Some(e.account_id);
-    let tentative = event_store::count_in_state(&fed.db, e.id, TENTATIVE).await?;
-    let waitlist = event_store::count_in_state(&fed.db, e.id, WAITLISTED).await?;
+    let tentative = count_in_state(&fed.db, e.id, TENTATIVE).await?;
+    let waitlist = count_in_state(&fed.db, e.id, WAITLISTED).await?;
     Ok(json!({
         "id": e.id.to_string(),
         "uri": e.uri,

@@ -1,6 +1,6 @@
 //! The Mastodon client API and OAuth of coopol: an adapter that translates between Mastodon's
-//! JSON shapes and the domain. Handlers are thin; writes live in `service`, conversions in
-//! `mastodon`. The API never calls other servers to deliver: it records `Intent`s.
+//! JSON shapes and the domain. Handlers are thin; writes live in `coopol_service`, conversions
+//! in `mastodon`. The API never calls other servers to deliver: it records `Intent`s.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 pub mod auth;
@@ -17,8 +17,6 @@ mod polls;
 pub mod profile_images;
 pub mod ratelimit;
 mod routes;
-pub mod service;
-pub mod social;
 
 use axum::Router;
 use coopol_federation::Federation;
@@ -38,8 +36,6 @@ pub fn router_with(fed: Federation, limits: ratelimit::RateLimit) -> Router {
         .merge(routes::instance::routes())
         .merge(routes::accounts::routes())
         .merge(routes::statuses::routes())
-        .merge(routes::status_actions::routes())
-        .merge(routes::relationships::routes())
         .merge(routes::timelines::routes())
         .merge(routes::search::routes())
         .merge(routes::groups::routes())

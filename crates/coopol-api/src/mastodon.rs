@@ -39,7 +39,7 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, ApiError> {
 /// Profile fields: remote ones are stored as sanitised HTML; local ones as typed, rendered
 /// as HTML here (links made links).
 fn profile_fields(fed: &Federation, a: &accounts::Model, facts: &AccountFacts) -> Vec<Field> {
-    let fields: Vec<crate::social::Field> =
+    let fields: Vec<coopol_service::accounts::Field> =
         facts.profiles.get(&a.id).and_then(|p| serde_json::from_str(&p.fields).ok()).unwrap_or_default();
     let base = fed.config.base_url();
     fields
@@ -115,7 +115,7 @@ pub async fn account(fed: &Federation, a: &accounts::Model) -> Result<Value, Api
 /// The CredentialAccount entity: the Account with its `source`.
 pub async fn credential_account(fed: &Federation, a: &accounts::Model) -> Result<Value, ApiError> {
     let mut v = account(fed, a).await?;
-    let (note_source, fields) = crate::social::profile_source(fed, a.id).await?;
+    let (note_source, fields) = coopol_service::accounts::profile_source(fed, a.id).await?;
     if let Some(m) = v.as_object_mut() {
         m.insert(
             "source".into(),
@@ -317,7 +317,7 @@ pub async fn notifications(
     let mut per_owner: HashMap<i64, Vec<&statuses::Model>> = HashMap::new();
     for n in list {
         if let Some(s) = n.status_id.and_then(|id| found.get(&id)) {
-            if crate::service::can_view(fed, s, Some(n.account_id)).await? {
+            if coopol_service::statuses::can_view(fed, s, Some(n.account_id)).await? {
                 per_owner.entry(n.account_id).or_default().push(s);
             }
         }
@@ -391,7 +391,7 @@ pub async fn conversations(
     let mut visible: HashMap<i64, Vec<&statuses::Model>> = HashMap::new();
     for c in list {
         if let Some(s) = last.get(&c.last_status_id) {
-            if crate::service::can_view(fed, s, Some(c.account_id)).await? {
+            if coopol_service::statuses::can_view(fed, s, Some(c.account_id)).await? {
                 visible.entry(c.account_id).or_default().push(s);
             }
         }

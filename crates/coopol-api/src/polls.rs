@@ -1,13 +1,11 @@
 //! What a status carries besides its text: media attachments and a poll. Parsing of the
-//! client's `media_ids[]` and `poll[...]`, the votes, and the Poll and attachment entities.
+//! client's `media_ids[]` and `poll[...]`, and the Poll and attachment entities; storing them
+//! and votes are `coopol_service::polls`'.
 
-use chrono::Duration;
-use coopol_core::Intent;
-use coopol_db::entities::{accounts, media_attachments, poll_votes, polls, statuses};
+use coopol_db::entities::{accounts, media_attachments, polls, statuses};
 use coopol_db::media::{self as mq, MAX_ATTACHMENTS};
-use coopol_db::queries;
 use coopol_federation::Federation;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, TransactionTrait};
+pub use coopol_service::polls::{expired, NewPoll, StatusExtras};
 use serde_json::{json, Value};
 
 use crate::{mastodon, ApiError, Params};
@@ -19,22 +17,6 @@ pub const MAX_OPTION_CHARS: usize = 50;
 /// Shortest and longest poll duration, in seconds.
 pub const MIN_EXPIRATION: i64 = 300;
 pub const MAX_EXPIRATION: i64 = 2_629_746;
-
-/// A poll as a client asks for it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewPoll {
-    pub options: Vec<String>,
-    pub expires_in: i64,
-    pub multiple: bool,
-    pub hide_totals: bool,
-}
-
-/// Attachments and poll of a new status, checked.
-#[derive(Debug, Default, Clone)]
-pub struct StatusExtras {
-    pub media: Vec<media_attachments::Model>,
-    pub poll: Option<NewPoll>,
-}
 
 fn lenient_bool(v: Option<&Value>) -> bool {
     match v {
@@ -129,39 +111,6 @@ pub async fn status_extras(fed: &Federation, author: &accounts::Model, p: &Param
     Ok(StatusExtras { media, poll })
 }
 
-/// Attaches the media and creates the poll of a new status, in its transaction.
-pub async fn store_extras(db: &impl ConnectionTrait, status_id: i64, extras: &StatusExtras) -> Result<(), ApiError> {
-    for (i, a) in extras.media.iter().enumerate() {
-        let mut m: media_attachments::ActiveModel = a.clone().into();
-        m.status_id = Set(Some(status_id));
-        m.position = Set(i32::try_from(i).unwrap_or(0));
-        m.update(db).await?;
-    }
-    if let Some(p) = &extras.poll {
-        let now = coopol_db::now();
-        polls::ActiveModel {
-            id: Set(coopol_core::new_id()),
-            status_id: Set(status_id),
-            options: Set(json!(p.options).to_string()),
-            cached_counts: Set("[]".into()),
-            cached_voters: Set(None),
-            multiple: Set(p.multiple),
-            hide_totals: Set(p.hide_totals),
-            expires_at: Set(Some(now + Duration::seconds(p.expires_in))),
-            created_at: Set(now),
-            end_notified: Set(false),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Whether a poll is over.
-pub fn expired(p: &polls::Model) -> bool {
-    p.expires_at.is_some_and(|t| t <= chrono::Utc::now())
-}
-
 /// The Poll entity as `viewer` sees it.
 pub async fn poll_json(
     fed: &Federation,
@@ -207,67 +156,8 @@ pub async fn visible_poll(
     viewer: Option<i64>,
 ) -> Result<(polls::Model, statuses::Model), ApiError> {
     let p = mq::poll_by_id(&fed.db, poll_id).await?.ok_or(ApiError::NotFound)?;
-    let s = crate::service::visible_status(fed, p.status_id, viewer).await?;
+    let s = coopol_service::statuses::visible(fed, p.status_id, viewer).await?;
     Ok((p, s))
-}
-
-/// Votes in a poll. A vote on a local poll updates it for every server that has it
-/// (`Update(Question)`); a vote on a remote poll is sent to its origin (`Create(Note)` per choice).
-pub async fn vote(fed: &Federation, me: &accounts::Model, poll_id: i64, choices: &[String]) -> Result<(), ApiError> {
-    let (p, s) = visible_poll(fed, poll_id, Some(me.id)).await?;
-    if expired(&p) {
-        return Err(ApiError::Unprocessable("The poll has already ended".into()));
-    }
-    if s.account_id == me.id {
-        return Err(ApiError::Unprocessable("You cannot vote in your own poll".into()));
-    }
-    if mq::has_voted(&fed.db, p.id, me.id).await? {
-        return Err(ApiError::Unprocessable("You have already voted on this poll".into()));
-    }
-    let n = mq::poll_options(&p).len();
-    let mut picked: Vec<i32> = Vec::new();
-    for c in choices {
-        let i: usize = c.trim().parse().map_err(|_| ApiError::Unprocessable(format!("invalid choice {c}")))?;
-        if i >= n {
-            return Err(ApiError::Unprocessable(format!("invalid choice {c}")));
-        }
-        let i = i32::try_from(i).map_err(|_| ApiError::Unprocessable(format!("invalid choice {c}")))?;
-        if !picked.contains(&i) {
-            picked.push(i);
-        }
-    }
-    if picked.is_empty() {
-        return Err(ApiError::Unprocessable("choices can't be blank".into()));
-    }
-    if picked.len() > 1 && !p.multiple {
-        return Err(ApiError::Unprocessable("this poll accepts only one choice".into()));
-    }
-    let txn = fed.db.begin().await?;
-    let mut ids = Vec::new();
-    for choice in picked {
-        let id = coopol_core::new_id();
-        poll_votes::ActiveModel {
-            id: Set(id),
-            poll_id: Set(p.id),
-            account_id: Set(me.id),
-            choice: Set(choice),
-            uri: Set(format!("{}#votes/{id}", me.uri)),
-            created_at: Set(coopol_db::now()),
-        }
-        .insert(&txn)
-        .await?;
-        ids.push(id);
-    }
-    if s.local {
-        queries::record_intent(&txn, &Intent::UpdateStatus { status_id: s.id }).await?;
-    } else {
-        for vote_id in ids {
-            queries::record_intent(&txn, &Intent::PollVote { vote_id }).await?;
-        }
-    }
-    txn.commit().await?;
-    fed.outbox_ready.notify_one();
-    Ok(())
 }
 
 #[cfg(test)]

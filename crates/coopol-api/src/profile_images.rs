@@ -5,13 +5,12 @@
 use std::io::Cursor;
 
 use axum::body::Bytes;
-use coopol_core::Intent;
 use coopol_db::entities::accounts;
 use coopol_db::profile_images::{AVATAR, HEADER};
 use coopol_federation::Federation;
+use coopol_service::accounts::StoredImage;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
-use sea_orm::TransactionTrait;
 
 use crate::media::process::{self, Kind, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE};
 use crate::media::Media;
@@ -101,43 +100,27 @@ pub async fn store(
     if images.is_empty() {
         return Ok(());
     }
-    // Reads and file writes come before the transaction (SQLite: a transaction begins with a write).
-    let (old_avatar, old_header) = coopol_db::profile_images::images_of(&fed.db, me.id).await?;
+    // The files first: the service records them in one transaction with the intent.
     let mut rows = Vec::new();
     for img in images {
         let key = format!("profile/{}/{}-{}.{}", me.id, img.kind, coopol_core::new_id(), img.ext);
         media.store.put(&key, img.bytes).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-        rows.push((img.kind, media.store.public_url(&key), img.content_type, key));
+        rows.push(StoredImage {
+            kind: img.kind,
+            url: media.store.public_url(&key),
+            content_type: img.content_type.to_string(),
+            file_key: key,
+        });
     }
-    let txn = fed.db.begin().await?;
-    for (kind, url, content_type, key) in &rows {
-        coopol_db::profile_images::set_image(&txn, me.id, kind, url, content_type, Some(key)).await?;
-    }
-    coopol_db::queries::record_intent(&txn, &Intent::UpdateAccount { account_id: me.id }).await?;
-    txn.commit().await?;
-    fed.outbox_ready.notify_one();
-    let replaced = [old_avatar, old_header]
-        .into_iter()
-        .flatten()
-        .filter(|o| rows.iter().any(|(kind, ..)| *kind == o.kind))
-        .filter_map(|o| o.file_key);
-    remove_files(media, replaced.collect()).await;
+    let replaced = coopol_service::accounts::set_images(fed, me, &rows).await?;
+    remove_files(media, replaced).await;
     Ok(())
 }
 
 /// Removes an account's avatar or header (it shows the default image again).
 pub async fn remove(fed: &Federation, media: &Media, me: &accounts::Model, kind: &str) -> Result<(), ApiError> {
-    let (avatar, header) = coopol_db::profile_images::images_of(&fed.db, me.id).await?;
-    let old = if kind == AVATAR { avatar } else { header };
-    if old.is_none() {
-        return Ok(());
-    }
-    let txn = fed.db.begin().await?;
-    coopol_db::profile_images::remove_image(&txn, me.id, kind).await?;
-    coopol_db::queries::record_intent(&txn, &Intent::UpdateAccount { account_id: me.id }).await?;
-    txn.commit().await?;
-    fed.outbox_ready.notify_one();
-    remove_files(media, old.and_then(|o| o.file_key).into_iter().collect()).await;
+    let old = coopol_service::accounts::remove_image(fed, me, kind).await?;
+    remove_files(media, old.into_iter().collect()).await;
     Ok(())
 }
 

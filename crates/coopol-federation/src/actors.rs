@@ -200,52 +200,8 @@ pub async fn create_local_group(
     Ok((account, settings))
 }
 
-/// What a group admin changes in a local group (`None`: unchanged).
-#[derive(Debug, Clone, Default)]
-pub struct GroupUpdate {
-    pub display_name: Option<String>,
-    /// Plain text, shown as the actor's summary.
-    pub description: Option<String>,
-    /// Plain text, stored with the group's settings and shown after the description.
-    pub rules: Option<String>,
-}
-
-/// Changes a local group's name, description or rules, and tells its followers' servers
-/// (`Update` of the group actor) in the same transaction.
-pub async fn update_local_group(
-    db: &Db,
-    group: &accounts::Model,
-    g: &coopol_db::entities::groups::Model,
-    u: &GroupUpdate,
-) -> Result<(accounts::Model, coopol_db::entities::groups::Model), FederationError> {
-    let too_long = u.display_name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME)
-        || u.description.as_ref().is_some_and(|d| d.chars().count() > MAX_NOTE)
-        || u.rules.as_ref().is_some_and(|r| r.chars().count() > coopol_core::group::MAX_RULES);
-    if too_long {
-        return Err(FederationError::Invalid("group name, description or rules too long".into()));
-    }
-    let mut a: accounts::ActiveModel = group.clone().into();
-    if let Some(n) = &u.display_name {
-        a.display_name = Set(if n.trim().is_empty() { group.username.clone() } else { n.trim().to_string() });
-    }
-    if let Some(d) = &u.description {
-        a.note = Set(coopol_core::text::escape(d));
-    }
-    a.updated_at = Set(coopol_db::now());
-    let txn = db.begin().await?;
-    let account = a.update(&txn).await?;
-    let settings = match &u.rules {
-        Some(r) => {
-            let mut m: coopol_db::entities::groups::ActiveModel = g.clone().into();
-            m.rules = Set(r.clone());
-            m.update(&txn).await?
-        }
-        None => g.clone(),
-    };
-    queries::record_intent(&txn, &coopol_core::Intent::UpdateAccount { account_id: group.id }).await?;
-    txn.commit().await?;
-    Ok((account, settings))
-}
+/// What a group's admins may change of its profile (`coopol_service::groups::update_profile`).
+pub use coopol_service::groups::GroupUpdate;
 
 /// A local group's rules in its actor document. Lemmy and Mobilizon show the `summary` (Lemmy
 /// as the community's sidebar, where communities keep their rules), so the rules follow the

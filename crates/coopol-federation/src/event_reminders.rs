@@ -11,8 +11,8 @@ use coopol_db::notifications::EVENT_REMINDER;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::event_store::{ACCEPTED, TENTATIVE};
 use crate::{Federation, FederationError};
+use coopol_service::events::{ACCEPTED, TENTATIVE};
 
 /// How often the worker looks for events about to start.
 const INTERVAL: Duration = Duration::from_secs(30);
@@ -58,7 +58,7 @@ pub async fn remind_due(
             continue;
         }
         if let Some(e) = events::Entity::find_by_id(p.event_id).one(&fed.db).await? {
-            crate::events::notify(fed, p.account_id, e.account_id, EVENT_REMINDER, Some(e.status_id)).await?;
+            coopol_service::stream::notify(fed, p.account_id, e.account_id, EVENT_REMINDER, Some(e.status_id)).await?;
             reminded += 1;
         }
     }

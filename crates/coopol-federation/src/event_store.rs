@@ -2,38 +2,16 @@
 //! its companion status's URI, sent in `Create`/`Update`), and remote events stored or updated
 //! with their companion status (same URI, authored by the organiser person), like remote notes.
 
-use coopol_db::entities::{accounts, event_participants, events, statuses};
+use coopol_db::entities::{accounts, events, statuses};
 use coopol_db::queries;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait};
+use coopol_service::events::event_by_uri;
+use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
 use serde_json::Value;
 
 use crate::event_objects::{
     event_json, parse_event, status_html, EventActors, EventData, Place, RemoteEvent, WireJoinMode,
 };
 use crate::{actors, Federation, FederationError};
-
-/// Participation states, as stored in `event_participants.state`.
-pub const ACCEPTED: &str = "accepted";
-pub const TENTATIVE: &str = "tentative";
-pub const PENDING: &str = "pending";
-pub const WAITLISTED: &str = "waitlisted";
-pub const REJECTED: &str = "rejected";
-
-/// The event whose companion status (or own id) is `uri`.
-pub async fn event_by_uri(
-    db: &impl sea_orm::ConnectionTrait,
-    uri: &str,
-) -> Result<Option<events::Model>, FederationError> {
-    Ok(events::Entity::find().filter(events::Column::Uri.eq(uri)).one(db).await?)
-}
-
-/// The event of a companion status, if the status is one.
-pub async fn event_of_status(
-    db: &impl sea_orm::ConnectionTrait,
-    status_id: i64,
-) -> Result<Option<events::Model>, FederationError> {
-    Ok(events::Entity::find().filter(events::Column::StatusId.eq(status_id)).one(db).await?)
-}
 
 /// Our wire view of a stored event.
 pub fn event_data(e: &events::Model) -> EventData {
@@ -69,11 +47,6 @@ pub fn event_data(e: &events::Model) -> EventData {
     }
 }
 
-/// The account that answers joins of an event: its group when it has one, else the organiser.
-pub fn owner_id(e: &events::Model) -> i64 {
-    e.group_id.unwrap_or(e.account_id)
-}
-
 /// The `Event` document of a local event.
 pub async fn event_document(fed: &Federation, e: &events::Model) -> Result<Value, FederationError> {
     let organiser = queries::account_by_id(&fed.db, e.account_id).await?.ok_or(FederationError::NotFound)?;
@@ -88,19 +61,6 @@ pub async fn event_document(fed: &Federation, e: &events::Model) -> Result<Value
         group_followers: group.as_ref().and_then(|g| g.followers_url.as_deref()),
     };
     Ok(event_json(&event_data(e), &who))
-}
-
-/// Counts the event's participants in each state that is shown: accepted, tentative, waitlisted.
-pub async fn count_in_state(
-    db: &impl sea_orm::ConnectionTrait,
-    event_id: i64,
-    state: &str,
-) -> Result<u64, FederationError> {
-    Ok(event_participants::Entity::find()
-        .filter(event_participants::Column::EventId.eq(event_id))
-        .filter(event_participants::Column::State.eq(state))
-        .count(db)
-        .await?)
 }
 
 /// Whether the sender may speak for a remote event: its organiser or its group.
@@ -245,10 +205,10 @@ pub async fn update_remote_event(
     let Some(existing) = event_by_uri(&fed.db, &r.data.uri).await? else { return Ok(None) };
     let (event, notify) = update_stored(fed, existing, &r, sender).await?;
     if notify {
-        notify_participants(fed, &event, coopol_db::notifications::UPDATE).await?;
+        coopol_service::events::notify_participants(fed, &event, coopol_db::notifications::UPDATE).await?;
     }
     if let Some(s) = queries::status_by_id(&fed.db, event.status_id).await? {
-        fed.events.publish(crate::events::Event::StatusUpdated { status_id: s.id });
+        fed.stream.publish(coopol_service::stream::Message::StatusUpdated { status_id: s.id });
     }
     Ok(Some(event))
 }
@@ -282,35 +242,6 @@ async fn update_stored(
     }
     txn.commit().await?;
     Ok((event, visible))
-}
-
-/// Notifies the local accounts taking part in an event (accepted, maybe, waiting) with `kind`
-/// about its companion status, from the organiser.
-pub async fn notify_participants(fed: &Federation, e: &events::Model, kind: &str) -> Result<(), FederationError> {
-    use sea_orm::sea_query::{Expr, Query};
-    let local_ids = Query::select()
-        .column(accounts::Column::Id)
-        .from(accounts::Entity)
-        .and_where(Expr::col(accounts::Column::Domain).is_null())
-        .to_owned();
-    let participants = event_participants::Entity::find()
-        .filter(event_participants::Column::EventId.eq(e.id))
-        .filter(event_participants::Column::State.is_in([ACCEPTED, TENTATIVE, PENDING, WAITLISTED]))
-        .filter(event_participants::Column::AccountId.in_subquery(local_ids))
-        .all(&fed.db)
-        .await?;
-    for p in participants {
-        // Each change is news: the notification of an earlier one makes way for it (the
-        // notification helper keeps one per type, sender and status).
-        coopol_db::entities::notifications::Entity::delete_many()
-            .filter(coopol_db::entities::notifications::Column::AccountId.eq(p.account_id))
-            .filter(coopol_db::entities::notifications::Column::Kind.eq(kind))
-            .filter(coopol_db::entities::notifications::Column::StatusId.eq(e.status_id))
-            .exec(&fed.db)
-            .await?;
-        crate::events::notify(fed, p.account_id, e.account_id, kind, Some(e.status_id)).await?;
-    }
-    Ok(())
 }
 
 /// Resolves a remote event by URL (search): fetched from its origin, stored with its organiser.

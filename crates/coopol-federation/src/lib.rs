@@ -10,7 +10,6 @@ pub mod delivery;
 pub mod event_objects;
 pub mod event_reminders;
 pub mod event_store;
-pub mod events;
 pub mod fetch;
 pub mod html;
 pub mod inbox;
@@ -31,6 +30,7 @@ pub mod webfinger;
 use std::sync::Arc;
 
 use coopol_db::{Db, DbError};
+use coopol_service::{Service, ServiceError};
 use coopol_signatures::SigningKey;
 use tokio::sync::Notify;
 
@@ -85,21 +85,33 @@ pub enum FederationError {
     Db(#[from] DbError),
 }
 
+impl From<ServiceError> for FederationError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotFound => FederationError::NotFound,
+            ServiceError::Forbidden(m) => FederationError::Unauthorized(m),
+            ServiceError::Unprocessable(m) => FederationError::Invalid(m),
+            ServiceError::Db(e) => FederationError::Db(e),
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for FederationError {
     fn from(e: sea_orm::DbErr) -> Self {
         FederationError::Db(DbError::Db(e))
     }
 }
 
-/// Everything federation work needs, shared by handlers and workers. Cheap to clone.
+/// Everything federation work needs, shared by handlers and workers. Cheap to clone. It
+/// dereferences to its `Inner`, which dereferences to the `Service` (database, instance
+/// configuration, stream bus, outbox bell): `fed.db`, `fed.config`, and `&fed` where a
+/// workflow takes a `&Service`.
 #[derive(Clone)]
 pub struct Federation(Arc<Inner>);
 
 pub struct Inner {
-    /// Who we are and which URLs we mint.
-    pub config: InstanceConfig,
-    /// The database pool.
-    pub db: Db,
+    /// The workflows' context: configuration, database, stream bus, outbox bell.
+    pub service: Service,
     /// The SSRF-guarded client for every outgoing request.
     pub http: HttpClient,
     /// The instance actor's key: signs fetches that are not on behalf of a user.
@@ -108,18 +120,21 @@ pub struct Inner {
     pub keys: keys::KeyCache,
     /// Private keys of local accounts, parsed once.
     pub signers: keys::SignerCache,
-    /// Wakes the outbox worker when an intent is recorded.
-    pub outbox_ready: Notify,
     /// Wakes delivery workers when jobs are queued.
     pub delivery_ready: Notify,
     /// Wakes the inbox worker when an activity is accepted.
     pub inbox_ready: Arc<Notify>,
     /// Writes accepted activities in batches.
     pub recorder: recorder::Recorder,
-    /// What streaming clients hear about (statuses, notifications, conversations).
-    pub events: events::Events,
     /// The instance's figures (NodeInfo, `/api/v1/instance`), recounted once a minute.
     pub figures: coopol_db::figures::FiguresCache,
+}
+
+impl std::ops::Deref for Inner {
+    type Target = Service;
+    fn deref(&self) -> &Service {
+        &self.service
+    }
 }
 
 impl std::ops::Deref for Federation {
@@ -141,17 +156,14 @@ impl Federation {
         let inbox_ready = Arc::new(Notify::new());
         let recorder = recorder::Recorder::start(db.clone(), inbox_ready.clone());
         Ok(Federation(Arc::new(Inner {
-            config,
-            db,
+            service: Service::new(config, db),
             http,
             instance_key,
             keys: keys::KeyCache::default(),
             signers: keys::SignerCache::default(),
-            outbox_ready: Notify::new(),
             delivery_ready: Notify::new(),
             inbox_ready,
             recorder,
-            events: events::Events::default(),
             figures: coopol_db::figures::FiguresCache::default(),
         })))
     }

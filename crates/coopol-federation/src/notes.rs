@@ -110,7 +110,7 @@ pub fn note_json(config: &InstanceConfig, s: &statuses::Model, p: &NoteParts<'_>
 /// Builds the Note of a stored local status, loading its mentions and tags.
 /// The companion status of an event is sent and served as the `Event` itself.
 pub async fn note_for_status(fed: &Federation, s: &statuses::Model) -> Result<Value, FederationError> {
-    if let Some(e) = crate::event_store::event_of_status(&fed.db, s.id).await? {
+    if let Some(e) = coopol_service::events::event_of_status(&fed.db, s.id).await? {
         return crate::event_store::event_document(fed, &e).await;
     }
     let author = queries::account_by_id(&fed.db, s.account_id).await?.ok_or(FederationError::NotFound)?;

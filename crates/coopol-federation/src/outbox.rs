@@ -359,8 +359,9 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
                 return Ok(None);
             };
             let Some(e) = events::Entity::find_by_id(p.event_id).one(&fed.db).await? else { return Ok(None) };
-            let (who, owner) = (account(fed, p.account_id).await?, account(fed, event_store::owner_id(&e)).await?);
-            let maybe = p.state == event_store::TENTATIVE;
+            let (who, owner) =
+                (account(fed, p.account_id).await?, account(fed, coopol_service::events::owner_id(&e)).await?);
+            let maybe = p.state == coopol_service::events::TENTATIVE;
             Outgoing {
                 activity: join::build(&p.join_uri, maybe, &who.uri, &e.uri, &owner.uri),
                 sender_account_id: who.id,
@@ -369,7 +370,8 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
         }
         Intent::LeaveEvent { account_id, event_id, join_uri } => {
             let Some(e) = events::Entity::find_by_id(*event_id).one(&fed.db).await? else { return Ok(None) };
-            let (who, owner) = (account(fed, *account_id).await?, account(fed, event_store::owner_id(&e)).await?);
+            let (who, owner) =
+                (account(fed, *account_id).await?, account(fed, coopol_service::events::owner_id(&e)).await?);
             Outgoing {
                 activity: leave::build(&format!("{join_uri}#leave"), &who.uri, &e.uri, &owner.uri),
                 sender_account_id: who.id,
@@ -381,7 +383,8 @@ pub async fn build(fed: &Federation, intent: &Intent) -> Result<Option<Outgoing>
                 return Ok(None);
             };
             let Some(e) = events::Entity::find_by_id(p.event_id).one(&fed.db).await? else { return Ok(None) };
-            let (who, owner) = (account(fed, p.account_id).await?, account(fed, event_store::owner_id(&e)).await?);
+            let (who, owner) =
+                (account(fed, p.account_id).await?, account(fed, coopol_service::events::owner_id(&e)).await?);
             let kind = if matches!(intent, Intent::AcceptParticipant { .. }) { "Accept" } else { "Reject" };
             let id = c.activity_url(&owner.username, &kind.to_lowercase(), coopol_core::new_id());
             Outgoing {

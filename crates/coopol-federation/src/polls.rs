@@ -375,8 +375,14 @@ pub async fn announce_ended_polls(fed: &Federation) -> Result<usize, FederationE
         }
         for account_id in told {
             // `notify` keeps local accounts only.
-            crate::events::notify(fed, account_id, status.account_id, coopol_db::notifications::POLL, Some(status.id))
-                .await?;
+            coopol_service::stream::notify(
+                fed,
+                account_id,
+                status.account_id,
+                coopol_db::notifications::POLL,
+                Some(status.id),
+            )
+            .await?;
         }
         announced += 1;
     }

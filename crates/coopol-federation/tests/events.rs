@@ -194,7 +194,7 @@ async fn local_event(fed: &Federation, alice: &accounts::Model, capacity: Option
 }
 
 async fn state(fed: &Federation, e: &events::Model, a: &accounts::Model) -> Option<String> {
-    activities::join::participation(&fed.db, e.id, a.id).await.unwrap().map(|p| p.state)
+    coopol_service::events::participation(&fed.db, e.id, a.id).await.unwrap().map(|p| p.state)
 }
 
 #[tokio::test]

@@ -343,11 +343,11 @@ async fn a_remote_actor_s_profile_fields_are_kept_sanitised_and_bounded() {
 }
 
 #[tokio::test]
-async fn received_activities_notify_once_and_reach_the_event_bus() {
+async fn received_activities_notify_once_and_reach_the_stream() {
     use coopol_db::notifications;
-    use coopol_federation::events::Event;
+    use coopol_service::stream::Message;
     for (backend, rig) in rigs().await {
-        let mut events = rig.fed.events.subscribe();
+        let mut stream = rig.fed.stream.subscribe();
         let f = follow(&rig, 1);
         activities::receive(&rig.fed, &f, &rig.remote).await.unwrap();
         activities::receive(&rig.fed, &f, &rig.remote).await.unwrap();
@@ -382,12 +382,12 @@ async fn received_activities_notify_once_and_reach_the_event_bus() {
         assert!(got.iter().all(|n| n.from_account_id == rig.remote.id), "{backend}");
 
         let mut seen = Vec::new();
-        while let Ok(e) = events.try_recv() {
+        while let Ok(e) = stream.try_recv() {
             seen.push(e);
         }
-        assert!(seen.contains(&Event::StatusCreated { status_id: s.id }), "{backend}: {seen:?}");
-        assert!(seen.contains(&Event::StatusUpdated { status_id: s.id }), "{backend}: {seen:?}");
-        assert_eq!(seen.iter().filter(|e| matches!(e, Event::Notification { .. })).count(), 3, "{backend}: {seen:?}");
+        assert!(seen.contains(&Message::StatusCreated { status_id: s.id }), "{backend}: {seen:?}");
+        assert!(seen.contains(&Message::StatusUpdated { status_id: s.id }), "{backend}: {seen:?}");
+        assert_eq!(seen.iter().filter(|e| matches!(e, Message::Notification { .. })).count(), 3, "{backend}: {seen:?}");
     }
 }
 
@@ -414,7 +414,7 @@ async fn the_worker_applies_bursts_in_batches_and_keeps_each_actor_s_order() {
     for (backend, rig) in rigs().await {
         let (sue, _) = remote_account(&rig.fed.db, "sue").await;
         let rob = rig.remote.uri.clone();
-        let mut events = rig.fed.events.subscribe();
+        let mut events = rig.fed.stream.subscribe();
         // Interleaved: rob's notes 0..30, sue's notes 0..30, sue answering rob's first note, a
         // note rob refuses as his (attributed to sue), a note created, deleted and created again,
         // and a Follow between two Creates.
@@ -491,7 +491,7 @@ async fn the_worker_applies_bursts_in_batches_and_keeps_each_actor_s_order() {
         assert!(queries::follow_between(db, rig.remote.id, rig.alice.id).await.unwrap().is_some(), "{backend}");
         let mut created = 0;
         while let Ok(e) = events.try_recv() {
-            if matches!(e, coopol_federation::events::Event::StatusCreated { .. }) {
+            if matches!(e, coopol_service::stream::Message::StatusCreated { .. }) {
                 created += 1;
             }
         }

@@ -34,10 +34,10 @@ pub async fn run(config: &Config, command: AdminCommand, out: &mut impl Write) -
         }
         AdminCommand::Token { name } => token(&db, &name, out).await,
         AdminCommand::DomainBlock { command: DomainBlockCommand::Add { domain } } => {
-            block_domain(&db, &domain, out).await
+            block_domain(&db, config, &domain, out).await
         }
         AdminCommand::DomainBlock { command: DomainBlockCommand::Remove { domain } } => {
-            unblock_domain(&db, &domain, out).await
+            unblock_domain(&db, config, &domain, out).await
         }
         AdminCommand::DomainBlock { command: DomainBlockCommand::List } => list_domain_blocks(&db, out).await,
         AdminCommand::Group { command } => crate::admin_group::run(&db, config, command, out).await,
@@ -173,8 +173,8 @@ async fn delete_account(db: Db, config: &Config, name: &str, yes: bool, out: &mu
     if account.suspended {
         return Err(Error::Usage(format!("the account {name} is already deleted or suspended")));
     }
-    let fed = coopol_federation::Federation::new(config.instance(), db).await?;
-    let posts = coopol_api::service::delete_account(&fed, &account).await?;
+    let service = coopol_service::Service::new(config.instance(), db);
+    let posts = coopol_service::accounts::delete(&service, &account).await?;
     writeln!(
         out,
         "deleted @{}: {posts} posts removed; the running server tells the other servers (Delete)",
@@ -216,25 +216,19 @@ pub fn normalize_block_domain(input: &str) -> Result<String, Error> {
     Ok(domain.strip_suffix(":443").or_else(|| domain.strip_suffix(":80")).map(str::to_string).unwrap_or(domain))
 }
 
-async fn block_domain(db: &Db, input: &str, out: &mut impl Write) -> Result<(), Error> {
+async fn block_domain(db: &Db, config: &Config, input: &str, out: &mut impl Write) -> Result<(), Error> {
     let domain = normalize_block_domain(input)?;
-    if domain_blocks::Entity::find_by_id(domain.clone()).one(db).await?.is_some() {
+    let service = coopol_service::Service::new(config.instance(), db.clone());
+    if !coopol_service::admin::block_domain(&service, &domain).await? {
         return writeln!(out, "{domain} is already blocked").map_err(write_err);
     }
-    domain_blocks::ActiveModel {
-        domain: Set(domain.clone()),
-        severity: Set("suspend".into()),
-        created_at: Set(coopol_db::now()),
-    }
-    .insert(db)
-    .await?;
     writeln!(out, "blocked {domain}: its activities are refused from now on").map_err(write_err)
 }
 
-async fn unblock_domain(db: &Db, input: &str, out: &mut impl Write) -> Result<(), Error> {
+async fn unblock_domain(db: &Db, config: &Config, input: &str, out: &mut impl Write) -> Result<(), Error> {
     let domain = normalize_block_domain(input)?;
-    let removed = domain_blocks::Entity::delete_by_id(domain.clone()).exec(db).await?.rows_affected;
-    if removed == 0 {
+    let service = coopol_service::Service::new(config.instance(), db.clone());
+    if !coopol_service::admin::unblock_domain(&service, &domain).await? {
         return Err(Error::NotFound(format!("{domain} is not blocked")));
     }
     writeln!(out, "unblocked {domain}").map_err(write_err)

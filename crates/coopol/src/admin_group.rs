@@ -3,13 +3,10 @@
 use std::io::Write;
 
 use clap::{Args, Subcommand, ValueEnum};
-use coopol_core::group::ModAction;
-use coopol_core::{Intent, JoinMode};
-use coopol_db::entities::accounts;
-use coopol_db::groups::{self as gq, GROUP};
+use coopol_core::JoinMode;
+use coopol_db::groups::GROUP;
 use coopol_db::{queries, Db};
 use coopol_federation::actors::{self, NewGroup};
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
 
 use crate::config::Config;
 use crate::error::Error;
@@ -64,7 +61,7 @@ impl From<JoinModeArg> for JoinMode {
 pub async fn run(db: &Db, config: &Config, command: GroupCommand, out: &mut impl Write) -> Result<(), Error> {
     match command {
         GroupCommand::Create(c) => create(db, config, c, out).await,
-        GroupCommand::Suspend { name } => suspend(db, &name, out).await,
+        GroupCommand::Suspend { name } => suspend(db, config, &name, out).await,
         GroupCommand::Move(m) => crate::admin_move::run(db.clone(), config, "Group", m, out).await,
     }
 }
@@ -108,22 +105,15 @@ async fn create(db: &Db, config: &Config, c: CreateGroup, out: &mut impl Write) 
     .map_err(write_err)
 }
 
-async fn suspend(db: &Db, name: &str, out: &mut impl Write) -> Result<(), Error> {
+async fn suspend(db: &Db, config: &Config, name: &str, out: &mut impl Write) -> Result<(), Error> {
     let group = queries::local_account(db, name)
         .await?
         .filter(|a| a.actor_type == GROUP)
         .ok_or_else(|| Error::NotFound(format!("no local group named {name}")))?;
-    if group.suspended {
+    let service = coopol_service::Service::new(config.instance(), db.clone());
+    if !coopol_service::admin::suspend_group(&service, &group).await? {
         return writeln!(out, "group {name} is already suspended").map_err(write_err);
     }
-    let txn = db.begin().await?;
-    let mut m: accounts::ActiveModel = group.clone().into();
-    m.suspended = Set(true);
-    m.updated_at = Set(coopol_db::now());
-    m.update(&txn).await?;
-    gq::log(&txn, group.id, None, ModAction::Suspend, None, None, "suspended by the instance admin").await?;
-    queries::record_intent(&txn, &Intent::DeleteAccount { account_id: group.id }).await?;
-    txn.commit().await?;
     writeln!(out, "suspended group {name}").map_err(write_err)
 }
 

@@ -54,6 +54,16 @@ impl From<coopol_federation::FederationError> for Error {
     }
 }
 
+impl From<coopol_service::ServiceError> for Error {
+    fn from(e: coopol_service::ServiceError) -> Self {
+        match e {
+            coopol_service::ServiceError::Db(db) => Error::Db(db.to_string()),
+            coopol_service::ServiceError::NotFound => Error::NotFound("not found".into()),
+            other => Error::Usage(other.to_string()),
+        }
+    }
+}
+
 impl From<coopol_api::ApiError> for Error {
     fn from(e: coopol_api::ApiError) -> Self {
         Error::Api(e.to_string())

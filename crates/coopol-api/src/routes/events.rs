@@ -50,7 +50,7 @@ async fn create(State(fed): State<Federation>, auth: Auth, p: Params) -> Result<
 async fn show(State(fed): State<Federation>, auth: MaybeAuth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let viewer = auth.0.as_ref().map(|a| a.account.id);
     let e = events::get(&fed, path_id(&id)?).await?;
-    if !crate::service::can_view(&fed, &coopol_status(&fed, e.status_id).await?, viewer).await? {
+    if !coopol_service::statuses::can_view(&fed, &coopol_status(&fed, e.status_id).await?, viewer).await? {
         return Err(ApiError::NotFound);
     }
     Ok(Json(events::event_json(&fed, &e, viewer).await?))

@@ -14,7 +14,8 @@ use super::path_id;
 use crate::auth::{Auth, MaybeAuth};
 use crate::groups::{self, CreateGroup};
 use crate::media::Media;
-use crate::{service, ApiError, Params};
+use crate::{ApiError, Params};
+use coopol_service as service;
 
 pub fn routes() -> Router<Federation> {
     Router::new()
@@ -63,7 +64,7 @@ async fn create(State(fed): State<Federation>, auth: Auth, p: Params) -> Result<
 }
 
 async fn show(State(fed): State<Federation>, auth: MaybeAuth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let (a, g) = groups::local_group(&fed, path_id(&id)?).await?;
+    let (a, g) = service::groups::local(&fed, path_id(&id)?).await?;
     let viewer = auth.0.as_ref().map(|a| a.account.id);
     Ok(Json(groups::group_json(&fed, &a, &g, viewer).await?))
 }
@@ -77,9 +78,9 @@ async fn update(
     req: axum::extract::Request,
 ) -> Result<Json<Value>, ApiError> {
     auth.require("write:accounts")?;
-    let (a, g) = groups::local_group(&fed, path_id(&id)?).await?;
+    let (a, g) = service::groups::local(&fed, path_id(&id)?).await?;
     let media = req.extensions().get::<Media>().cloned();
-    let (p, images) = super::relationships::profile_params(&fed, req).await?;
+    let (p, images) = super::accounts::profile_params(&fed, req).await?;
     // An empty value clears (rules, description), so it is not "absent" here.
     let text = |k: &str| p.0.get(k).and_then(Value::as_str).map(|s| s.trim().to_string());
     let u = actors::GroupUpdate {
@@ -119,7 +120,7 @@ async fn delete_image(
     kind: &str,
 ) -> Result<Json<Value>, ApiError> {
     auth.require("write:accounts")?;
-    let (a, g) = groups::local_group(&fed, path_id(&id)?).await?;
+    let (a, g) = service::groups::local(&fed, path_id(&id)?).await?;
     let Some(Extension(media)) = media else {
         return Err(ApiError::Unprocessable("images cannot be stored on this server".into()));
     };
@@ -134,7 +135,7 @@ async fn join(State(fed): State<Federation>, auth: Auth, Path(id): Path<String>)
         .await?
         .filter(|a| a.actor_type == gq::GROUP && !a.suspended)
         .ok_or(ApiError::NotFound)?;
-    service::follow(&fed, &auth.account, &group).await?;
+    service::relationships::follow(&fed, &auth.account, &group).await?;
     relationship(&fed, &auth, group.id).await
 }
 
@@ -144,7 +145,7 @@ async fn leave(State(fed): State<Federation>, auth: Auth, Path(id): Path<String>
         .await?
         .filter(|a| a.actor_type == gq::GROUP)
         .ok_or(ApiError::NotFound)?;
-    service::unfollow(&fed, &auth.account, &group).await?;
+    service::relationships::unfollow(&fed, &auth.account, &group).await?;
     relationship(&fed, &auth, group.id).await
 }
 
@@ -154,7 +155,7 @@ async fn relationship(fed: &Federation, auth: &Auth, group_id: i64) -> Result<Js
 
 async fn members(State(fed): State<Federation>, auth: Auth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     auth.require("read:accounts")?;
-    let (a, _) = groups::local_group(&fed, path_id(&id)?).await?;
+    let (a, _) = service::groups::local(&fed, path_id(&id)?).await?;
     Ok(Json(json!(groups::people(&fed, a.id, &auth.account).await?)))
 }
 
@@ -165,8 +166,8 @@ async fn set_role(
     p: Params,
 ) -> Result<Json<Value>, ApiError> {
     auth.require("write:accounts")?;
-    let (a, _) = groups::local_group(&fed, path_id(&id)?).await?;
-    groups::set_role(&fed, &a, &auth.account, path_id(&account_id)?, p.required("role")?).await?;
+    let (a, _) = service::groups::local(&fed, path_id(&id)?).await?;
+    service::groups::set_role(&fed, &a, &auth.account, path_id(&account_id)?, p.required("role")?).await?;
     Ok(Json(json!({})))
 }
 
@@ -194,8 +195,8 @@ async fn answer(
     ok: bool,
 ) -> Result<Json<Value>, ApiError> {
     auth.require("write:follows")?;
-    let (a, _) = groups::local_group(&fed, path_id(&id)?).await?;
-    groups::answer_request(&fed, &a, &auth.account, path_id(&account_id)?, ok).await?;
+    let (a, _) = service::groups::local(&fed, path_id(&id)?).await?;
+    service::groups::answer_request(&fed, &a, &auth.account, path_id(&account_id)?, ok).await?;
     Ok(Json(json!({})))
 }
 
@@ -206,9 +207,9 @@ async fn invite(
     p: Params,
 ) -> Result<Json<Value>, ApiError> {
     auth.require("write:accounts")?;
-    let (a, _) = groups::local_group(&fed, path_id(&id)?).await?;
+    let (a, _) = service::groups::local(&fed, path_id(&id)?).await?;
     let account_id = path_id(p.required("account_id")?)?;
-    groups::invite(&fed, &a, &auth.account, account_id, p.str("role").unwrap_or("member")).await?;
+    service::groups::invite(&fed, &a, &auth.account, account_id, p.str("role").unwrap_or("member")).await?;
     Ok(Json(json!({})))
 }
 
@@ -219,9 +220,9 @@ async fn ban(
     p: Params,
 ) -> Result<Json<Value>, ApiError> {
     auth.require("write:blocks")?;
-    let (a, _) = groups::local_group(&fed, path_id(&id)?).await?;
+    let (a, _) = service::groups::local(&fed, path_id(&id)?).await?;
     let account_id = path_id(p.required("account_id")?)?;
-    groups::ban(&fed, &a, &auth.account, account_id, p.str("reason").unwrap_or("")).await?;
+    service::groups::ban(&fed, &a, &auth.account, account_id, p.str("reason").unwrap_or("")).await?;
     Ok(Json(json!({})))
 }
 
@@ -232,8 +233,9 @@ async fn remove(
     p: Params,
 ) -> Result<Json<Value>, ApiError> {
     auth.require("write:statuses")?;
-    let (a, g) = groups::local_group(&fed, path_id(&id)?).await?;
-    groups::remove_post(&fed, &a, &g, &auth.account, path_id(&status_id)?, p.str("reason").unwrap_or("")).await?;
+    let (a, g) = service::groups::local(&fed, path_id(&id)?).await?;
+    service::groups::remove_post(&fed, &a, &g, &auth.account, path_id(&status_id)?, p.str("reason").unwrap_or(""))
+        .await?;
     Ok(Json(json!({})))
 }
 
@@ -261,8 +263,8 @@ async fn set_lock(
     locked: bool,
 ) -> Result<Json<Value>, ApiError> {
     auth.require("write:statuses")?;
-    let (a, _) = groups::local_group(&fed, path_id(&id)?).await?;
-    groups::lock_thread(&fed, &a, &auth.account, path_id(&status_id)?, locked).await?;
+    let (a, _) = service::groups::local(&fed, path_id(&id)?).await?;
+    service::groups::lock_thread(&fed, &a, &auth.account, path_id(&status_id)?, locked).await?;
     Ok(Json(json!({})))
 }
 
@@ -273,7 +275,7 @@ async fn moderation_log(
     p: Params,
 ) -> Result<Json<Value>, ApiError> {
     auth.require("read:accounts")?;
-    let (a, _) = groups::local_group(&fed, path_id(&id)?).await?;
+    let (a, _) = service::groups::local(&fed, path_id(&id)?).await?;
     let entries =
         groups::moderation_log(&fed, a.id, &auth.account, p.id("max_id")?, p.u64("limit").unwrap_or(40)).await?;
     Ok(Json(json!(entries)))
@@ -292,6 +294,6 @@ async fn report(
         .filter(|a| a.actor_type == gq::GROUP && !a.suspended)
         .ok_or(ApiError::NotFound)?;
     let ids = p.list("status_ids").iter().map(|s| path_id(s)).collect::<Result<Vec<i64>, _>>()?;
-    groups::report(&fed, &auth.account, &group, &ids, p.str("comment").unwrap_or("")).await?;
+    service::groups::report(&fed, &auth.account, &group, &ids, p.str("comment").unwrap_or("")).await?;
     Ok(Json(json!({})))
 }

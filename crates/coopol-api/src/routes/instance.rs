@@ -11,8 +11,8 @@ use coopol_federation::Federation;
 use serde_json::{json, Value};
 
 use crate::media::{Media, MediaLimits};
-use crate::service::MAX_CHARS;
 use crate::ApiError;
+use coopol_service::statuses::MAX_CHARS;
 
 /// The version clients read: Mastodon-compatible first, so they enable 4.x features.
 pub fn version() -> String {

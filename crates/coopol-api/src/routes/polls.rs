@@ -28,7 +28,7 @@ async fn vote(
 ) -> Result<Json<Value>, ApiError> {
     auth.require("write:statuses")?;
     let id = path_id(&id)?;
-    polls::vote(&fed, &auth.account, id, &params.list("choices")).await?;
+    coopol_service::polls::vote(&fed, &auth.account, id, &params.list("choices")).await?;
     let (p, s) = polls::visible_poll(&fed, id, Some(auth.account.id)).await?;
     Ok(Json(polls::poll_json(&fed, &p, &s, Some(auth.account.id)).await?))
 }

@@ -12,9 +12,10 @@ use coopol_federation::Federation;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
-use super::relationships::search_accounts;
+use super::accounts::search_accounts;
 use crate::auth::MaybeAuth;
-use crate::{mastodon, service, ApiError, Params};
+use crate::{mastodon, ApiError, Params};
+use coopol_service as service;
 
 pub fn routes() -> Router<Federation> {
     Router::new().route("/api/v2/search", get(search))
@@ -38,11 +39,11 @@ async fn search(State(fed): State<Federation>, auth: MaybeAuth, params: Params) 
     let mut hashtags = Vec::new();
     if q.starts_with("https://") || q.starts_with("http://") {
         if let Some(s) = queries::status_by_uri(&fed.db, &q).await? {
-            if service::can_view(&fed, &s, viewer).await? {
+            if service::statuses::can_view(&fed, &s, viewer).await? {
                 found_statuses.push(s);
             }
         } else if let Some(s) = status_by_url(&fed, &q).await? {
-            if service::can_view(&fed, &s, viewer).await? {
+            if service::statuses::can_view(&fed, &s, viewer).await? {
                 found_statuses.push(s);
             }
         } else if let Some(a) = queries::account_by_uri(&fed.db, &q).await? {
@@ -57,7 +58,7 @@ async fn search(State(fed): State<Federation>, auth: MaybeAuth, params: Params) 
         // Full-text search of posts is for signed-in users only, as in Mastodon.
         if let (true, Some(v)) = (wants("statuses"), viewer) {
             for s in coopol_db::social::search_local_statuses(&fed.db, &q, v, limit, offset).await? {
-                if service::can_view(&fed, &s, viewer).await? {
+                if service::statuses::can_view(&fed, &s, viewer).await? {
                     found_statuses.push(s);
                 }
             }
@@ -80,7 +81,7 @@ async fn search(State(fed): State<Federation>, auth: MaybeAuth, params: Params) 
     // Events found (as their companion statuses) are listed in coopol's own `events` array.
     let mut events_json = Vec::new();
     for s in &found_statuses {
-        if let Some(e) = coopol_federation::event_store::event_of_status(&fed.db, s.id).await? {
+        if let Some(e) = coopol_service::events::event_of_status(&fed.db, s.id).await? {
             events_json.push(crate::events::event_json(&fed, &e, viewer).await?);
         }
     }

@@ -2,10 +2,10 @@
 //! `subscribe`/`unsubscribe` messages; also server-sent events when not upgraded) and the
 //! server-sent-events endpoints `/api/v1/streaming/{user,public,hashtag,list,direct...}`.
 //!
-//! Each connection subscribes to the in-process event bus (`coopol_federation::events`), and
+//! Each connection subscribes to the in-process bus (`coopol_service::stream`), and
 //! for each event reads the row, checks that the viewer may see it and that it belongs to the
 //! stream, then renders Mastodon JSON. A connection that falls more than
-//! `events::BUFFER` events behind is closed: a slow client never holds the server back.
+//! `stream::BUFFER` messages behind is closed: a slow client never holds the server back.
 
 use std::collections::BTreeSet;
 use std::convert::Infallible;
@@ -22,14 +22,15 @@ use coopol_core::Visibility;
 use coopol_db::entities::{blocks, status_tags, statuses};
 use coopol_db::queries::{self, FOLLOW_ACCEPTED};
 use coopol_db::{conversations, lists, notifications};
-use coopol_federation::events::Event;
 use coopol_federation::Federation;
+use coopol_service::stream::Message as BusMessage;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::{self, Auth};
-use crate::{mastodon, service, ApiError, Params};
+use crate::{mastodon, ApiError, Params};
+use coopol_service as service;
 
 /// Heartbeats keep proxies from closing idle connections.
 const HEARTBEAT: Duration = Duration::from_secs(15);
@@ -213,18 +214,20 @@ async fn status_in_stream(
     })
 }
 
-/// Renders an event for one stream and viewer: `(event name, payload)`, or `None` when the
+/// Renders a bus message for one stream and viewer: `(event name, payload)`, or `None` when the
 /// stream does not carry it or the viewer may not see it.
 pub async fn render(
     fed: &Federation,
     viewer: Option<i64>,
     stream: &Stream,
-    event: &Event,
+    message: &BusMessage,
 ) -> Result<Option<(&'static str, String)>, ApiError> {
-    match event {
-        Event::StatusCreated { status_id } | Event::StatusUpdated { status_id } => {
+    match message {
+        BusMessage::StatusCreated { status_id } | BusMessage::StatusUpdated { status_id } => {
             let Some(s) = queries::status_by_id(&fed.db, *status_id).await? else { return Ok(None) };
-            if !service::can_view(fed, &s, viewer).await? || !status_in_stream(fed, viewer, stream, &s).await? {
+            if !service::statuses::can_view(fed, &s, viewer).await?
+                || !status_in_stream(fed, viewer, stream, &s).await?
+            {
                 return Ok(None);
             }
             if let Some(me) = viewer {
@@ -234,14 +237,14 @@ pub async fn render(
             }
             if let Some(orig_id) = s.reblog_of_id {
                 let Some(orig) = queries::status_by_id(&fed.db, orig_id).await? else { return Ok(None) };
-                if !service::can_view(fed, &orig, viewer).await? {
+                if !service::statuses::can_view(fed, &orig, viewer).await? {
                     return Ok(None);
                 }
             }
-            let name = if matches!(event, Event::StatusCreated { .. }) { "update" } else { "status.update" };
+            let name = if matches!(message, BusMessage::StatusCreated { .. }) { "update" } else { "status.update" };
             Ok(Some((name, mastodon::status(fed, &s, viewer).await?.to_string())))
         }
-        Event::StatusDeleted { status_id, account_id, visibility, mentioned, local } => {
+        BusMessage::StatusDeleted { status_id, account_id, visibility, mentioned, local } => {
             let vis: Visibility = visibility.parse().unwrap_or(Visibility::Direct);
             let show = match stream {
                 Stream::Public(l) => *visibility == "public" && l.is_none_or(|l| l == *local),
@@ -262,7 +265,7 @@ pub async fn render(
             };
             Ok(show.then(|| ("delete", status_id.to_string())))
         }
-        Event::Notification { account_id, notification_id } => {
+        BusMessage::Notification { account_id, notification_id } => {
             if viewer != Some(*account_id) || !matches!(stream, Stream::User | Stream::UserNotification) {
                 return Ok(None);
             }
@@ -272,7 +275,7 @@ pub async fn render(
             }
             Ok(mastodon::notification(fed, &n).await?.map(|v| ("notification", v.to_string())))
         }
-        Event::Conversation { account_id, conversation_id } => {
+        BusMessage::Conversation { account_id, conversation_id } => {
             if viewer != Some(*account_id) || *stream != Stream::Direct {
                 return Ok(None);
             }
@@ -298,7 +301,7 @@ async fn sse(fed: Federation, req: Request, name: Option<&str>) -> Result<Respon
     let auth = auth_of(&fed, &parts.headers, &params).await?;
     authorize(&fed, auth.as_ref(), &stream).await?;
     let viewer = auth.map(|a| a.account.id);
-    let rx = fed.events.subscribe();
+    let rx = fed.stream.subscribe();
     let body = futures::stream::unfold((fed, rx, stream), move |(fed, mut rx, stream)| async move {
         loop {
             match rx.recv().await {
@@ -400,7 +403,7 @@ async fn client_message(
 }
 
 async fn run_socket(fed: Federation, mut socket: WebSocket, auth: Option<Auth>, first: Option<Stream>) {
-    let mut rx = fed.events.subscribe();
+    let mut rx = fed.stream.subscribe();
     let viewer = auth.as_ref().map(|a| a.account.id);
     let mut subs: BTreeSet<Stream> = first.into_iter().collect();
     let mut heartbeat = tokio::time::interval(HEARTBEAT);

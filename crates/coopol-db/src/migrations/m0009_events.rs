@@ -1,6 +1,6 @@
 //! Events: an `events` row beside each event's companion status, who takes part
 //! (`event_participants`), and the secret of each account's private calendar feed.
-//! No foreign keys, as elsewhere: deletions cascade in code (`delete_status_rows`).
+//! No foreign keys, as elsewhere: deletions cascade in code (`coopol_service::statuses::delete_rows`).
 
 use sea_orm_migration::prelude::*;
 

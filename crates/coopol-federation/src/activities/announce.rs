@@ -92,9 +92,9 @@ async fn boost(
     let boost = queries::boost_row(coopol_core::new_id(), id, actor.id, original.id, false).insert(&fed.db).await?;
     if original.local {
         let kind = coopol_db::notifications::REBLOG;
-        crate::events::notify(fed, original.account_id, actor.id, kind, Some(original.id)).await?;
+        coopol_service::stream::notify(fed, original.account_id, actor.id, kind, Some(original.id)).await?;
     }
-    crate::events::status_created(fed, &boost).await?;
+    coopol_service::stream::status_created(fed, &boost).await?;
     Ok(())
 }
 
@@ -170,7 +170,7 @@ async fn receive_for_members(
     let mut row = queries::boost_row(coopol_core::new_id(), id, group.id, original.id, false);
     row.visibility = Set(coopol_core::Visibility::Private.as_str().to_string());
     let boost = row.insert(&fed.db).await?;
-    crate::events::status_created(fed, &boost).await?;
+    coopol_service::stream::status_created(fed, &boost).await?;
     Ok(())
 }
 
@@ -227,13 +227,13 @@ async fn announced_delete(fed: &Federation, delete: &Value) -> Result<(), Federa
         tracing::debug!(%uri, "an announced Delete of a post its origin still serves: kept");
         return Ok(());
     }
-    let event = crate::events::deleted_event(fed, &s).await?;
+    let event = coopol_service::stream::deleted(fed, &s).await?;
     // The first statement is a write (SQLite).
     let txn = sea_orm::TransactionTrait::begin(&fed.db).await?;
     queries::add_tombstone(&txn, uri).await?;
-    super::delete::delete_status_rows(&txn, s.id).await?;
+    coopol_service::statuses::delete_rows(&txn, s.id).await?;
     txn.commit().await?;
-    fed.events.publish(event);
+    fed.stream.publish(event);
     Ok(())
 }
 
@@ -250,7 +250,7 @@ async fn announced_update(fed: &Federation, update: &Value) -> Result<(), Federa
     let Some(author) = queries::account_by_id(&fed.db, s.account_id).await? else { return Ok(()) };
     crate::notes::update_remote_note(fed, &note, &author).await?;
     if let Some(s) = queries::status_by_id(&fed.db, s.id).await? {
-        crate::events::status_updated(fed, &s).await?;
+        coopol_service::stream::status_updated(fed, &s).await?;
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! `Block`: a remote account blocks a local one. Follows between them end, both ways.
 
-use coopol_db::entities::{accounts, blocks, follows};
+use coopol_db::entities::{accounts, blocks};
 use coopol_db::queries;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 
 use super::{object, simple};
@@ -13,27 +13,12 @@ pub fn build(id: &str, actor: &str, target: &str) -> Value {
     simple(id, "Block", actor, json!(target), target)
 }
 
-/// Ends follows in both directions between two accounts.
-pub async fn end_follows(db: &impl sea_orm::ConnectionTrait, a: i64, b: i64) -> Result<(), FederationError> {
-    follows::Entity::delete_many()
-        .filter(
-            Condition::any()
-                .add(Condition::all().add(follows::Column::AccountId.eq(a)).add(follows::Column::TargetAccountId.eq(b)))
-                .add(
-                    Condition::all().add(follows::Column::AccountId.eq(b)).add(follows::Column::TargetAccountId.eq(a)),
-                ),
-        )
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
 pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
     let uri = object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Block without object".into()))?;
     let Some(target) = queries::account_by_uri(&fed.db, uri).await?.filter(|a| a.domain.is_none()) else {
         return Ok(());
     };
-    end_follows(&fed.db, actor.id, target.id).await?;
+    coopol_service::relationships::end_follows(&fed.db, actor.id, target.id).await?;
     let exists = blocks::Entity::find()
         .filter(blocks::Column::AccountId.eq(actor.id))
         .filter(blocks::Column::TargetAccountId.eq(target.id))

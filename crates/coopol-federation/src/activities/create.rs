@@ -14,10 +14,10 @@ use url::Url;
 
 use super::{object, with_context};
 use crate::config::same_origin;
-use crate::events::Event;
 use crate::note_store::{self, Incoming, Known};
 use crate::notes::{object_id, string_list};
 use crate::{Federation, FederationError};
+use coopol_service::stream::Message;
 
 /// `Create` wrapping a local note; addressed as the note is.
 pub fn build(note: Value, actor: &str) -> Value {
@@ -279,14 +279,14 @@ async fn store(txn: &impl ConnectionTrait, items: &[Incoming], plan: &Plan) -> R
 impl Done {
     fn publish(self, fed: &Federation) {
         for n in self.arrivals.notifications {
-            fed.events.publish(Event::Notification { account_id: n.account_id, notification_id: n.id });
+            fed.stream.publish(Message::Notification { account_id: n.account_id, notification_id: n.id });
         }
         for c in self.arrivals.conversations {
-            fed.events.publish(Event::Conversation { account_id: c.account_id, conversation_id: c.id });
+            fed.stream.publish(Message::Conversation { account_id: c.account_id, conversation_id: c.id });
         }
         for s in self.statuses {
             tracing::debug!(uri = %s.uri, "stored remote note");
-            fed.events.publish(Event::StatusCreated { status_id: s.id });
+            fed.stream.publish(Message::StatusCreated { status_id: s.id });
         }
         if self.announced {
             fed.outbox_ready.notify_one();
@@ -311,7 +311,7 @@ async fn receive_event(fed: &Federation, event: &Value, actor: &accounts::Model)
     }
     if let Some((e, s)) = crate::event_store::store_remote_event(fed, event, actor).await? {
         tracing::debug!(uri = %e.uri, "stored remote event");
-        crate::events::status_created(fed, &s).await?;
+        coopol_service::stream::status_created(fed, &s).await?;
     }
     Ok(())
 }

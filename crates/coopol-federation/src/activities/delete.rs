@@ -1,7 +1,7 @@
 //! `Delete` of a note (with a tombstone, so a late or replayed Create never brings it back) or
 //! of the actor itself (account deletion).
 
-use coopol_db::entities::{accounts, favourites, follows, mentions, status_tags, statuses};
+use coopol_db::entities::{accounts, follows, statuses};
 use coopol_db::queries;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::{json, Value};
@@ -24,38 +24,6 @@ pub fn build(id: &str, actor: &str, object_uri: &str, to: Vec<String>, cc: Vec<S
     }))
 }
 
-/// Removes a status and what hangs off it, inside a transaction.
-pub async fn delete_status_rows(db: &impl sea_orm::ConnectionTrait, status_id: i64) -> Result<(), FederationError> {
-    mentions::Entity::delete_many().filter(mentions::Column::StatusId.eq(status_id)).exec(db).await?;
-    status_tags::Entity::delete_many().filter(status_tags::Column::StatusId.eq(status_id)).exec(db).await?;
-    favourites::Entity::delete_many().filter(favourites::Column::StatusId.eq(status_id)).exec(db).await?;
-    coopol_db::media::delete_status_media(db, status_id).await?;
-    coopol_db::notifications::delete_for_status(db, status_id).await?;
-    // An event's companion status takes the event and its participations with it.
-    let event_ids: Vec<i64> = coopol_db::entities::events::Entity::find()
-        .filter(coopol_db::entities::events::Column::StatusId.eq(status_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| e.id)
-        .collect();
-    if !event_ids.is_empty() {
-        use coopol_db::entities::event_participants;
-        event_participants::Entity::delete_many()
-            .filter(event_participants::Column::EventId.is_in(event_ids.clone()))
-            .exec(db)
-            .await?;
-        coopol_db::entities::events::Entity::delete_many()
-            .filter(coopol_db::entities::events::Column::Id.is_in(event_ids))
-            .exec(db)
-            .await?;
-    }
-    // Boosts of it go too; replies stay, detached, as in Mastodon.
-    statuses::Entity::delete_many().filter(statuses::Column::ReblogOfId.eq(status_id)).exec(db).await?;
-    statuses::Entity::delete_by_id(status_id).exec(db).await?;
-    Ok(())
-}
-
 pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
     let uri =
         object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Delete without object id".into()))?;
@@ -73,11 +41,11 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     let existing = queries::status_by_uri(&fed.db, uri).await?;
     // An event's group may delete it too (Mobilizon's groups do), though its organiser wrote it.
     let event_group = match &existing {
-        Some(s) => crate::event_store::event_of_status(&fed.db, s.id).await?.and_then(|e| e.group_id),
+        Some(s) => coopol_service::events::event_of_status(&fed.db, s.id).await?.and_then(|e| e.group_id),
         None => None,
     };
     let event = match &existing {
-        Some(s) => Some(crate::events::deleted_event(fed, s).await?),
+        Some(s) => Some(coopol_service::stream::deleted(fed, s).await?),
         None => None,
     };
     let txn = fed.db.begin().await?;
@@ -85,13 +53,13 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         if s.account_id != actor.id && event_group != Some(actor.id) {
             return Err(FederationError::Unauthorized("delete of another actor's note".into()));
         }
-        delete_status_rows(&txn, s.id).await?;
+        coopol_service::statuses::delete_rows(&txn, s.id).await?;
     }
     // Recorded even when we never saw the note: a Delete that arrives first wins.
     queries::add_tombstone(&txn, uri).await?;
     txn.commit().await?;
     if let Some(e) = event {
-        fed.events.publish(e);
+        fed.stream.publish(e);
     }
     Ok(())
 }
@@ -108,7 +76,7 @@ async fn delete_actor(fed: &Federation, actor: &accounts::Model) -> Result<(), F
         .collect();
     let txn = fed.db.begin().await?;
     for id in ids {
-        delete_status_rows(&txn, id).await?;
+        coopol_service::statuses::delete_rows(&txn, id).await?;
     }
     follows::Entity::delete_many()
         .filter(

@@ -91,7 +91,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     txn.commit().await?;
     fed.outbox_ready.notify_one();
     if is_new {
-        crate::events::followed(fed, &target, actor.id, follow.state == FOLLOW_PENDING).await?;
+        coopol_service::stream::followed(fed, &target, actor.id, follow.state == FOLLOW_PENDING).await?;
     }
     Ok(())
 }
@@ -104,11 +104,11 @@ async fn receive_group(
     actor: &accounts::Model,
 ) -> Result<(), FederationError> {
     let g = coopol_db::groups::settings(&fed.db, group.id).await?.ok_or(FederationError::NotFound)?;
-    let decision = super::groups::join::decide(&fed.db, group, &g, actor).await?;
+    let decision = coopol_service::groups::join::decide(&fed.db, group, &g, actor).await?;
     let existing = queries::follow_between(&fed.db, actor.id, group.id).await?;
     // The first statement of `apply` is a write (SQLite).
     let txn = fed.db.begin().await?;
-    super::groups::join::apply(&txn, group, actor, existing, id, decision).await?;
+    coopol_service::groups::join::apply(&txn, group, actor, existing, id, decision).await?;
     txn.commit().await?;
     fed.outbox_ready.notify_one();
     Ok(())

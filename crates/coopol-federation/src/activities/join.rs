@@ -1,23 +1,18 @@
 //! `Join` of an event (and `TentativeAccept`, "maybe", which goes the same way), and the
 //! answers to it: `Accept` and `Reject`, whose object is the Join (by id), as Mobilizon does.
-//! A local event decides with `coopol_core::event` rules; after every change of participation
-//! the event's counts federate in an `Update(Event)`.
+//! A local event decides with `coopol_service::events::join`, the RSVP path a local person's
+//! goes through too; after every change of participation the event's counts federate in an
+//! `Update(Event)`.
 
-use coopol_core::Intent;
 use coopol_db::entities::{accounts, event_participants, events};
-use coopol_db::queries;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use coopol_service::events::{event_by_uri, TENTATIVE};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use super::{object, with_context};
 use crate::event_objects::event_context;
-use crate::event_store::{self, ACCEPTED, PENDING, REJECTED, TENTATIVE, WAITLISTED};
 use crate::notes::object_id;
 use crate::{Federation, FederationError};
-
-/// Notification types of participation (documented in docs/mastodon-api.md).
-pub const NOTIFY_REQUEST: &str = coopol_db::notifications::EVENT_PARTICIPATION_REQUEST;
-pub const NOTIFY_ACCEPTED: &str = coopol_db::notifications::EVENT_PARTICIPATION_ACCEPTED;
 
 /// `Join` (or `TentativeAccept` when `maybe`) of a remote event by a local person, to the
 /// event's owner.
@@ -51,54 +46,6 @@ pub fn build_answer(
     with_context(json!({ "id": answer_id, "type": kind, "actor": owner, "object": join, "to": [participant] }))
 }
 
-/// What the rules decide for a newcomer; `None`: refused.
-fn decide(
-    event: &events::Model,
-    accepted: u64,
-    is_member: bool,
-    maybe: bool,
-) -> Result<Option<&'static str>, FederationError> {
-    use coopol_core::event::{EventJoinMode, EventStatus};
-    let mode: EventJoinMode = event.join_mode.parse().map_err(|e| FederationError::Invalid(format!("{e}")))?;
-    let status: EventStatus = event.status.parse().map_err(|e| FederationError::Invalid(format!("{e}")))?;
-    Ok(coopol_core::event::decide_join(status, mode, event.capacity, accepted, is_member, maybe)
-        .ok()
-        .map(|s| s.as_str()))
-}
-
-/// Whether `actor` is a member of the event's group.
-async fn is_member(fed: &Federation, event: &events::Model, actor: &accounts::Model) -> Result<bool, FederationError> {
-    match event.group_id {
-        Some(g) => Ok(coopol_db::groups::role_of(&fed.db, g, actor.id).await?.is_some()),
-        None => Ok(false),
-    }
-}
-
-/// The participant row of an account in an event.
-pub async fn participation(
-    db: &impl sea_orm::ConnectionTrait,
-    event_id: i64,
-    account_id: i64,
-) -> Result<Option<event_participants::Model>, FederationError> {
-    Ok(event_participants::Entity::find()
-        .filter(event_participants::Column::EventId.eq(event_id))
-        .filter(event_participants::Column::AccountId.eq(account_id))
-        .one(db)
-        .await?)
-}
-
-/// Sets the event's `participants_count` to its accepted participants and records the
-/// `Update(Event)` that tells everyone, inside the caller's transaction.
-pub async fn recount(txn: &impl sea_orm::ConnectionTrait, event: &events::Model) -> Result<(), FederationError> {
-    let accepted = event_store::count_in_state(txn, event.id, ACCEPTED).await?;
-    let mut m: events::ActiveModel = event.clone().into();
-    m.participants_count = Set(i32::try_from(accepted).unwrap_or(i32::MAX));
-    m.updated_at = Set(coopol_db::now());
-    m.update(txn).await?;
-    queries::record_intent(txn, &Intent::UpdateEvent { event_id: event.id }).await?;
-    Ok(())
-}
-
 /// A remote person joins (`maybe`: says maybe to) a local event.
 pub async fn receive_participation(
     fed: &Federation,
@@ -110,77 +57,12 @@ pub async fn receive_participation(
         activity.get("id").and_then(Value::as_str).ok_or_else(|| FederationError::Invalid("Join without id".into()))?;
     let event_uri =
         object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Join without object".into()))?;
-    let Some(event) = event_store::event_by_uri(&fed.db, event_uri).await?.filter(|e| e.local) else {
+    let Some(event) = event_by_uri(&fed.db, event_uri).await?.filter(|e| e.local) else {
         tracing::info!(actor = %actor.uri, event = event_uri, "Join of an event that is not ours");
         return Ok(());
     };
-    // Reads before the transaction (SQLite: a transaction must write first).
-    let existing = participation(&fed.db, event.id, actor.id).await?;
-    let mut accepted = event_store::count_in_state(&fed.db, event.id, ACCEPTED).await?;
-    if existing.as_ref().is_some_and(|p| p.state == ACCEPTED) {
-        accepted = accepted.saturating_sub(1);
-    }
-    let member = is_member(fed, &event, actor).await?;
-    // A repeated Join in the same spirit (a lost Accept) keeps its place and is answered again.
-    let kept =
-        existing.as_ref().filter(|p| p.state != REJECTED && (p.state == TENTATIVE) == maybe).map(|p| p.state.clone());
-    let state = match kept {
-        Some(s) => s,
-        None => decide(&event, accepted, member, maybe)?.unwrap_or(REJECTED).to_string(),
-    };
-    let now = coopol_db::now();
-    let txn = fed.db.begin().await?;
-    let row = match existing {
-        Some(p) => {
-            let mut m: event_participants::ActiveModel = p.into();
-            m.state = Set(state.clone());
-            m.join_uri = Set(id.to_string());
-            m.updated_at = Set(now);
-            m.update(&txn).await?
-        }
-        None => {
-            event_participants::ActiveModel {
-                id: Set(coopol_core::new_id()),
-                event_id: Set(event.id),
-                account_id: Set(actor.id),
-                state: Set(state.clone()),
-                join_uri: Set(id.to_string()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                reminded_at: Set(None),
-            }
-            .insert(&txn)
-            .await?
-        }
-    };
-    match state.as_str() {
-        ACCEPTED | TENTATIVE => {
-            queries::record_intent(&txn, &Intent::AcceptParticipant { participant_id: row.id }).await?
-        }
-        REJECTED => queries::record_intent(&txn, &Intent::RejectParticipant { participant_id: row.id }).await?,
-        _ => {}
-    }
-    recount(&txn, &event).await?;
-    txn.commit().await?;
-    fed.outbox_ready.notify_one();
-    if state == PENDING {
-        crate::events::notify(fed, event.account_id, actor.id, NOTIFY_REQUEST, Some(event.status_id)).await?;
-    }
+    coopol_service::events::join(fed, &event, actor, maybe, Some(id)).await?;
     Ok(())
-}
-
-/// The oldest waitlisted participant of an event, who moves up when a place frees.
-pub async fn next_waitlisted(
-    db: &impl sea_orm::ConnectionTrait,
-    event_id: i64,
-) -> Result<Option<event_participants::Model>, FederationError> {
-    Ok(event_participants::Entity::find()
-        .filter(event_participants::Column::EventId.eq(event_id))
-        .filter(event_participants::Column::State.eq(WAITLISTED))
-        .order_by_asc(event_participants::Column::CreatedAt)
-        .order_by_asc(event_participants::Column::Id)
-        .one(db)
-        .await?)
 }
 
 /// Finds the participation of ours an `Accept`/`Reject` from `actor` answers: the object is
@@ -211,18 +93,8 @@ pub async fn receive_accept(
 ) -> Result<bool, FederationError> {
     let Some((p, event)) = answered(fed, activity, actor).await? else { return Ok(false) };
     let answered_kind = activity.get("object").and_then(|o| o.get("type")).and_then(Value::as_str);
-    let state = if p.state == TENTATIVE || answered_kind == Some("TentativeAccept") { TENTATIVE } else { ACCEPTED };
-    if p.state != state {
-        let was_waiting = matches!(p.state.as_str(), PENDING | WAITLISTED);
-        let account_id = p.account_id;
-        let mut m: event_participants::ActiveModel = p.into();
-        m.state = Set(state.to_string());
-        m.updated_at = Set(coopol_db::now());
-        m.update(&fed.db).await?;
-        if was_waiting {
-            crate::events::notify(fed, account_id, actor.id, NOTIFY_ACCEPTED, Some(event.status_id)).await?;
-        }
-    }
+    let maybe = answered_kind == Some("TentativeAccept");
+    coopol_service::events::answered(fed, p, &event, actor.id, Some(maybe)).await?;
     Ok(true)
 }
 
@@ -232,12 +104,7 @@ pub async fn receive_reject(
     activity: &Value,
     actor: &accounts::Model,
 ) -> Result<bool, FederationError> {
-    let Some((p, _)) = answered(fed, activity, actor).await? else { return Ok(false) };
-    if p.state != REJECTED {
-        let mut m: event_participants::ActiveModel = p.into();
-        m.state = Set(REJECTED.to_string());
-        m.updated_at = Set(coopol_db::now());
-        m.update(&fed.db).await?;
-    }
+    let Some((p, event)) = answered(fed, activity, actor).await? else { return Ok(false) };
+    coopol_service::events::answered(fed, p, &event, actor.id, None).await?;
     Ok(true)
 }

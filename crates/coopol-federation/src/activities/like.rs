@@ -36,7 +36,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         .await?;
         if status.local {
             let kind = coopol_db::notifications::FAVOURITE;
-            crate::events::notify(fed, status.account_id, actor.id, kind, Some(status.id)).await?;
+            coopol_service::stream::notify(fed, status.account_id, actor.id, kind, Some(status.id)).await?;
         }
     }
     Ok(())

@@ -42,7 +42,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
             update_remote_note(fed, obj, actor).await?;
             let id = obj.get("id").and_then(Value::as_str).unwrap_or_default();
             match coopol_db::queries::status_by_uri(&fed.db, id).await? {
-                Some(s) if s.account_id == actor.id => crate::events::status_updated(fed, &s).await,
+                Some(s) if s.account_id == actor.id => Ok(coopol_service::stream::status_updated(fed, &s).await?),
                 _ => Ok(()),
             }
         }

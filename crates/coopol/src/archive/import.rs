@@ -10,9 +10,10 @@ use axum::body::Bytes;
 use base64::Engine;
 use coopol_api::media::{self, Media, MediaError, Prepared};
 use coopol_api::profile_images::ProcessedProfileImage;
-use coopol_db::entities::{accounts, group_posts, media_attachments, mentions, status_tags, statuses};
+use coopol_db::entities::{accounts, group_posts, media_attachments};
 use coopol_db::{groups, moves, queries};
 use coopol_federation::{actors, Federation};
+use coopol_service::statuses::{self, Draft};
 use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
 
 use super::{validate, Archive, ArchiveAttachment, ArchiveGroupPost, ArchivePost, FOLLOWER_ROLE};
@@ -147,30 +148,9 @@ async fn prepare_profile_images(
         .map_err(|e| Error::Usage(format!("invalid archive: actor's avatar or header: {e}")))
 }
 
-/// Hashtag and mention rows of an imported post: its tags, and the accounts it mentions that
-/// this instance knows (as for a received post, nobody is fetched for a mention).
-async fn tags_and_mentions(
-    db: &impl sea_orm::ConnectionTrait,
-    status_id: i64,
-    tags: &[String],
-    mentioned: &[i64],
-) -> Result<(), Error> {
-    let mut seen = HashSet::new();
-    for t in tags.iter().map(|t| t.to_lowercase()).filter(|t| seen.insert(t.clone())) {
-        status_tags::ActiveModel { id: Set(coopol_core::new_id()), status_id: Set(status_id), name: Set(t) }
-            .insert(db)
-            .await?;
-    }
-    for &account_id in mentioned {
-        mentions::ActiveModel {
-            id: Set(coopol_core::new_id()),
-            status_id: Set(status_id),
-            account_id: Set(account_id),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(())
+/// A post's visibility as the archive names it.
+fn visibility(name: &str) -> Result<coopol_core::Visibility, Error> {
+    name.parse().map_err(|e: coopol_core::CoreError| Error::Usage(format!("archive post: {e}")))
 }
 
 /// The accounts this instance knows among the actor ids a post mentions.
@@ -293,33 +273,32 @@ async fn own_posts(
         }
         let txn = db.begin().await?;
         for (id, p, parent, rows, mentioned) in todo {
-            statuses::ActiveModel {
-                id: Set(id),
-                uri: Set(config.status_url(&into.username, id)),
-                url: Set(format!("{}/{id}", config.profile_url(&into.username))),
-                account_id: Set(into.id),
-                in_reply_to_id: Set(parent.as_ref().map(|s| s.id)),
-                in_reply_to_uri: Set(parent.as_ref().map(|s| s.uri.clone()).or_else(|| p.in_reply_to.clone())),
-                in_reply_to_account_id: Set(parent.as_ref().map(|s| s.account_id)),
-                reblog_of_id: Set(None),
-                content: Set(coopol_federation::notes::sanitize_html(&p.content)),
-                source_text: Set(p.source.clone()),
-                spoiler_text: Set(p.summary.clone()),
-                sensitive: Set(p.sensitive || !p.summary.is_empty()),
-                visibility: Set(p.visibility.clone()),
-                language: Set(p.language.clone()),
-                local: Set(true),
-                created_at: Set(p.published),
-                edited_at: Set(None),
-            }
-            .insert(&txn)
-            .await?;
             // Version 3 lists the tags; older archives give the typed text to find them in.
             let tags = match (&p.source, p.tags.is_empty()) {
                 (Some(src), true) => coopol_core::text::hashtags(src),
                 _ => p.tags.clone(),
             };
-            tags_and_mentions(&txn, id, &tags, &mentioned).await?;
+            // A local post, through the service's one status path: its own time, no intent
+            // (its followers saw it where it was first posted).
+            let draft = Draft {
+                id,
+                uri: config.status_url(&into.username, id),
+                url: format!("{}/{id}", config.profile_url(&into.username)),
+                account_id: into.id,
+                in_reply_to: parent.as_ref(),
+                in_reply_to_uri: p.in_reply_to.clone(),
+                content: coopol_federation::notes::sanitize_html(&p.content),
+                source_text: p.source.clone(),
+                spoiler_text: p.summary.clone(),
+                sensitive: p.sensitive || !p.summary.is_empty(),
+                visibility: visibility(&p.visibility)?,
+                language: p.language.clone(),
+                local: true,
+                created_at: p.published,
+                mentioned: &mentioned,
+                tags: &tags,
+            };
+            statuses::store(&txn, draft).await?;
             insert_attachments(&txn, rows, id, done).await?;
             moves::record_import(&txn, &p.id, id, into.id).await?;
             done.posts += 1;
@@ -421,29 +400,27 @@ async fn announced_posts(
                 Some(s) => s.id,
                 None => {
                     let id = coopol_core::id::id_at(p.published.timestamp_millis());
-                    statuses::ActiveModel {
-                        id: Set(id),
-                        uri: Set(p.id.clone()),
-                        url: Set(p.url.clone()),
-                        account_id: Set(author.id),
-                        in_reply_to_id: Set(parent.as_ref().map(|s| s.id)),
-                        in_reply_to_uri: Set(p.in_reply_to.clone()),
-                        in_reply_to_account_id: Set(parent.as_ref().map(|s| s.account_id)),
-                        reblog_of_id: Set(None),
-                        content: Set(coopol_federation::notes::sanitize_html(&p.content)),
-                        source_text: Set(None),
-                        spoiler_text: Set(p.summary.clone()),
-                        sensitive: Set(p.sensitive || !p.summary.is_empty()),
-                        visibility: Set(p.visibility.clone()),
-                        language: Set(p.language.clone()),
-                        local: Set(false),
-                        created_at: Set(p.published),
-                        edited_at: Set(None),
-                    }
-                    .insert(&txn)
-                    .await?;
+                    // A remote post as this instance knows it: its own id, time and author.
+                    let draft = Draft {
+                        id,
+                        uri: p.id.clone(),
+                        url: p.url.clone(),
+                        account_id: author.id,
+                        in_reply_to: parent.as_ref(),
+                        in_reply_to_uri: p.in_reply_to.clone(),
+                        content: coopol_federation::notes::sanitize_html(&p.content),
+                        source_text: None,
+                        spoiler_text: p.summary.clone(),
+                        sensitive: p.sensitive || !p.summary.is_empty(),
+                        visibility: visibility(&p.visibility)?,
+                        language: p.language.clone(),
+                        local: false,
+                        created_at: p.published,
+                        mentioned: &mentioned,
+                        tags: &p.tags,
+                    };
+                    statuses::store(&txn, draft).await?;
                     insert_attachments(&txn, rows, id, done).await?;
-                    tags_and_mentions(&txn, id, &p.tags, &mentioned).await?;
                     id
                 }
             };

@@ -495,20 +495,28 @@ mod tests {
         let fed = coopol_federation::Federation::new(config.instance(), db.clone()).await.unwrap();
         let old = coopol_federation::actors::create_local_account(&db, &config.instance(), "oldorg").await.unwrap();
         let new = coopol_federation::actors::create_local_account(&db, &config.instance(), "neworg").await.unwrap();
-        let new_status = |text: &'static str, v| coopol_api::service::NewStatus {
-            text,
-            visibility: Some(v),
-            in_reply_to_id: None,
-            spoiler_text: "",
-            sensitive: false,
-            language: None,
-        };
         use coopol_core::Visibility;
-        let first = coopol_api::service::create_status(&fed, &old, new_status("one #moving", Visibility::Public))
-            .await
-            .unwrap();
-        coopol_api::service::create_status(&fed, &old, new_status("two", Visibility::Private)).await.unwrap();
-        coopol_api::service::create_status(&fed, &old, new_status("@neworg secret", Visibility::Direct)).await.unwrap();
+        use coopol_service::statuses;
+        let publish = |text: &'static str, v| {
+            let fed = fed.clone();
+            let old = old.clone();
+            async move {
+                let new = statuses::NewStatus {
+                    text,
+                    visibility: Some(v),
+                    in_reply_to_id: None,
+                    spoiler_text: "",
+                    sensitive: false,
+                    language: None,
+                    mentions: statuses::known_mentions(&fed, text).await.unwrap(),
+                    extras: Default::default(),
+                };
+                statuses::create(&fed, &old, new).await.unwrap()
+            }
+        };
+        let first = publish("one #moving", Visibility::Public).await;
+        publish("two", Visibility::Private).await;
+        publish("@neworg secret", Visibility::Direct).await;
         // The first post carries an image, uploaded as a client does.
         let media = crate::serve::media(config).unwrap();
         let png = base64::engine::general_purpose::STANDARD.decode(PNG_1X1).unwrap();

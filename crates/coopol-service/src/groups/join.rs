@@ -1,15 +1,16 @@
-//! A `Follow` of a local group: joining. Open groups accept at once, groups on approval keep
-//! the follow pending for a moderator, invitation-only groups accept only those invited (with
-//! the role of their invitation) and reject the others. Banned accounts are rejected.
+//! Joining a local group: a local person's follow, or a remote one's `Follow` through the inbox.
+//! Open groups accept at once, groups on approval keep the follow pending for a moderator,
+//! invitation-only groups accept only those invited (with the role of their invitation) and
+//! reject the others. Banned accounts are rejected.
 
 use coopol_core::group::{decide_join, JoinDecision};
 use coopol_core::Intent;
 use coopol_db::entities::{accounts, follows, groups};
 use coopol_db::groups as gq;
 use coopol_db::queries::{self, FOLLOW_ACCEPTED, FOLLOW_PENDING};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
 
-use crate::FederationError;
+use crate::{Service, ServiceError};
 
 /// What the group decides for `follower`, read before the transaction that applies it.
 pub async fn decide(
@@ -17,7 +18,7 @@ pub async fn decide(
     group: &accounts::Model,
     g: &groups::Model,
     follower: &accounts::Model,
-) -> Result<JoinDecision, FederationError> {
+) -> Result<JoinDecision, ServiceError> {
     let banned = gq::is_banned(db, group.id, follower.id).await?;
     let invited = match gq::invitation(db, group.id, follower.id).await? {
         Some(role) => Some(role),
@@ -39,7 +40,7 @@ pub async fn apply(
     existing: Option<follows::Model>,
     uri: &str,
     decision: JoinDecision,
-) -> Result<Option<follows::Model>, FederationError> {
+) -> Result<Option<follows::Model>, ServiceError> {
     let remote = follower.domain.is_some();
     let role = match decision {
         JoinDecision::Reject => {
@@ -95,4 +96,25 @@ pub async fn apply(
         queries::record_intent(db, &Intent::AcceptFollow { follow_id: follow.id }).await?;
     }
     Ok(Some(follow))
+}
+
+/// A local person joins (follows) a local group, decided at once by its join mode. (A remote
+/// group answers through its server: `relationships::follow`.)
+pub async fn join_local(svc: &Service, me: &accounts::Model, group: &accounts::Model) -> Result<(), ServiceError> {
+    let g = gq::settings(&svc.db, group.id).await?.ok_or(ServiceError::NotFound)?;
+    let decision = decide(&svc.db, group, &g, me).await?;
+    if decision == JoinDecision::Reject {
+        return Err(ServiceError::Forbidden("the group does not take this account".into()));
+    }
+    let existing = queries::follow_between(&svc.db, me.id, group.id).await?;
+    if existing.as_ref().is_some_and(|f| f.state == FOLLOW_ACCEPTED) {
+        return Ok(());
+    }
+    let uri = existing
+        .as_ref()
+        .map_or_else(|| svc.config.activity_url(&me.username, "follow", coopol_core::new_id()), |f| f.uri.clone());
+    let txn = svc.db.begin().await?;
+    apply(&txn, group, me, existing, &uri, decision).await?;
+    txn.commit().await?;
+    Ok(())
 }
