@@ -43,4 +43,6 @@ pub mod status_pins;
 pub mod status_tags;
 pub mod statuses;
 pub mod tombstones;
+pub mod user_settings;
 pub mod users;
+pub mod web_sessions;

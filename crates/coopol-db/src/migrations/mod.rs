@@ -14,6 +14,7 @@ mod m0008_poll_endings;
 mod m0009_events;
 mod m0010_instance_software;
 mod m0011_timelines;
+mod m0012_web_sessions;
 mod schema;
 
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_events::Migration),
             Box::new(m0010_instance_software::Migration),
             Box::new(m0011_timelines::Migration),
+            Box::new(m0012_web_sessions::Migration),
         ]
     }
 }
