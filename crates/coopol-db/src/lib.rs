@@ -24,7 +24,12 @@ pub mod timelines;
 
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use std::future::Future;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 
 pub use sea_orm;
@@ -69,6 +74,27 @@ pub async fn connect(url: &str) -> Result<Db, DbError> {
     let db = Database::connect(opts).await?;
     migrations::Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// Opening a transaction that writes. On SQLite a plain `BEGIN` is deferred: a transaction that
+/// reads first and writes later fails at once with `SQLITE_BUSY_SNAPSHOT` (517, "database is
+/// locked") when another connection, or another process such as an admin command beside the
+/// server, committed in between; the busy timeout cannot help it. Taking the write lock with
+/// the first statement makes SQLite wait its turn instead (what `BEGIN IMMEDIATE` does, which
+/// sea-orm cannot issue). PostgreSQL needs nothing of the kind.
+pub trait WriteTxn {
+    fn begin_write(&self) -> impl Future<Output = Result<DatabaseTransaction, DbErr>> + Send;
+}
+
+impl<C: TransactionTrait + ConnectionTrait + Sync> WriteTxn for C {
+    async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        let txn = self.begin().await?;
+        if txn.get_database_backend() == DbBackend::Sqlite {
+            // A write that changes nothing, on a table every database has: it takes the lock.
+            txn.execute_unprepared("UPDATE seaql_migrations SET version = version WHERE 0").await?;
+        }
+        Ok(txn)
+    }
 }
 
 /// Now, as stored: UTC with millisecond precision (both backends keep it exactly).

@@ -1,9 +1,12 @@
 //! Actors: the documents we serve for local accounts and the instance actor, and the remote
 //! actors we fetch, validate and store.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use coopol_db::entities::accounts;
-use coopol_db::{queries, Db};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait};
+use coopol_db::{queries, Db, WriteTxn};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::{json, Value};
 use url::Url;
 
@@ -125,7 +128,6 @@ pub async fn create_local_group(
     admin: Option<&accounts::Model>,
 ) -> Result<(accounts::Model, coopol_db::entities::groups::Model), FederationError> {
     use coopol_db::entities::{follows, groups};
-    use sea_orm::TransactionTrait;
     coopol_core::validate_username(new.name).map_err(|e| FederationError::Invalid(e.to_string()))?;
     if new.rules.chars().count() > coopol_core::group::MAX_RULES
         || new.description.chars().count() > MAX_NOTE
@@ -140,7 +142,7 @@ pub async fn create_local_group(
     let uri = config.actor_url(new.name);
     let now = coopol_db::now();
     let display = if new.display_name.trim().is_empty() { new.name } else { new.display_name.trim() };
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let account = accounts::ActiveModel {
         id: Set(coopol_core::new_id()),
         username: Set(new.name.into()),
@@ -355,6 +357,8 @@ pub async fn upsert_remote_actor(fed: &Federation, doc: &Value) -> Result<accoun
         _ => vec![],
     };
     let now = coopol_db::now();
+    // Concurrent first contacts (a burst from a new actor) would each insert the account.
+    let _turn = fed.actor_turns.take(id).await;
     let existing = queries::account_by_uri(&fed.db, id).await?;
     let mut m = match &existing {
         Some(e) => e.clone().into_active_model(),
@@ -393,6 +397,23 @@ pub async fn upsert_remote_actor(fed: &Federation, doc: &Value) -> Result<accoun
     Ok(saved)
 }
 
+/// One store of a given remote actor at a time, per process: the second of two concurrent
+/// stores then finds the account the first one inserted and updates it.
+#[derive(Default)]
+pub struct ActorTurns(std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+impl ActorTurns {
+    async fn take(&self, actor_uri: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let turn = {
+            let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Only stores under way are kept: an entry nobody else holds is finished.
+            map.retain(|_, t| Arc::strong_count(t) > 1);
+            Arc::clone(map.entry(actor_uri.to_string()).or_default())
+        };
+        turn.lock_owned().await
+    }
+}
+
 /// Most profile fields read from a remote actor, and their longest name and value.
 const MAX_REMOTE_FIELDS: usize = 10;
 const MAX_FIELD_NAME: usize = 255;
@@ -415,7 +436,7 @@ async fn store_remote_fields(fed: &Federation, account_id: i64, doc: &Value) -> 
             .collect(),
         _ => vec![],
     };
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     account_profiles::Entity::delete_by_id(account_id).exec(&txn).await?;
     if !fields.is_empty() {
         account_profiles::ActiveModel {

@@ -4,8 +4,9 @@
 
 use coopol_db::entities::{accounts, events, statuses};
 use coopol_db::queries;
+use coopol_db::WriteTxn;
 use coopol_service::events::event_by_uri;
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 use serde_json::Value;
 
 use crate::event_objects::{
@@ -140,7 +141,7 @@ pub async fn store_remote_event(
     let visibility = coopol_core::Visibility::from_addressing(&to, &cc, organiser.followers_url.as_deref());
     let d = &r.data;
     let now = coopol_db::now();
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     let status = statuses::ActiveModel {
         id: Set(coopol_core::new_id()),
         uri: Set(d.uri.clone()),
@@ -227,7 +228,7 @@ async fn update_stored(
     let mut m: events::ActiveModel = existing.into();
     apply(&mut m, &r.data);
     m.updated_at = Set(coopol_db::now());
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     let event = m.update(&txn).await?;
     if let Some(s) = status {
         let html = status_html(&r.data);

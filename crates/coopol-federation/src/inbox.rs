@@ -54,9 +54,11 @@ async fn verify_signature(
 ) -> Result<coopol_db::entities::accounts::Model, FederationError> {
     let sig = IncomingSignature::parse(headers).map_err(|e| FederationError::Unauthorized(e.to_string()))?;
     let key_id = sig.key_id().to_string();
-    let key = keys::key_for(fed, &key_id)
-        .await
-        .map_err(|e| FederationError::Unauthorized(format!("cannot get key {key_id}: {e}")))?;
+    let key = keys::key_for(fed, &key_id).await.map_err(|e| match e {
+        // Our own trouble is not the sender's: answer 500 so that it retries later.
+        FederationError::Db(_) => e,
+        _ => FederationError::Unauthorized(format!("cannot get key {key_id}: {e}")),
+    })?;
     let now = SystemTime::now();
     match sig.verify(method, path_and_query, headers, body, &key.key, now) {
         Ok(()) => Ok(key.account),

@@ -118,6 +118,8 @@ pub struct Inner {
     pub instance_key: SigningKey,
     /// Public keys of remote actors, with refetch throttling.
     pub keys: keys::KeyCache,
+    /// One store of each remote actor at a time.
+    pub actor_turns: actors::ActorTurns,
     /// Private keys of local accounts, parsed once.
     pub signers: keys::SignerCache,
     /// Wakes delivery workers when jobs are queued.
@@ -160,6 +162,7 @@ impl Federation {
             http,
             instance_key,
             keys: keys::KeyCache::default(),
+            actor_turns: actors::ActorTurns::default(),
             signers: keys::SignerCache::default(),
             delivery_ready: Notify::new(),
             inbox_ready,

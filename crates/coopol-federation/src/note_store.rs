@@ -3,11 +3,12 @@
 //! notes (accounts, tombstones, known statuses) and writes its rows with multi-row inserts, so
 //! it costs a fixed number of statements whatever its size.
 
+use coopol_db::WriteTxn;
 use std::collections::{HashMap, HashSet};
 
 use coopol_db::entities::{accounts, mentions, status_tags, statuses, tombstones};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde_json::Value;
 
 use crate::notes::{parse_note, ParsedNote};
@@ -215,7 +216,7 @@ pub async fn store_remote_note(
     if !items.iter().all(|i| known.is_new(i)) {
         return Ok(None);
     }
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     let stored = insert(&txn, &items, &[0], &known).await?;
     txn.commit().await?;
     Ok(stored.into_iter().next().map(|(_, s)| s))

@@ -1,12 +1,13 @@
 //! Notes: the ActivityStreams form of a status, both ways. Remote HTML is sanitised with an
 //! allow-list before it is stored.
 
+use coopol_db::WriteTxn;
 use std::collections::HashSet;
 
 use coopol_core::Visibility;
 use coopol_db::entities::{accounts, status_tags, statuses};
 use coopol_db::queries;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 use url::Url;
 
@@ -327,7 +328,7 @@ pub async fn update_remote_note(
     m.spoiler_text = Set(p.summary);
     m.sensitive = Set(p.sensitive);
     m.edited_at = Set(Some(coopol_db::now()));
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     let after = m.update(&txn).await?;
     coopol_db::social::record_edit(&txn, &before, &after, had_edits).await?;
     txn.commit().await?;

@@ -1,6 +1,7 @@
 //! The outbox worker: turns recorded intents into activities and one delivery job per distinct
 //! inbox, in one transaction with the intent's removal, so each intent is delivered once.
 
+use coopol_db::WriteTxn;
 use std::time::Duration;
 
 use coopol_core::{Audience, Intent, Visibility};
@@ -8,7 +9,7 @@ use coopol_db::entities::{
     accounts, blocks, delivery_jobs, event_participants, events, favourites, follows, outbox, statuses,
 };
 use coopol_db::queries;
-use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::Value;
 use url::Url;
 
@@ -532,7 +533,7 @@ pub async fn drain(fed: &Federation) -> Result<usize, FederationError> {
             };
             // Taking the intent out first makes the transaction write first (SQLite) and lets
             // only one process deliver it when several share the database.
-            let txn = fed.db.begin().await?;
+            let txn = fed.db.begin_write().await?;
             if outbox::Entity::delete_by_id(row.id).exec(&txn).await?.rows_affected == 0 {
                 txn.rollback().await?;
                 continue;

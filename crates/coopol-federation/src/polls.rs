@@ -10,7 +10,8 @@ use coopol_core::Intent;
 use coopol_db::entities::{accounts, media_attachments, poll_votes, polls, statuses};
 use coopol_db::media::{self as mq, MAX_ATTACHMENTS};
 use coopol_db::queries;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use coopol_db::WriteTxn;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 use url::Url;
 
@@ -303,7 +304,7 @@ pub async fn receive_vote(fed: &Federation, note: &Value, actor: &accounts::Mode
     if previous.iter().any(|v| v.uri == id || v.choice == choice) || (!p.multiple && !previous.is_empty()) {
         return Ok(true);
     }
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     poll_votes::ActiveModel {
         id: Set(coopol_core::new_id()),
         poll_id: Set(p.id),

@@ -3,13 +3,14 @@
 //! transaction. SQLite has a single writer, so one commit for many requests is what lets the
 //! inbox keep up with busy peers; PostgreSQL saves a disk sync per activity.
 
+use coopol_db::WriteTxn;
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use coopol_db::entities::{inbox_jobs, received_activities};
 use coopol_db::Db;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Set};
 use tokio::sync::{mpsc, oneshot, Mutex, MutexGuard, Notify};
 
 use crate::FederationError;
@@ -126,7 +127,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Pending>, ready: Arc<Notify>, turns:
 
 async fn write(db: &Db, batch: &[Pending], job_ids: &mut JobIds) -> Result<Vec<bool>, sea_orm::DbErr> {
     let now = coopol_db::now();
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     // Two statements per batch, whatever its size: the ids first (a transaction that writes
     // first never fails on SQLite's lock), keeping those not seen before, then their jobs.
     let ids = batch.iter().map(|p| received_activities::ActiveModel { id: Set(p.id.clone()), received_at: Set(now) });

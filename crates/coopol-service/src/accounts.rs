@@ -3,8 +3,9 @@
 use coopol_core::text;
 use coopol_core::Intent;
 use coopol_db::entities::{account_profiles, accounts, oauth_tokens, statuses, users, web_sessions};
+use coopol_db::WriteTxn;
 use coopol_db::{queries, social};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::{statuses as status_rules, Service, ServiceError};
 
@@ -83,7 +84,7 @@ pub async fn update_profile(
         m.bot = Set(b);
     }
     m.updated_at = Set(coopol_db::now());
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     let updated = m.update(&txn).await?;
     account_profiles::Entity::delete_by_id(me.id).exec(&txn).await?;
     account_profiles::ActiveModel {
@@ -108,7 +109,7 @@ pub async fn delete(svc: &Service, account: &accounts::Model) -> Result<u64, Ser
         return Err(ServiceError::Unprocessable("only local accounts can be deleted here".into()));
     }
     let posts = statuses::Entity::find().filter(statuses::Column::AccountId.eq(account.id)).all(&svc.db).await?;
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     for s in &posts {
         status_rules::delete_rows(&txn, s.id).await?;
         queries::add_tombstone(&txn, &s.uri).await?;
@@ -159,7 +160,7 @@ pub async fn set_images(
         return Ok(vec![]);
     }
     let (old_avatar, old_header) = coopol_db::profile_images::images_of(&svc.db, account.id).await?;
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     for i in images {
         coopol_db::profile_images::set_image(&txn, account.id, &i.kind, &i.url, &i.content_type, Some(&i.file_key))
             .await?;
@@ -186,7 +187,7 @@ pub async fn remove_image(
     let Some(old) = (if kind == coopol_db::profile_images::AVATAR { avatar } else { header }) else {
         return Ok(None);
     };
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     coopol_db::profile_images::remove_image(&txn, account.id, kind).await?;
     queries::record_intent(&txn, &Intent::UpdateAccount { account_id: account.id }).await?;
     txn.commit().await?;

@@ -4,8 +4,9 @@
 use coopol_core::group::ModAction;
 use coopol_core::Intent;
 use coopol_db::entities::{accounts, domain_blocks};
+use coopol_db::WriteTxn;
 use coopol_db::{groups as gq, queries};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 use crate::{Service, ServiceError};
 
@@ -36,7 +37,7 @@ pub async fn suspend_group(svc: &Service, group: &accounts::Model) -> Result<boo
     if group.suspended {
         return Ok(false);
     }
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     let mut m: accounts::ActiveModel = group.clone().into();
     m.suspended = Set(true);
     m.updated_at = Set(coopol_db::now());

@@ -4,9 +4,9 @@
 use coopol_core::Intent;
 use coopol_db::entities::{accounts, event_participants, events, notifications};
 use coopol_db::queries;
+use coopol_db::WriteTxn;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 
 use crate::{stream, Service, ServiceError};
@@ -155,7 +155,7 @@ pub async fn join(
         None => svc.config.activity_url(&who.username, "join", coopol_core::new_id()),
     };
     let now = coopol_db::now();
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     let row = match existing {
         Some(p) => {
             let mut m: event_participants::ActiveModel = p.into();
@@ -227,7 +227,7 @@ pub async fn leave(svc: &Service, event: &events::Model, who: &accounts::Model) 
         return Ok(());
     }
     let Some(p) = participation(&svc.db, event.id, who.id).await? else { return Ok(()) };
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     event_participants::Entity::delete_by_id(p.id).exec(&txn).await?;
     let intent = Intent::LeaveEvent { account_id: who.id, event_id: event.id, join_uri: p.join_uri };
     queries::record_intent(&txn, &intent).await?;
@@ -279,7 +279,7 @@ pub async fn answer(
     };
     let next = if !accept && was == ACCEPTED { next_waitlisted(&svc.db, event.id).await? } else { None };
     let mut promoted_local = None;
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     let mut m: event_participants::ActiveModel = p.into();
     m.state = Set(state.to_string());
     m.updated_at = Set(coopol_db::now());
@@ -359,7 +359,7 @@ pub async fn leave_local(
         Some(n) => queries::account_by_id(&svc.db, n.account_id).await?.is_some_and(|a| a.domain.is_some()),
         None => false,
     };
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     event_participants::Entity::delete_by_id(p.id).exec(&txn).await?;
     let promoted = match next {
         Some(n) => {
@@ -469,7 +469,7 @@ pub async fn create(
         ..Default::default()
     };
     describe(&mut m);
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     let event = m.insert(&txn).await?;
     let draft = crate::statuses::Draft {
         id,
@@ -516,7 +516,7 @@ async fn save(
     m: events::ActiveModel,
     companion: impl Fn(&events::Model) -> String,
 ) -> Result<events::Model, ServiceError> {
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     let event = m.update(&txn).await?;
     if let Some(s) = coopol_db::entities::statuses::Entity::find_by_id(event.status_id).one(&txn).await? {
         let mut sm: coopol_db::entities::statuses::ActiveModel = s.into();

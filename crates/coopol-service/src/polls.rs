@@ -5,7 +5,8 @@ use coopol_core::Intent;
 use coopol_db::entities::{accounts, media_attachments, poll_votes, polls};
 use coopol_db::media as mq;
 use coopol_db::queries;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, TransactionTrait};
+use coopol_db::WriteTxn;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
 use crate::{statuses, Service, ServiceError};
 
@@ -98,7 +99,7 @@ pub async fn vote(svc: &Service, me: &accounts::Model, poll_id: i64, choices: &[
     if picked.len() > 1 && !p.multiple {
         return refuse("this poll accepts only one choice".into());
     }
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     let mut ids = Vec::new();
     for choice in picked {
         let id = coopol_core::new_id();

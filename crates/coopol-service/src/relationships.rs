@@ -3,9 +3,8 @@
 use coopol_core::Intent;
 use coopol_db::entities::{accounts, blocks, follows, mutes};
 use coopol_db::queries::{self, FOLLOW_ACCEPTED, FOLLOW_PENDING};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use coopol_db::WriteTxn;
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::{groups, stream, Service, ServiceError};
 
@@ -54,7 +53,7 @@ pub async fn follow(svc: &Service, me: &accounts::Model, target: &accounts::Mode
     }
     let id = coopol_core::new_id();
     let state = if target.domain.is_none() && !target.locked { FOLLOW_ACCEPTED } else { FOLLOW_PENDING };
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     follows::ActiveModel {
         id: Set(id),
         account_id: Set(me.id),
@@ -78,7 +77,7 @@ pub async fn follow(svc: &Service, me: &accounts::Model, target: &accounts::Mode
 /// Stops following (or withdraws a request; leaves a group).
 pub async fn unfollow(svc: &Service, me: &accounts::Model, target: &accounts::Model) -> Result<(), ServiceError> {
     let Some(f) = queries::follow_between(&svc.db, me.id, target.id).await? else { return Ok(()) };
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     follows::Entity::delete_by_id(f.id).exec(&txn).await?;
     if target.domain.is_some() {
         queries::record_intent(
@@ -128,7 +127,7 @@ pub async fn authorize_follow(
     let id = f.id;
     let mut m: follows::ActiveModel = f.into();
     m.state = Set(FOLLOW_ACCEPTED.to_string());
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     m.update(&txn).await?;
     if follower.domain.is_some() {
         queries::record_intent(&txn, &Intent::AcceptFollow { follow_id: id }).await?;
@@ -148,7 +147,7 @@ pub async fn reject_follow(
         .await?
         .filter(|f| f.state == FOLLOW_PENDING)
         .ok_or(ServiceError::NotFound)?;
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     follows::Entity::delete_by_id(f.id).exec(&txn).await?;
     if follower.domain.is_some() {
         queries::record_intent(
@@ -176,7 +175,7 @@ pub async fn block(svc: &Service, me: &accounts::Model, target: &accounts::Model
         return Ok(());
     }
     let id = coopol_core::new_id();
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     end_follows(&txn, me.id, target.id).await?;
     blocks::ActiveModel {
         id: Set(id),
@@ -205,7 +204,7 @@ pub async fn unblock(svc: &Service, me: &accounts::Model, target: &accounts::Mod
     else {
         return Ok(());
     };
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     blocks::Entity::delete_by_id(b.id).exec(&txn).await?;
     if target.domain.is_some() {
         queries::record_intent(
@@ -239,7 +238,7 @@ pub async fn mute(
         }
         None => None,
     };
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     mutes::Entity::delete_many()
         .filter(mutes::Column::AccountId.eq(me.id))
         .filter(mutes::Column::TargetAccountId.eq(target.id))

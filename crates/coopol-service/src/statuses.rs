@@ -10,7 +10,8 @@ use coopol_db::entities::{
 };
 use coopol_db::queries::{self, FOLLOW_ACCEPTED};
 use coopol_db::social;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use coopol_db::WriteTxn;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::polls::{self, StatusExtras};
 use crate::{stream, Service, ServiceError};
@@ -278,7 +279,7 @@ pub async fn create(
         mentioned: &mentioned,
         tags: &tags,
     };
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     let status = store(&txn, draft).await?;
     polls::store_extras(&txn, id, &new.extras).await?;
     queries::record_intent(&txn, &Intent::CreateStatus { status_id: id }).await?;
@@ -369,7 +370,7 @@ pub async fn edit(
         m.language = Set(Some(l.chars().take(16).collect()));
     }
     m.edited_at = Set(Some(coopol_db::now()));
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     let after = m.update(&txn).await?;
     for a in mentioned.iter().filter(|a| !old_mentions.contains(a)) {
         mentions::ActiveModel { id: Set(coopol_core::new_id()), status_id: Set(id), account_id: Set(*a) }
@@ -430,7 +431,7 @@ pub async fn delete(svc: &Service, author: &accounts::Model, id: i64) -> Result<
     let message = stream::deleted(svc, &s).await?;
     let private_groups = coopol_db::groups::private_groups_of(&svc.db, s.id).await?;
     let public_groups = coopol_db::groups::public_groups_of(&svc.db, s.id).await?;
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     delete_rows(&txn, s.id).await?;
     queries::add_tombstone(&txn, &s.uri).await?;
     let intent = match s.reblog_of_id {
@@ -463,7 +464,7 @@ pub async fn favourite(svc: &Service, me: &accounts::Model, s: &statuses::Model)
         return Ok(());
     }
     let id = coopol_core::new_id();
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     favourites::ActiveModel {
         id: Set(id),
         account_id: Set(me.id),
@@ -492,7 +493,7 @@ pub async fn unfavourite(svc: &Service, me: &accounts::Model, s: &statuses::Mode
     else {
         return Ok(());
     };
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     favourites::Entity::delete_by_id(f.id).exec(&txn).await?;
     if !s.local {
         queries::record_intent(&txn, &Intent::UndoLike { account_id: me.id, status_id: s.id, like_uri: f.uri }).await?;
@@ -521,7 +522,7 @@ pub async fn boost(svc: &Service, me: &accounts::Model, s: &statuses::Model) -> 
     }
     let id = coopol_core::new_id();
     let uri = format!("{}/activity", svc.config.status_url(&me.username, id));
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     let boost = queries::boost_row(id, &uri, me.id, s.id, true).insert(&txn).await?;
     queries::record_intent(&txn, &Intent::Announce { reblog_id: id }).await?;
     txn.commit().await?;

@@ -1,13 +1,14 @@
 //! `coopol admin ...`: accounts, tokens and domain blocks, straight on the database. They run
 //! on the server with the same configuration as `coopol serve`, and may run while it runs.
 
+use coopol_db::WriteTxn;
 use std::io::Write;
 
 use coopol_core::Role;
 use coopol_db::entities::{accounts, domain_blocks, users};
 use coopol_db::{queries, Db};
 use coopol_federation::actors;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::cli::{AccountCommand, AdminCommand, CreateAccount, DomainBlockCommand};
 use crate::config::Config;
@@ -86,7 +87,7 @@ async fn create_account(db: &Db, config: &Config, c: CreateAccount, out: &mut im
     // Hashing is deliberately slow: done before the transaction opens.
     let password_hash = coopol_api::auth::hash_password(&c.password)?;
 
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     if queries::local_account(&txn, &c.name).await?.is_some() {
         return Err(Error::Usage(format!("the username {} is already taken", c.name)));
     }

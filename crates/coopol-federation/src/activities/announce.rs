@@ -229,7 +229,7 @@ async fn announced_delete(fed: &Federation, delete: &Value) -> Result<(), Federa
     }
     let event = coopol_service::stream::deleted(fed, &s).await?;
     // The first statement is a write (SQLite).
-    let txn = sea_orm::TransactionTrait::begin(&fed.db).await?;
+    let txn = coopol_db::WriteTxn::begin_write(&fed.db).await?;
     queries::add_tombstone(&txn, uri).await?;
     coopol_service::statuses::delete_rows(&txn, s.id).await?;
     txn.commit().await?;

@@ -2,13 +2,14 @@
 //! follow the author, are mentioned, or it answers a local post. The inbox worker applies runs
 //! of them in batches ([`receive_batch`]); [`receive`] applies one, through the same steps.
 
+use coopol_db::WriteTxn;
 use std::collections::HashSet;
 
 use coopol_db::entities::{accounts, follows, group_posts, groups as group_settings, statuses};
 use coopol_db::groups as gq;
 use coopol_db::queries::{self, FOLLOW_ACCEPTED};
 use coopol_db::queue::{self, QueueTable};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::{json, Value};
 use url::Url;
 
@@ -127,7 +128,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     if plan.keep.is_empty() {
         return Ok(());
     }
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     let done = store(&txn, &items, &plan).await?;
     txn.commit().await?;
     done.publish(fed);
@@ -143,7 +144,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
 /// is written: the caller applies the notes one by one.
 pub async fn receive_batch(fed: &Federation, batch: Vec<(i64, Incoming)>) -> Result<(), FederationError> {
     let jobs: Vec<i64> = batch.iter().map(|(job, _)| *job).collect();
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     let taken: HashSet<i64> = queue::remove(&txn, QueueTable::Inbox, &jobs).await?.into_iter().collect();
     let items: Vec<Incoming> = batch.into_iter().filter(|(job, _)| taken.contains(job)).map(|(_, i)| i).collect();
     let plan = plan(fed, &txn, &items).await?;

@@ -3,7 +3,8 @@
 
 use coopol_db::entities::{accounts, follows, statuses};
 use coopol_db::queries;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use coopol_db::WriteTxn;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 use url::Url;
 
@@ -48,7 +49,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
         Some(s) => Some(coopol_service::stream::deleted(fed, s).await?),
         None => None,
     };
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     if let Some(s) = existing {
         if s.account_id != actor.id && event_group != Some(actor.id) {
             return Err(FederationError::Unauthorized("delete of another actor's note".into()));
@@ -74,7 +75,7 @@ async fn delete_actor(fed: &Federation, actor: &accounts::Model) -> Result<(), F
         .into_iter()
         .map(|s| s.id)
         .collect();
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     for id in ids {
         coopol_service::statuses::delete_rows(&txn, id).await?;
     }

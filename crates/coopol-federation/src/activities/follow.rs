@@ -3,7 +3,8 @@
 use coopol_core::Intent;
 use coopol_db::entities::{accounts, blocks, follows};
 use coopol_db::queries::{self, FOLLOW_ACCEPTED, FOLLOW_PENDING};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use coopol_db::WriteTxn;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 
 use super::{embedded_actor, object, simple};
@@ -52,7 +53,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     // A follower or member listed in an archive imported into the target comes back without
     // waiting for approval: they followed the actor before it moved here.
     let returning = target.locked && coopol_db::moves::archive_role(&fed.db, target.id, &actor.uri).await?.is_some();
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     if blocked || target.suspended {
         queries::record_intent(
             &txn,
@@ -107,7 +108,7 @@ async fn receive_group(
     let decision = coopol_service::groups::join::decide(&fed.db, group, &g, actor).await?;
     let existing = queries::follow_between(&fed.db, actor.id, group.id).await?;
     // The first statement of `apply` is a write (SQLite).
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     coopol_service::groups::join::apply(&txn, group, actor, existing, id, decision).await?;
     txn.commit().await?;
     fed.outbox_ready.notify_one();

@@ -10,7 +10,8 @@ use coopol_core::Intent;
 use coopol_db::entities::{accounts, blocks, follows};
 use coopol_db::moves;
 use coopol_db::queries::{self, FOLLOW_ACCEPTED, FOLLOW_PENDING};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set, TransactionTrait};
+use coopol_db::WriteTxn;
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 use url::Url;
 
@@ -96,7 +97,7 @@ pub async fn move_local_followers(
         let Some(follower) = queries::account_by_id(&fed.db, f.account_id).await? else { continue };
         let existing = queries::follow_between(&fed.db, follower.id, new.id).await?;
         // The delete comes first: on SQLite a transaction must begin with a write.
-        let txn = fed.db.begin().await?;
+        let txn = fed.db.begin_write().await?;
         if follows::Entity::delete_by_id(f.id).exec(&txn).await?.rows_affected == 0 {
             txn.rollback().await?;
             continue;
@@ -145,7 +146,7 @@ pub async fn move_local_account(
         return Err(FederationError::Invalid("only a local actor can be moved from here".into()));
     }
     let target = verified_target(fed, old, target_uri).await?;
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     moves::set_moved_to(&txn, old.id, &target.uri).await?;
     queries::record_intent(&txn, &Intent::Move { account_id: old.id, target_uri: target.uri.clone() }).await?;
     txn.commit().await?;

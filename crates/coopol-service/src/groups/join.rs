@@ -8,7 +8,8 @@ use coopol_core::Intent;
 use coopol_db::entities::{accounts, follows, groups};
 use coopol_db::groups as gq;
 use coopol_db::queries::{self, FOLLOW_ACCEPTED, FOLLOW_PENDING};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
+use coopol_db::WriteTxn;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
 use crate::{Service, ServiceError};
 
@@ -113,7 +114,7 @@ pub async fn join_local(svc: &Service, me: &accounts::Model, group: &accounts::M
     let uri = existing
         .as_ref()
         .map_or_else(|| svc.config.activity_url(&me.username, "follow", coopol_core::new_id()), |f| f.uri.clone());
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     apply(&txn, group, me, existing, &uri, decision).await?;
     txn.commit().await?;
     Ok(())

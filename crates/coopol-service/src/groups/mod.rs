@@ -10,7 +10,8 @@ use coopol_core::Intent;
 use coopol_db::entities::{accounts, blocks, follows, groups as group_rows};
 use coopol_db::groups::{self as gq, GROUP};
 use coopol_db::queries::{self, FOLLOW_ACCEPTED};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use coopol_db::WriteTxn;
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 use crate::{statuses, Service, ServiceError};
 
@@ -80,7 +81,7 @@ pub async fn update_profile(
         a.note = Set(coopol_core::text::escape(d));
     }
     a.updated_at = Set(coopol_db::now());
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     let account = a.update(&txn).await?;
     let settings = match &u.rules {
         Some(r) => {
@@ -114,7 +115,7 @@ pub async fn answer_request(
         .filter(|f| f.state != FOLLOW_ACCEPTED)
         .ok_or(ServiceError::NotFound)?;
     let follower = queries::account_by_id(&svc.db, account_id).await?.ok_or(ServiceError::NotFound)?;
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     if accept {
         let mut m: follows::ActiveModel = f.clone().into();
         m.state = Set(FOLLOW_ACCEPTED.into());
@@ -152,7 +153,7 @@ pub async fn set_role(
     if !mine.may_set_role(from, to) {
         return Err(forbidden("this role change is not yours to make"));
     }
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     gq::set_role(&txn, group.id, account_id, to).await?;
     gq::log(&txn, group.id, Some(me.id), ModAction::SetRole, Some(account_id), None, to.as_str()).await?;
     txn.commit().await?;
@@ -176,7 +177,7 @@ pub async fn invite(
         .await?
         .filter(|a| a.actor_type != "Application" && !a.suspended)
         .ok_or(ServiceError::NotFound)?;
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     gq::invite(&txn, group.id, account_id, role, me.id).await?;
     gq::log(&txn, group.id, Some(me.id), ModAction::Invite, Some(account_id), None, role.as_str()).await?;
     txn.commit().await?;
@@ -196,7 +197,7 @@ pub async fn remove_post(
     require_moderator(svc, group.id, me).await?;
     let s = queries::status_by_id(&svc.db, status_id).await?.ok_or(ServiceError::NotFound)?;
     gq::group_post(&svc.db, group.id, s.id).await?.ok_or(ServiceError::NotFound)?;
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     gq::log(&txn, group.id, Some(me.id), ModAction::RemovePost, Some(s.account_id), Some(&s.uri), reason).await?;
     if let Some(Some(intent)) = gq::remove_post(&txn, g, s.id).await? {
         queries::record_intent(&txn, &intent).await?;
@@ -230,7 +231,7 @@ pub async fn ban(
     }
     let follow = queries::follow_between(&svc.db, target.id, group.id).await?;
     let id = coopol_core::new_id();
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     blocks::ActiveModel {
         id: Set(id),
         account_id: Set(group.id),
@@ -264,7 +265,7 @@ pub async fn lock_thread(
     require_moderator(svc, group.id, me).await?;
     let s = queries::status_by_id(&svc.db, status_id).await?.ok_or(ServiceError::NotFound)?;
     gq::group_post(&svc.db, group.id, s.id).await?.ok_or(ServiceError::NotFound)?;
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     if gq::set_thread_lock(&txn, group.id, s.id, locked).await? {
         let action = if locked { ModAction::LockThread } else { ModAction::UnlockThread };
         gq::log(&txn, group.id, Some(me.id), action, Some(s.account_id), Some(&s.uri), "").await?;
@@ -289,7 +290,7 @@ pub async fn report(
     for id in status_ids.iter().take(20) {
         uris.push(statuses::visible(svc, *id, Some(me.id)).await?.uri);
     }
-    let txn = svc.db.begin().await?;
+    let txn = svc.db.begin_write().await?;
     if group.domain.is_none() {
         let target = uris.first().map(String::as_str);
         gq::log(&txn, group.id, Some(me.id), ModAction::Report, None, target, comment).await?;

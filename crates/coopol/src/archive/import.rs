@@ -4,6 +4,7 @@
 //! announced again by the new group (locally only: nothing is sent), and the followers,
 //! members and alias are recorded. A second import adds nothing.
 
+use coopol_db::WriteTxn;
 use std::collections::{HashMap, HashSet};
 
 use axum::body::Bytes;
@@ -14,7 +15,7 @@ use coopol_db::entities::{accounts, group_posts, media_attachments};
 use coopol_db::{groups, moves, queries};
 use coopol_federation::{actors, Federation};
 use coopol_service::statuses::{self, Draft};
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 
 use super::{validate, Archive, ArchiveAttachment, ArchiveGroupPost, ArchivePost, FOLLOWER_ROLE};
 use crate::error::Error;
@@ -77,7 +78,7 @@ pub async fn import(
     if let Some(g) = settings {
         announced_posts(fed, media, archive, into, &g, &mut files, &mut done).await?;
     }
-    let txn = fed.db.begin().await?;
+    let txn = fed.db.begin_write().await?;
     for f in &archive.followers {
         moves::add_archive_member(&txn, into.id, f, FOLLOWER_ROLE).await?;
         done.followers += 1;
@@ -271,7 +272,7 @@ async fn own_posts(
         if todo.is_empty() {
             continue;
         }
-        let txn = db.begin().await?;
+        let txn = db.begin_write().await?;
         for (id, p, parent, rows, mentioned) in todo {
             // Version 3 lists the tags; older archives give the typed text to find them in.
             let tags = match (&p.source, p.tags.is_empty()) {
@@ -394,7 +395,7 @@ async fn announced_posts(
         if todo.is_empty() {
             continue;
         }
-        let txn = db.begin().await?;
+        let txn = db.begin_write().await?;
         for (p, author, existing, parent, rows, mentioned) in todo {
             let status_id = match existing {
                 Some(s) => s.id,
