@@ -1,18 +1,17 @@
 //! Rows for rendering a page, loaded in batches: a fixed number of statements whatever the
-//! page's length (the client API turns them into Mastodon entities). Counts are grouped
-//! queries over the page's ids, each bounded by the indexes on (key, id).
+//! page's length (the client API turns them into Mastodon entities). Counts are read from the
+//! counters that triggers keep (`account_stats`, `status_stats`), never counted here.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr, Query, UnionType};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entities::{
-    account_profiles, accounts, bookmarks, favourites, follows, media_attachments, mentions, polls, profile_images,
-    status_pins, status_tags, statuses,
+    account_profiles, account_stats, accounts, media_attachments, mentions, polls, profile_images, status_stats,
+    status_tags, statuses,
 };
-use crate::queries::FOLLOW_ACCEPTED;
 use crate::DbError;
 
 /// What an Account entity shows beyond its row, for a set of accounts.
@@ -34,23 +33,6 @@ fn dedup(ids: &[i64]) -> Vec<i64> {
     v.sort_unstable();
     v.dedup();
     v
-}
-
-/// (key, count) for each key among `ids`, from a query grouped by `key`.
-async fn counts<E: EntityTrait>(
-    db: &impl ConnectionTrait,
-    q: sea_orm::Select<E>,
-    key: E::Column,
-) -> Result<HashMap<i64, u64>, DbError> {
-    let rows: Vec<(i64, i64)> = q
-        .select_only()
-        .column(key)
-        .column_as(Expr::col(sea_orm::sea_query::Asterisk).count(), "n")
-        .group_by(key)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|(k, n)| (k, u64::try_from(n).unwrap_or(0))).collect())
 }
 
 /// The accounts with these ids (any order).
@@ -88,49 +70,31 @@ pub async fn account_facts(db: &impl ConnectionTrait, list: &[&accounts::Model])
     if ids.is_empty() {
         return Ok(facts);
     }
-    facts.followers = counts(
-        db,
-        follows::Entity::find()
-            .filter(follows::Column::TargetAccountId.is_in(ids.clone()))
-            .filter(follows::Column::State.eq(FOLLOW_ACCEPTED)),
-        follows::Column::TargetAccountId,
-    )
-    .await?;
-    facts.following = counts(
-        db,
-        follows::Entity::find()
-            .filter(follows::Column::AccountId.is_in(ids.clone()))
-            .filter(follows::Column::State.eq(FOLLOW_ACCEPTED)),
-        follows::Column::AccountId,
-    )
-    .await?;
-    let per_author: Vec<(i64, i64, i64)> = statuses::Entity::find()
-        .select_only()
-        .column(statuses::Column::AccountId)
-        .column_as(Expr::col(sea_orm::sea_query::Asterisk).count(), "n")
-        .column_as(statuses::Column::Id.max(), "last")
-        .filter(statuses::Column::AccountId.is_in(ids.clone()))
-        .group_by(statuses::Column::AccountId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let last_ids: Vec<i64> = per_author.iter().map(|r| r.2).collect();
-    facts.statuses = per_author.iter().map(|(a, n, _)| (*a, u64::try_from(*n).unwrap_or(0))).collect();
-    if !last_ids.is_empty() {
-        let times: HashMap<i64, DateTime<Utc>> = statuses::Entity::find()
-            .select_only()
-            .column(statuses::Column::Id)
-            .column(statuses::Column::CreatedAt)
-            .filter(statuses::Column::Id.is_in(last_ids))
-            .into_tuple::<(i64, DateTime<Utc>)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
-        for (account, _, last) in &per_author {
-            if let Some(t) = times.get(last) {
-                facts.last_status_at.insert(*account, *t);
-            }
+    // The counters, with the date of the last status (one statement).
+    let stats = Query::select()
+        .columns([
+            (account_stats::Entity, account_stats::Column::AccountId),
+            (account_stats::Entity, account_stats::Column::StatusesCount),
+            (account_stats::Entity, account_stats::Column::FollowingCount),
+            (account_stats::Entity, account_stats::Column::FollowersCount),
+        ])
+        .column((statuses::Entity, statuses::Column::CreatedAt))
+        .from(account_stats::Entity)
+        .left_join(
+            statuses::Entity,
+            Expr::col((statuses::Entity, statuses::Column::Id))
+                .equals((account_stats::Entity, account_stats::Column::LastStatusId)),
+        )
+        .and_where(Expr::col((account_stats::Entity, account_stats::Column::AccountId)).is_in(ids.clone()))
+        .to_owned();
+    for row in db.query_all(db.get_database_backend().build(&stats)).await? {
+        let account: i64 = row.try_get_by_index(0)?;
+        let count = |i: usize| row.try_get_by_index::<i64>(i).map(|n| u64::try_from(n).unwrap_or(0));
+        facts.statuses.insert(account, count(1)?);
+        facts.following.insert(account, count(2)?);
+        facts.followers.insert(account, count(3)?);
+        if let Some(t) = row.try_get_by_index::<Option<DateTime<Utc>>>(4)? {
+            facts.last_status_at.insert(account, t);
         }
     }
     facts.images = profile_images::Entity::find()
@@ -169,6 +133,36 @@ pub struct StatusFacts {
     pub polls: HashMap<i64, polls::Model>,
 }
 
+/// Which of `ids` the viewer favourited, boosted, bookmarked and pinned (one statement).
+async fn viewer_flags(db: &impl ConnectionTrait, ids: &[i64], viewer: i64, f: &mut StatusFacts) -> Result<(), DbError> {
+    let of = |kind: &str, table: &str, column: &str| {
+        Query::select()
+            .expr(Expr::val(kind))
+            .expr(Expr::col(Alias::new(column)))
+            .from(Alias::new(table))
+            .and_where(Expr::col(Alias::new("account_id")).eq(viewer))
+            .and_where(Expr::col(Alias::new(column)).is_in(ids.iter().copied()))
+            .to_owned()
+    };
+    let query = of("favourited", "favourites", "status_id")
+        .union(UnionType::All, of("reblogged", "statuses", "reblog_of_id"))
+        .union(UnionType::All, of("bookmarked", "bookmarks", "status_id"))
+        .union(UnionType::All, of("pinned", "status_pins", "status_id"))
+        .to_owned();
+    for row in db.query_all(db.get_database_backend().build(&query)).await? {
+        let kind: String = row.try_get_by_index(0)?;
+        let id: i64 = row.try_get_by_index(1)?;
+        let set = match kind.as_str() {
+            "favourited" => &mut f.favourited,
+            "reblogged" => &mut f.reblogged,
+            "bookmarked" => &mut f.bookmarked,
+            _ => &mut f.pinned,
+        };
+        set.insert(id);
+    }
+    Ok(())
+}
+
 /// Mentions, tags, counts, the viewer's flags, media and polls of the statuses `ids`.
 pub async fn status_facts(db: &impl ConnectionTrait, ids: &[i64], viewer: Option<i64>) -> Result<StatusFacts, DbError> {
     let mut f = StatusFacts::default();
@@ -190,66 +184,14 @@ pub async fn status_facts(db: &impl ConnectionTrait, ids: &[i64], viewer: Option
     {
         f.tags.entry(t.status_id).or_default().push(t.name);
     }
-    f.favourites = counts(
-        db,
-        favourites::Entity::find().filter(favourites::Column::StatusId.is_in(ids.clone())),
-        favourites::Column::StatusId,
-    )
-    .await?;
-    f.reblogs = counts(
-        db,
-        statuses::Entity::find().filter(statuses::Column::ReblogOfId.is_in(ids.clone())),
-        statuses::Column::ReblogOfId,
-    )
-    .await?;
-    f.replies = counts(
-        db,
-        statuses::Entity::find().filter(statuses::Column::InReplyToId.is_in(ids.clone())),
-        statuses::Column::InReplyToId,
-    )
-    .await?;
+    for st in status_stats::Entity::find().filter(status_stats::Column::StatusId.is_in(ids.clone())).all(db).await? {
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        f.replies.insert(st.status_id, count(st.replies_count));
+        f.reblogs.insert(st.status_id, count(st.reblogs_count));
+        f.favourites.insert(st.status_id, count(st.favourites_count));
+    }
     if let Some(v) = viewer {
-        f.favourited = favourites::Entity::find()
-            .select_only()
-            .column(favourites::Column::StatusId)
-            .filter(favourites::Column::AccountId.eq(v))
-            .filter(favourites::Column::StatusId.is_in(ids.clone()))
-            .into_tuple::<i64>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
-        f.reblogged = statuses::Entity::find()
-            .select_only()
-            .column(statuses::Column::ReblogOfId)
-            .filter(statuses::Column::AccountId.eq(v))
-            .filter(statuses::Column::ReblogOfId.is_in(ids.clone()))
-            .into_tuple::<Option<i64>>()
-            .all(db)
-            .await?
-            .into_iter()
-            .flatten()
-            .collect();
-        f.bookmarked = bookmarks::Entity::find()
-            .select_only()
-            .column(bookmarks::Column::StatusId)
-            .filter(bookmarks::Column::AccountId.eq(v))
-            .filter(bookmarks::Column::StatusId.is_in(ids.clone()))
-            .into_tuple::<i64>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
-        f.pinned = status_pins::Entity::find()
-            .select_only()
-            .column(status_pins::Column::StatusId)
-            .filter(status_pins::Column::AccountId.eq(v))
-            .filter(status_pins::Column::StatusId.is_in(ids.clone()))
-            .into_tuple::<i64>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
+        viewer_flags(db, &ids, v, &mut f).await?;
     }
     for m in media_attachments::Entity::find()
         .filter(media_attachments::Column::StatusId.is_in(ids.clone()))

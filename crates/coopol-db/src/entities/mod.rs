@@ -1,5 +1,6 @@
 //! sea-orm entities, one module per table. Ids are `coopol_core::new_id()` values.
 pub mod account_profiles;
+pub mod account_stats;
 pub mod accounts;
 pub mod archive_members;
 pub mod blocks;
@@ -40,6 +41,7 @@ pub mod profile_images;
 pub mod received_activities;
 pub mod status_edits;
 pub mod status_pins;
+pub mod status_stats;
 pub mod status_tags;
 pub mod statuses;
 pub mod tombstones;

@@ -14,7 +14,8 @@ mod m0008_poll_endings;
 mod m0009_events;
 mod m0010_instance_software;
 mod m0011_timelines;
-mod m0012_web_sessions;
+mod m0012_counters;
+mod m0013_web_sessions;
 mod schema;
 
 pub struct Migrator;
@@ -34,7 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_events::Migration),
             Box::new(m0010_instance_software::Migration),
             Box::new(m0011_timelines::Migration),
-            Box::new(m0012_web_sessions::Migration),
+            Box::new(m0012_counters::Migration),
+            Box::new(m0013_web_sessions::Migration),
         ]
     }
 }

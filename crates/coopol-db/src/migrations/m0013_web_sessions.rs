@@ -10,7 +10,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m0012_web_sessions"
+        "m0013_web_sessions"
     }
 }
 
