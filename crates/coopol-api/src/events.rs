@@ -151,7 +151,7 @@ impl EventInput {
 fn markdown(src: &str) -> String {
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(src));
-    coopol_federation::notes::sanitize_html(&html)
+    coopol_federation::wire::sanitize_html(&html)
 }
 
 fn apply(m: &mut events::ActiveModel, i: &EventInput) {

@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 use url::Url;
 
 use crate::config::{authority, same_origin};
-use crate::{ap_context, Federation, FederationError, InstanceConfig};
+use crate::wire::ap_context;
+use crate::{Federation, FederationError, InstanceConfig};
 
 /// Username of the instance actor's row; not a valid user name, so it never collides.
 pub const INSTANCE_ACTOR_USERNAME: &str = "coopol.internal";
@@ -350,7 +351,7 @@ pub async fn upsert_remote_actor(fed: &Federation, doc: &Value) -> Result<accoun
     let domain = authority(&id_url).ok_or_else(|| FederationError::Invalid("actor id without host".into()))?;
     let name = str_field(doc, "name").map(|s| truncate(s, MAX_NAME)).unwrap_or_default();
     let note =
-        str_field(doc, "summary").map(|s| crate::notes::sanitize_html(&truncate(s, MAX_NOTE))).unwrap_or_default();
+        str_field(doc, "summary").map(|s| crate::wire::sanitize_html(&truncate(s, MAX_NOTE))).unwrap_or_default();
     let also_known_as: Vec<String> = match doc.get("alsoKnownAs") {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).take(20).map(String::from).collect(),
@@ -429,7 +430,7 @@ async fn store_remote_fields(fed: &Federation, account_id: i64, doc: &Value) -> 
             .filter(|a| a.get("type").and_then(Value::as_str) == Some("PropertyValue"))
             .filter_map(|a| {
                 let name = truncate(str_field(a, "name")?, MAX_FIELD_NAME);
-                let value = crate::notes::sanitize_html(&truncate(str_field(a, "value")?, MAX_FIELD_VALUE));
+                let value = crate::wire::sanitize_html(&truncate(str_field(a, "value")?, MAX_FIELD_VALUE));
                 Some(json!({ "name": name, "value": value }))
             })
             .take(MAX_REMOTE_FIELDS)

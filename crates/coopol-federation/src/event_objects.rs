@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use url::Url;
 
 use crate::config::same_origin;
-use crate::notes::{object_id, sanitize_html, string_list};
+use crate::wire::{ap_context, object_id, sanitize_html, string_list};
 use crate::FederationError;
 
 /// Longest title we keep (characters); longer remote titles are cut.
@@ -143,7 +143,7 @@ pub struct EventActors<'a> {
 /// The JSON-LD context of an event and of the activities around it: ours plus the terms of
 /// Mobilizon (`mz:`), iCalendar (`ical:`) and schema.org (`sc:`) as Mobilizon publishes them.
 pub fn event_context() -> Value {
-    let mut ctx = crate::ap_context();
+    let mut ctx = ap_context();
     if let Some(items) = ctx.as_array_mut() {
         items.push(json!({
             "mz": "https://joinmobilizon.org/ns#",

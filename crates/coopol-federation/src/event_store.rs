@@ -136,8 +136,8 @@ pub async fn store_remote_event(
         };
     }
     let (organiser, group) = who(fed, &r, sender).await?;
-    let to = crate::notes::string_list(doc.get("to"));
-    let cc = crate::notes::string_list(doc.get("cc"));
+    let to = crate::wire::string_list(doc.get("to"));
+    let cc = crate::wire::string_list(doc.get("cc"));
     let visibility = coopol_core::Visibility::from_addressing(&to, &cc, organiser.followers_url.as_deref());
     let d = &r.data;
     let now = coopol_db::now();
@@ -252,8 +252,8 @@ pub async fn resolve_event_doc(
 ) -> Result<Option<(events::Model, statuses::Model)>, FederationError> {
     let owner_uri = doc
         .get("actor")
-        .and_then(crate::notes::object_id)
-        .or_else(|| doc.get("attributedTo").and_then(crate::notes::object_id))
+        .and_then(crate::wire::object_id)
+        .or_else(|| doc.get("attributedTo").and_then(crate::wire::object_id))
         .ok_or_else(|| FederationError::Invalid("event without organiser".into()))?;
     let sender = actors::resolve_actor(fed, owner_uri).await?;
     store_remote_event(fed, doc, &sender).await

@@ -12,9 +12,8 @@ use coopol_signatures::{IncomingSignature, SignatureError};
 use serde_json::Value;
 use url::Url;
 
-use crate::activities;
 use crate::config::{authority, same_origin};
-use crate::notes::object_id;
+use crate::wire::{kind, object_id};
 use crate::{keys, Federation, FederationError};
 
 fn error(status: StatusCode, msg: &str) -> Response {
@@ -109,8 +108,8 @@ pub async fn accept(
     if !same_origin(&id_url, &actor_url) {
         return Err(FederationError::Invalid("activity id is not on the actor's origin".into()));
     }
-    let is_self_delete = activities::kind(&activity) == "Delete"
-        && activity.get("object").and_then(object_id) == Some(actor_uri.as_str());
+    let is_self_delete =
+        kind(&activity) == "Delete" && activity.get("object").and_then(object_id) == Some(actor_uri.as_str());
     if is_self_delete && queries::account_by_uri(&fed.db, &actor_uri).await?.is_none() {
         // An account we never knew is gone: nothing to do, and nothing to fetch.
         return Ok(Accepted::Ignored);

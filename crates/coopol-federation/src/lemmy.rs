@@ -11,9 +11,10 @@ use coopol_db::queries;
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::activities::{create, update, with_context};
+use crate::activities::{create, update};
 use crate::config::authority;
 use crate::outbox::Outgoing;
+use crate::wire::with_context;
 use crate::{Federation, FederationError};
 
 /// NodeInfo software names that read group posts only in Lemmy's shape.

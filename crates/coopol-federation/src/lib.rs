@@ -26,6 +26,7 @@ pub mod recorder;
 pub mod resolve;
 pub mod routes;
 pub mod webfinger;
+pub mod wire;
 
 use std::sync::Arc;
 
@@ -36,30 +37,6 @@ use tokio::sync::Notify;
 
 pub use config::InstanceConfig;
 pub use fetch::HttpClient;
-
-/// The ActivityStreams JSON-LD context we send, with the extensions Mastodon peers expect.
-pub fn ap_context() -> serde_json::Value {
-    serde_json::json!([
-        "https://www.w3.org/ns/activitystreams",
-        "https://w3id.org/security/v1",
-        {
-            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
-            "sensitive": "as:sensitive",
-            "Hashtag": "as:Hashtag",
-            "movedTo": { "@id": "as:movedTo", "@type": "@id" },
-            "alsoKnownAs": { "@id": "as:alsoKnownAs", "@type": "@id" },
-            "toot": "http://joinmastodon.org/ns#",
-            "discoverable": "toot:discoverable",
-            "votersCount": "toot:votersCount",
-            "blurhash": "toot:blurhash",
-            "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" },
-            "featured": { "@id": "toot:featured", "@type": "@id" },
-            "schema": "http://schema.org#",
-            "PropertyValue": "schema:PropertyValue",
-            "value": "schema:value"
-        }
-    ])
-}
 
 /// Content type of ActivityPub documents we serve.
 pub const AP_CONTENT_TYPE: &str = "application/activity+json";
@@ -83,6 +60,12 @@ pub enum FederationError {
     NotFound,
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+impl From<wire::WireError> for FederationError {
+    fn from(e: wire::WireError) -> Self {
+        FederationError::Invalid(e.to_string())
+    }
 }
 
 impl From<ServiceError> for FederationError {

@@ -1,8 +1,7 @@
 //! Notes: the ActivityStreams form of a status, both ways. Remote HTML is sanitised with an
-//! allow-list before it is stored.
+//! allow-list (`wire::sanitize_html`) before it is stored.
 
 use coopol_db::WriteTxn;
-use std::collections::HashSet;
 
 use coopol_core::Visibility;
 use coopol_db::entities::{accounts, status_tags, statuses};
@@ -12,7 +11,7 @@ use serde_json::{json, Value};
 use url::Url;
 
 use crate::config::same_origin;
-pub use crate::note_store::store_remote_note;
+use crate::wire::{object_id, sanitize_html, string_list};
 use crate::{Federation, FederationError, InstanceConfig};
 
 const PUBLIC_ID: &str = coopol_core::PUBLIC;
@@ -21,45 +20,6 @@ const PUBLIC_ID: &str = coopol_core::PUBLIC;
 const MAX_CONTENT: usize = 100_000;
 /// Most mentions and tags we read from one remote note.
 const MAX_TAGS: usize = 100;
-
-/// Sanitises remote HTML: the tags and attributes Mastodon keeps, links made safe.
-pub fn sanitize_html(html: &str) -> String {
-    ammonia::Builder::default()
-        .tags(HashSet::from([
-            "p",
-            "br",
-            "a",
-            "span",
-            "del",
-            "pre",
-            "code",
-            "em",
-            "strong",
-            "b",
-            "i",
-            "u",
-            "ul",
-            "ol",
-            "li",
-            "blockquote",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-        ]))
-        .tag_attributes(std::collections::HashMap::from([
-            ("a", HashSet::from(["href", "class"])),
-            ("span", HashSet::from(["class"])),
-            ("ol", HashSet::from(["start", "reversed"])),
-            ("li", HashSet::from(["value"])),
-        ]))
-        .url_schemes(HashSet::from(["http", "https"]))
-        .link_rel(Some("nofollow noopener noreferrer"))
-        .clean(html)
-        .to_string()
-}
 
 /// Everything a Note needs besides the status row.
 pub struct NoteParts<'a> {
@@ -136,26 +96,6 @@ pub async fn note_for_status(fed: &Federation, s: &statuses::Model) -> Result<Va
     );
     crate::polls::decorate_note(fed, s, &mut note).await?;
     Ok(note)
-}
-
-/// A JSON value that is one string or an array of strings (`to`, `cc`).
-pub fn string_list(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|x| {
-                x.as_str().map(String::from).or_else(|| x.get("id").and_then(Value::as_str).map(String::from))
-            })
-            .take(10_000)
-            .collect(),
-        _ => vec![],
-    }
-}
-
-/// The id of an object given inline or by reference.
-pub fn object_id(v: &Value) -> Option<&str> {
-    v.as_str().or_else(|| v.get("id").and_then(Value::as_str))
 }
 
 /// What we read from a remote Note.
@@ -341,17 +281,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sanitizer_keeps_links_and_drops_scripts() {
-        let html = r#"<p>hi <a href="https://x.example/" onclick="evil()">x</a><script>alert(1)</script><img src=x onerror=y></p><a href="javascript:alert(1)">j</a>"#;
-        let clean = sanitize_html(html);
-        assert!(clean.contains(r#"<a href="https://x.example/" rel="nofollow noopener noreferrer">x</a>"#), "{clean}");
-        assert!(!clean.contains("script"));
-        assert!(!clean.contains("onclick"));
-        assert!(!clean.contains("img"));
-        assert!(!clean.contains("javascript"));
-    }
-
-    #[test]
     fn a_page_title_is_escaped_and_only_web_links_are_shown() {
         let page = json!({
             "name": "<script>x</script> & co",
@@ -364,12 +293,5 @@ mod tests {
         assert!(html.contains("href=\"https://a.example/x?a=1&amp;b=2\""), "{html}");
         // A Note's `name` is not a title (polls' options use it elsewhere).
         assert_eq!(with_title_and_link(&json!({"name": "t"}), "Note", "<p>n</p>"), "<p>n</p>");
-    }
-
-    #[test]
-    fn lists_in_every_shape() {
-        assert_eq!(string_list(Some(&json!("a"))), vec!["a"]);
-        assert_eq!(string_list(Some(&json!(["a", {"id": "b"}, 3]))), vec!["a", "b"]);
-        assert!(string_list(None).is_empty());
     }
 }

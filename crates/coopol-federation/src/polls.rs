@@ -17,8 +17,8 @@ use url::Url;
 
 use crate::activities::create;
 use crate::config::same_origin;
-use crate::notes::object_id;
 use crate::outbox::Outgoing;
+use crate::wire::object_id;
 use crate::{Federation, FederationError};
 
 /// Longest URL, description and blurhash we keep from a remote attachment.

@@ -6,7 +6,8 @@ use coopol_db::queries;
 use serde_json::Value;
 use url::Url;
 
-use crate::notes::{object_id, store_remote_note};
+use crate::note_store::store_remote_note;
+use crate::wire::object_id;
 use crate::{actors, Federation, FederationError};
 
 /// What a URL turned out to be.

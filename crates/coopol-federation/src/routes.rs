@@ -15,7 +15,8 @@ use serde_json::{json, Value};
 
 use crate::activities::create;
 use crate::notes::note_for_status;
-use crate::{actors, ap_context, inbox, webfinger, Federation, AP_CONTENT_TYPE};
+use crate::wire::ap_context;
+use crate::{actors, inbox, webfinger, Federation, AP_CONTENT_TYPE};
 
 /// The federation routes, with their state applied.
 pub fn router(fed: Federation) -> Router {

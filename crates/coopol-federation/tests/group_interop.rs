@@ -395,7 +395,7 @@ async fn a_forums_boost_is_kept_when_the_authors_create_is_applied_during_the_fe
         asked.notified().await;
         let sam = actors::resolve_actor(&fed, &friendica.url("/profile/sam")).await.unwrap();
         let note = friendica.doc("friendica/note.json");
-        let created = coopol_federation::notes::store_remote_note(&fed, &note, &sam).await.unwrap();
+        let created = coopol_federation::note_store::store_remote_note(&fed, &note, &sam).await.unwrap();
         assert!(created.is_some(), "{backend}: the author's Create stores the note first");
         go.notify_one();
         receiving.await.unwrap().unwrap();

@@ -8,7 +8,7 @@ mod common;
 use coopol_db::entities::{mentions, status_tags};
 use coopol_db::queries;
 use coopol_federation::actors;
-use coopol_federation::notes::store_remote_note;
+use coopol_federation::note_store::store_remote_note;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 

@@ -6,9 +6,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySele
 use serde_json::{json, Value};
 use url::Url;
 
-use super::{object, with_context};
 use crate::config::same_origin;
-use crate::notes::{object_id, store_remote_note, string_list};
+use crate::note_store::store_remote_note;
+use crate::wire::{kind, object, object_id, string_list, with_context};
 use crate::{actors, Federation, FederationError};
 
 /// `Announce` of `object_uri` (by `object_author`) by a local account, public.
@@ -50,7 +50,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     let mut obj = object(activity)?;
     // A group (FEP-1b12, as Lemmy sends it) may announce the member's `Create` rather than the
     // note itself: the note is what is boosted, fetched from its origin as any other.
-    match super::kind(obj) {
+    match kind(obj) {
         "Create" => obj = object(obj)?,
         // Lemmy's communities forward every activity of their posts this way (FEP-1b12).
         "Delete" => return announced_delete(fed, obj).await,
@@ -120,7 +120,7 @@ async fn fetch_and_store(
     // A boost from an allowed server does not carry posts of a blocked one in.
     actors::refuse_blocked(fed, url).await?;
     let note = fed.http.fetch_object(url, signer).await?;
-    if super::kind(&note) == "Event" {
+    if kind(&note) == "Event" {
         // A group announcing an event: stored with its companion status, then boosted.
         return Ok(crate::event_store::resolve_event_doc(fed, &note).await?.map(|(_, s)| s));
     }
@@ -220,7 +220,7 @@ async fn announced_delete(fed: &Federation, delete: &Value) -> Result<(), Federa
     let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
     let gone = match fed.http.fetch_object(&url, &fed.instance_key).await {
         Err(FederationError::Gone | FederationError::NotFound) => true,
-        Ok(doc) => super::kind(&doc) == "Tombstone",
+        Ok(doc) => kind(&doc) == "Tombstone",
         Err(e) => return Err(e),
     };
     if !gone {

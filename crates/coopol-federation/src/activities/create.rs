@@ -13,10 +13,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use serde_json::{json, Value};
 use url::Url;
 
-use super::{object, with_context};
 use crate::config::same_origin;
 use crate::note_store::{self, Incoming, Known};
-use crate::notes::{object_id, string_list};
+use crate::wire::{kind, object, object_id, string_list, with_context};
 use crate::{Federation, FederationError};
 use coopol_service::stream::Message;
 
@@ -86,11 +85,11 @@ async fn with_local_followers(db: &impl ConnectionTrait, authors: &[i64]) -> Res
 /// ([`receive_batch`]): not a note given by reference (fetched first), an `Event` or what may be
 /// a poll vote (a `Note` with a `name` answering a post); those go through [`receive`].
 pub fn batchable(activity: &Value) -> Option<&Value> {
-    if super::kind(activity) != "Create" {
+    if kind(activity) != "Create" {
         return None;
     }
     let note = activity.get("object").filter(|o| o.is_object())?;
-    let kind = super::kind(note);
+    let kind = kind(note);
     if !matches!(kind, "Note" | "Article" | "Page" | "Question") {
         return None;
     }
@@ -112,7 +111,7 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
     } else {
         obj.clone()
     };
-    if super::kind(&note) == "Event" {
+    if kind(&note) == "Event" {
         return receive_event(fed, &note, actor).await;
     }
     if crate::polls::receive_vote(fed, &note, actor).await? {

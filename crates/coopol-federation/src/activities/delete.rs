@@ -8,9 +8,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 use url::Url;
 
-use super::{object, with_context};
 use crate::config::same_origin;
-use crate::notes::object_id;
+use crate::wire::{object, object_id, with_context};
 use crate::{Federation, FederationError};
 
 /// `Delete` of a local note, as a Tombstone.

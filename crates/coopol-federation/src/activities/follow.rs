@@ -7,8 +7,7 @@ use coopol_db::WriteTxn;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 
-use super::{embedded_actor, object, simple};
-use crate::notes::object_id;
+use crate::wire::{embedded_actor, object, object_id, simple};
 use crate::{Federation, FederationError};
 
 /// `Follow` from a local account to a remote one.

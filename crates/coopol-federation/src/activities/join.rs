@@ -9,9 +9,8 @@ use coopol_service::events::{event_by_uri, TENTATIVE};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
-use super::{object, with_context};
 use crate::event_objects::event_context;
-use crate::notes::object_id;
+use crate::wire::{object, object_id, with_context};
 use crate::{Federation, FederationError};
 
 /// `Join` (or `TentativeAccept` when `maybe`) of a remote event by a local person, to the

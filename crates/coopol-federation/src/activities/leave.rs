@@ -4,9 +4,8 @@
 use coopol_db::entities::accounts;
 use serde_json::{json, Value};
 
-use super::object;
 use crate::event_objects::event_context;
-use crate::notes::object_id;
+use crate::wire::{object, object_id};
 use crate::{Federation, FederationError};
 
 /// `Leave` of a remote event by a local person, to the event's owner.

@@ -5,8 +5,7 @@ use coopol_db::queries;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 
-use super::{object, simple};
-use crate::notes::object_id;
+use crate::wire::{object, object_id, simple};
 use crate::{Federation, FederationError};
 
 pub fn build(id: &str, actor: &str, object_uri: &str, to: &str) -> Value {

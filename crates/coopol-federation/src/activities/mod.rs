@@ -18,22 +18,10 @@ pub mod undo;
 pub mod update;
 
 use coopol_db::entities::accounts;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::{ap_context, Federation, FederationError};
-
-/// Wraps an activity body with our JSON-LD context.
-pub fn with_context(mut activity: Value) -> Value {
-    if let Some(m) = activity.as_object_mut() {
-        m.insert("@context".into(), ap_context());
-    }
-    activity
-}
-
-/// The `type` of an activity or object.
-pub fn kind(v: &Value) -> &str {
-    v.get("type").and_then(Value::as_str).unwrap_or("")
-}
+use crate::wire::kind;
+use crate::{Federation, FederationError};
 
 /// Dispatches a verified activity by kind. Kinds we do not handle are logged and dropped:
 /// the sender already got its 202.
@@ -62,19 +50,4 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
             Ok(())
         }
     }
-}
-
-/// The `object` of an activity, required.
-pub fn object(activity: &Value) -> Result<&Value, FederationError> {
-    activity.get("object").ok_or_else(|| FederationError::Invalid("activity without object".into()))
-}
-
-/// An embedded activity (`Undo`'s, `Accept`'s object) must be by the same actor as claimed.
-pub fn embedded_actor(v: &Value) -> Option<&str> {
-    v.get("actor").and_then(crate::notes::object_id)
-}
-
-/// A minimal activity addressed to one actor.
-pub fn simple(id: &str, kind: &str, actor: &str, object: Value, to: &str) -> Value {
-    with_context(json!({ "id": id, "type": kind, "actor": actor, "object": object, "to": [to] }))
 }

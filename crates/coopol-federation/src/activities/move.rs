@@ -15,8 +15,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter
 use serde_json::{json, Value};
 use url::Url;
 
-use super::{object, with_context};
-use crate::notes::object_id;
+use crate::wire::{object, object_id, with_context};
 use crate::{actors, Federation, FederationError};
 
 /// The `Move` of `old` to `target_uri`, addressed to the old actor's followers.

@@ -5,8 +5,7 @@ use coopol_db::queries;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
-use super::{embedded_actor, kind, object, simple};
-use crate::notes::object_id;
+use crate::wire::{embedded_actor, kind, object, object_id, simple};
 use crate::{Federation, FederationError};
 
 /// `Undo` of an activity `inner` (already built) by `actor`, addressed to `to`.

@@ -3,8 +3,8 @@
 use coopol_db::entities::accounts;
 use serde_json::{json, Value};
 
-use super::{kind, object, with_context};
 use crate::notes::update_remote_note;
+use crate::wire::{kind, object, with_context};
 use crate::{actors, Federation, FederationError};
 
 /// `Update` of a local note; addressed as the note is.

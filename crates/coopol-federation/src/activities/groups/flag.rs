@@ -7,8 +7,7 @@ use coopol_db::groups as gq;
 use coopol_db::queries;
 use serde_json::{json, Value};
 
-use super::super::{object, with_context};
-use crate::notes::string_list;
+use crate::wire::{object, string_list, with_context};
 use crate::{Federation, FederationError};
 
 /// Longest report comment kept.
