@@ -1,45 +1,20 @@
 //! Passwords, bearer tokens and scopes. Tokens are stored as SHA-256 hashes: a copy of the
 //! database yields no usable token.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use base64::Engine;
 use coopol_db::entities::{accounts, oauth_tokens, users};
 use coopol_db::{queries, Db};
 use coopol_federation::Federation;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use sha2::{Digest, Sha256};
 
 use crate::ApiError;
 
-/// Hashes a password with argon2id and a random salt.
+pub use coopol_service::credentials::{random_secret, secret_hash, verify_password};
+
+/// Hashes a password with argon2id and a random salt (`coopol_service::credentials`).
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    if password.chars().count() < 8 {
-        return Err(ApiError::Unprocessable("password is too short (minimum is 8 characters)".into()));
-    }
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| ApiError::Internal(format!("hashing a password: {e}")))
-}
-
-/// Checks a password against its stored hash.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-}
-
-/// A new random secret (256 bits, URL-safe base64).
-pub fn random_secret() -> String {
-    let bytes: [u8; 32] = rand::random();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// SHA-256 of a secret, hex: how tokens and codes are stored.
-pub fn secret_hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Ok(coopol_service::credentials::hash_password(password)?)
 }
 
 /// Creates a bearer token for a user (or for an app alone when `user_id` is `None`).
@@ -179,14 +154,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn passwords_round_trip() {
-        let h = hash_password("correct horse").unwrap();
-        assert!(verify_password("correct horse", &h));
-        assert!(!verify_password("wrong horse!", &h));
-        assert!(hash_password("short").is_err());
-    }
-
-    #[test]
     fn scopes() {
         assert!(scope_allows("read write", "read:statuses"));
         assert!(scope_allows("read:statuses", "read:statuses"));
@@ -194,13 +161,5 @@ mod tests {
         assert!(!scope_allows("read", "write:statuses"));
         assert!(scope_allows("follow", "write:follows"));
         assert!(!scope_allows("follow", "write:statuses"));
-    }
-
-    #[test]
-    fn secrets_are_unique_and_hashed() {
-        let (a, b) = (random_secret(), random_secret());
-        assert_ne!(a, b);
-        assert_eq!(secret_hash(&a).len(), 64);
-        assert_ne!(secret_hash(&a), a);
     }
 }

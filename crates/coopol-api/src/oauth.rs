@@ -10,13 +10,12 @@ use axum::{Json, Router};
 use base64::Engine;
 use coopol_core::text::escape;
 use coopol_db::entities::{oauth_apps, oauth_codes, oauth_tokens, users};
-use coopol_db::queries;
 use coopol_federation::Federation;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::auth::{create_token, random_secret, secret_hash, verify_password};
+use crate::auth::{create_token, random_secret, secret_hash};
 use crate::{ApiError, Params};
 
 /// The redirect URI of apps that show the code to the user instead of being redirected.
@@ -188,23 +187,9 @@ async fn authorize_page(State(fed): State<Federation>, params: Params) -> Result
     Ok(login_page(&app.name, &r, None))
 }
 
-async fn user_by_login(fed: &Federation, login: &str) -> Result<Option<users::Model>, ApiError> {
-    if let Some(u) = users::Entity::find().filter(users::Column::Email.eq(login.to_lowercase())).one(&fed.db).await? {
-        return Ok(Some(u));
-    }
-    match queries::local_account(&fed.db, login.trim_start_matches('@')).await? {
-        Some(a) => Ok(queries::user_by_account(&fed.db, a.id).await?),
-        None => Ok(None),
-    }
-}
-
+/// The user if the name or e-mail and password are right (`coopol_service::credentials`).
 async fn check_password(fed: &Federation, login: &str, password: &str) -> Result<Option<users::Model>, ApiError> {
-    let Some(user) = user_by_login(fed, login).await? else { return Ok(None) };
-    let account = queries::account_by_id(&fed.db, user.account_id).await?;
-    if account.is_none_or(|a| a.suspended) {
-        return Ok(None);
-    }
-    Ok(verify_password(password, &user.password_hash).then_some(user))
+    Ok(coopol_service::credentials::check_password(&fed.db, login, password).await?)
 }
 
 async fn authorize(State(fed): State<Federation>, params: Params) -> Result<Response, ApiError> {

@@ -2,7 +2,7 @@
 
 use coopol_core::text;
 use coopol_core::Intent;
-use coopol_db::entities::{account_profiles, accounts, oauth_tokens, statuses, users};
+use coopol_db::entities::{account_profiles, accounts, oauth_tokens, statuses, users, web_sessions};
 use coopol_db::WriteTxn;
 use coopol_db::{queries, social};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -119,20 +119,20 @@ pub async fn delete(svc: &Service, account: &accounts::Model) -> Result<u64, Ser
     m.display_name = Set(String::new());
     m.note = Set(String::new());
     m.update(&txn).await?;
+    let user_ids: Vec<i64> = users::Entity::find()
+        .filter(users::Column::AccountId.eq(account.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
     oauth_tokens::Entity::update_many()
         .col_expr(oauth_tokens::Column::RevokedAt, sea_orm::sea_query::Expr::value(coopol_db::now()))
-        .filter(
-            oauth_tokens::Column::UserId.is_in(
-                users::Entity::find()
-                    .filter(users::Column::AccountId.eq(account.id))
-                    .all(&txn)
-                    .await?
-                    .into_iter()
-                    .map(|u| u.id),
-            ),
-        )
+        .filter(oauth_tokens::Column::UserId.is_in(user_ids.clone()))
         .exec(&txn)
         .await?;
+    // Its browsers are signed out.
+    web_sessions::Entity::delete_many().filter(web_sessions::Column::UserId.is_in(user_ids)).exec(&txn).await?;
     queries::record_intent(&txn, &Intent::DeleteAccount { account_id: account.id }).await?;
     txn.commit().await?;
     svc.intent_recorded();

@@ -8,10 +8,12 @@
 pub mod accounts;
 pub mod admin;
 pub mod config;
+pub mod credentials;
 pub mod events;
 pub mod groups;
 pub mod polls;
 pub mod relationships;
+pub mod sessions;
 pub mod statuses;
 pub mod stream;
 

@@ -52,6 +52,67 @@ pub async fn visible(svc: &Service, id: i64, viewer: Option<i64>) -> Result<stat
     }
 }
 
+/// The visibilities of an account's posts that `viewer` may see on its profile: all of them
+/// for the account itself, followers-only ones for an accepted follower, public and unlisted
+/// ones otherwise (direct posts shown to their author only; mentioned people see them in their
+/// conversations).
+pub async fn profile_visibilities(
+    svc: &Service,
+    account: &accounts::Model,
+    viewer: Option<i64>,
+) -> Result<&'static [&'static str], ServiceError> {
+    if viewer == Some(account.id) {
+        return Ok(&["public", "unlisted", "private", "direct"]);
+    }
+    let follows = match viewer {
+        Some(v) => queries::follow_between(&svc.db, v, account.id).await?.is_some_and(|f| f.state == FOLLOW_ACCEPTED),
+        None => false,
+    };
+    Ok(if follows { &["public", "unlisted", "private"] } else { &["public", "unlisted"] })
+}
+
+/// The thread around `s` as `viewer` may see it: its ancestors (oldest first, at most 40) and
+/// its descendants (in id order, at most 200). Posts the viewer may not see are left out; the
+/// walk goes on through them.
+pub async fn context(
+    svc: &Service,
+    s: &statuses::Model,
+    viewer: Option<i64>,
+) -> Result<(Vec<statuses::Model>, Vec<statuses::Model>), ServiceError> {
+    let mut ancestors = Vec::new();
+    let mut parent = s.in_reply_to_id;
+    while let Some(pid) = parent {
+        if ancestors.len() >= 40 {
+            break;
+        }
+        match queries::status_by_id(&svc.db, pid).await? {
+            Some(p) => {
+                parent = p.in_reply_to_id;
+                if can_view(svc, &p, viewer).await? {
+                    ancestors.push(p);
+                }
+            }
+            None => break,
+        }
+    }
+    ancestors.reverse();
+    let mut descendants = Vec::new();
+    let mut stack = vec![s.id];
+    while let Some(id) = stack.pop() {
+        if descendants.len() >= 200 {
+            break;
+        }
+        for r in queries::replies(&svc.db, id).await?.into_iter().rev() {
+            stack.push(r.id);
+            if can_view(svc, &r, viewer).await? {
+                descendants.push(r);
+            }
+        }
+    }
+    descendants.sort_by_key(|d| d.id);
+    Ok((ancestors, descendants))
+}
+
 /// A typed `@user` or `@user@domain` and the account it names, as the door resolved it (the
 /// API asks WebFinger for unknown remote handles; `known_mention` needs no network).
 #[derive(Debug, Clone)]

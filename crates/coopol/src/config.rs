@@ -56,6 +56,10 @@ pub struct FileConfig {
     pub title: Option<String>,
     /// Whether the instance announces open registrations.
     pub registrations: Option<bool>,
+    /// What the front page says about the instance: who runs it and what it is for.
+    pub description: Option<String>,
+    /// The rules of the instance, shown on the front page in order.
+    pub rules: Option<Vec<String>>,
     /// Where users can get the source of the code this instance runs (AGPL §13).
     pub source_url: Option<String>,
     /// Directory of uploaded media (default: `media` inside the data directory).
@@ -118,6 +122,10 @@ pub struct Config {
     pub title: String,
     /// Whether the instance announces open registrations (API and NodeInfo).
     pub registrations: bool,
+    /// What the front page says about the instance (empty: a default sentence).
+    pub description: String,
+    /// The rules of the instance, in order.
+    pub rules: Vec<String>,
     /// Where users can get the source of the code this instance runs (AGPL §13), shown in
     /// NodeInfo and `/api/v2/instance`.
     pub source_url: Option<String>,
@@ -299,6 +307,19 @@ impl Config {
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| DEFAULT_TITLE.to_string());
 
+        let description = env("COOPOL_DESCRIPTION")
+            .or_else(|| file.description.clone())
+            .map(|d| d.trim().to_string())
+            .unwrap_or_default();
+        let rules: Vec<String> = file
+            .rules
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty())
+            .collect();
+
         let source_url = env("COOPOL_SOURCE_URL")
             .or_else(|| file.source_url.clone())
             .map(|u| u.trim().to_string())
@@ -356,6 +377,8 @@ impl Config {
             dev,
             title,
             registrations,
+            description,
+            rules,
             source_url,
             file: file_path,
             media_dir,
@@ -370,6 +393,11 @@ impl Config {
     pub fn load(explicit_file: Option<&Path>, cli: CliOverrides) -> Result<Config, ConfigError> {
         let (file, path) = FileConfig::load(explicit_file)?;
         Config::resolve(file, path, |name| std::env::var(name).ok(), cli)
+    }
+
+    /// What the web interface's front page says about the instance.
+    pub fn site(&self) -> coopol_web::Site {
+        coopol_web::Site { description: self.description.clone(), rules: self.rules.clone() }
     }
 
     /// The client API's rate limits.
@@ -468,11 +496,15 @@ mod tests {
             dev = false
             title = "Section Nord"
             registrations = true
+            description = " Les militants du Nord. "
+            rules = ["Be kind", " ", "No doxxing"]
             "#,
             Path::new("coopol.toml"),
         )
         .unwrap();
         let c = resolve(file, &[], false).unwrap();
+        assert_eq!(c.description, "Les militants du Nord.");
+        assert_eq!(c.rules, vec!["Be kind".to_string(), "No doxxing".to_string()]);
         assert_eq!(c.domain, "section.example");
         assert_eq!(c.listen, "0.0.0.0:9000".parse().unwrap());
         assert_eq!(c.data_dir, PathBuf::from("/var/lib/coopol"));
@@ -491,6 +523,8 @@ mod tests {
             dev: Some(true),
             title: Some("From file".into()),
             registrations: Some(true),
+            description: Some("From file".into()),
+            rules: None,
             source_url: Some("https://file.example/src".into()),
             media_dir: None,
             media_video_limit_mib: None,

@@ -20,11 +20,18 @@ use crate::error::Error;
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// The whole HTTP application of an instance: federation routes (WebFinger, NodeInfo, actors,
-/// inboxes...) and the Mastodon client API, with request tracing and the client API's rate
-/// limits.
-pub fn app(fed: Federation, media: Media, limits: coopol_api::ratelimit::RateLimit) -> Router {
-    coopol_federation::routes::router(fed.clone())
+/// inboxes...), the Mastodon client API (with its rate limits) and the web interface, with
+/// request tracing.
+pub fn app(
+    fed: Federation,
+    media: Media,
+    limits: coopol_api::ratelimit::RateLimit,
+    site: coopol_web::Site,
+) -> Result<Router, Error> {
+    let web = coopol_web::router(fed.service.clone(), site).map_err(|e| Error::Usage(e.to_string()))?;
+    Ok(coopol_federation::routes::router(fed.clone())
         .merge(coopol_api::router_with(fed.clone(), limits))
+        .merge(web)
         .merge(coopol_api::media_router(fed, media.clone()))
         // The instance endpoints announce the media limits in force.
         .layer(axum::Extension(media))
@@ -32,7 +39,7 @@ pub fn app(fed: Federation, media: Media, limits: coopol_api::ratelimit::RateLim
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
-        )
+        ))
 }
 
 /// The media store and limits of an instance: files on local disk under `media_dir`.
@@ -131,7 +138,7 @@ pub async fn run(config: Config) -> Result<(), Error> {
 
     let media = media(&config)?;
     let workers = spawn_workers(&fed, &config);
-    let app = app(fed, media, config.rate_limit()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = app(fed, media, config.rate_limit(), config.site())?.into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(
         "coopol {} listening on http://{local}, serving {} as {}",
         env!("CARGO_PKG_VERSION"),
@@ -220,13 +227,19 @@ mod tests {
         let config = t.config.clone();
         let db = crate::setup::open(&config).await.unwrap();
         let fed = Federation::new(config.instance(), db).await.unwrap();
-        let app = app(fed, media(&config).unwrap(), coopol_api::ratelimit::RateLimit::default());
+        let app =
+            app(fed, media(&config).unwrap(), coopol_api::ratelimit::RateLimit::default(), config.site()).unwrap();
         for path in ["/api/v1/instance", "/.well-known/nodeinfo", "/nodeinfo/2.1", "/actor"] {
             let res = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
             assert_eq!(res.status(), StatusCode::OK, "{path}");
         }
-        let res = app.oneshot(Request::get("/users/nobody").body(Body::empty()).unwrap()).await.unwrap();
+        let res = app.clone().oneshot(Request::get("/users/nobody").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        // The web interface: the front page is HTML under a strict policy, never JSON.
+        let res = app.oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(res.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
         t.cleanup().await;
     }
 }

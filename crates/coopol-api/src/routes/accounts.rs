@@ -92,19 +92,7 @@ async fn statuses(
     auth.require("read:statuses")?;
     let a = visible_account(&fed, &id).await?;
     let viewer = auth.0.as_ref().map(|x| x.account.id);
-    let follows = match viewer {
-        Some(v) => {
-            queries::follow_between(&fed.db, v, a.id).await?.is_some_and(|f| f.state == queries::FOLLOW_ACCEPTED)
-        }
-        None => false,
-    };
-    let visible: &[&str] = if viewer == Some(a.id) {
-        &["public", "unlisted", "private", "direct"]
-    } else if follows {
-        &["public", "unlisted", "private"]
-    } else {
-        &["public", "unlisted"]
-    };
+    let visible = service::statuses::profile_visibilities(&fed, &a, viewer).await?;
     let filter = coopol_db::social::AccountStatusFilter {
         exclude_replies: params.bool("exclude_replies").unwrap_or(false),
         exclude_reblogs: params.bool("exclude_reblogs").unwrap_or(false),

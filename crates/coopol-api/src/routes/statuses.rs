@@ -157,37 +157,7 @@ async fn context(
     auth.require("read:statuses")?;
     let viewer = auth.0.as_ref().map(|a| a.account.id);
     let s = service::statuses::visible(&fed, path_id(&id)?, viewer).await?;
-    let mut ancestors = Vec::new();
-    let mut parent = s.in_reply_to_id;
-    while let Some(pid) = parent {
-        if ancestors.len() >= 40 {
-            break;
-        }
-        match queries::status_by_id(&fed.db, pid).await? {
-            Some(p) => {
-                parent = p.in_reply_to_id;
-                if service::statuses::can_view(&fed, &p, viewer).await? {
-                    ancestors.push(p);
-                }
-            }
-            None => break,
-        }
-    }
-    ancestors.reverse();
-    let mut descendants = Vec::new();
-    let mut stack = vec![s.id];
-    while let Some(id) = stack.pop() {
-        if descendants.len() >= 200 {
-            break;
-        }
-        for r in queries::replies(&fed.db, id).await?.into_iter().rev() {
-            stack.push(r.id);
-            if service::statuses::can_view(&fed, &r, viewer).await? {
-                descendants.push(r);
-            }
-        }
-    }
-    descendants.sort_by_key(|d| d.id);
+    let (ancestors, descendants) = service::statuses::context(&fed, &s, viewer).await?;
     Ok(Json(json!({
         "ancestors": mastodon::statuses(&fed, &ancestors, viewer).await?,
         "descendants": mastodon::statuses(&fed, &descendants, viewer).await?,

@@ -45,4 +45,6 @@ pub mod status_stats;
 pub mod status_tags;
 pub mod statuses;
 pub mod tombstones;
+pub mod user_settings;
 pub mod users;
+pub mod web_sessions;

@@ -15,6 +15,7 @@ mod m0009_events;
 mod m0010_instance_software;
 mod m0011_timelines;
 mod m0012_counters;
+mod m0013_web_sessions;
 mod schema;
 
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_instance_software::Migration),
             Box::new(m0011_timelines::Migration),
             Box::new(m0012_counters::Migration),
+            Box::new(m0013_web_sessions::Migration),
         ]
     }
 }

@@ -1,0 +1,373 @@
+//! The web interface driven in-process (no socket) on every enabled database: the front page,
+//! signing in and out, posting, CSRF refusals, the language setting and sessions.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use coopol_db::entities::{accounts, statuses, users};
+use coopol_service::{InstanceConfig, Service};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn config() -> InstanceConfig {
+    InstanceConfig {
+        domain: "local.test".into(),
+        dev: false,
+        title: "Section Nord".into(),
+        registrations: false,
+        source_url: None,
+    }
+}
+
+struct Site {
+    backend: &'static str,
+    svc: Service,
+    router: Router,
+}
+
+async fn sites() -> Vec<Site> {
+    let mut out = Vec::new();
+    for (backend, db) in coopol_db::testing::all().await.unwrap() {
+        let svc = Service::new(config(), db);
+        let site = coopol_web::Site { description: String::new(), rules: vec!["Be kind".into()] };
+        let router = coopol_web::router(svc.clone(), site).unwrap();
+        out.push(Site { backend, svc, router });
+    }
+    out
+}
+
+/// A local person with a password.
+async fn person(svc: &Service, name: &str) -> accounts::Model {
+    let uri = svc.config.actor_url(name);
+    let a = accounts::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        username: Set(name.into()),
+        domain: Set(None),
+        display_name: Set(name.into()),
+        note: Set(String::new()),
+        uri: Set(uri.clone()),
+        url: Set(svc.config.profile_url(name)),
+        actor_type: Set("Person".into()),
+        inbox_url: Set(format!("{uri}/inbox")),
+        public_key_id: Set(format!("{uri}#main-key")),
+        public_key_pem: Set(String::new()),
+        locked: Set(false),
+        bot: Set(false),
+        suspended: Set(false),
+        also_known_as: Set("[]".into()),
+        created_at: Set(coopol_db::now()),
+        updated_at: Set(coopol_db::now()),
+        ..Default::default()
+    }
+    .insert(&svc.db)
+    .await
+    .unwrap();
+    users::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        account_id: Set(a.id),
+        email: Set(format!("{name}@example.test")),
+        password_hash: Set(coopol_service::credentials::hash_password(PASSWORD).unwrap()),
+        role: Set("user".into()),
+        created_at: Set(coopol_db::now()),
+    }
+    .insert(&svc.db)
+    .await
+    .unwrap();
+    a
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    text: String,
+}
+
+impl Answer {
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with(&format!("{name}=")))
+    }
+    fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap()).unwrap_or("")
+    }
+}
+
+/// The value of `name="field" value="..."` in a page.
+fn field(html: &str, name: &str) -> String {
+    let at = html.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("no field {name}"));
+    let rest = &html[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_string()
+}
+
+impl Site {
+    async fn send(&self, req: Request<Body>) -> Answer {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 4 << 20).await.unwrap();
+        Answer { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>, lang: &str) -> Answer {
+        let mut req = Request::get(path).header(header::ACCEPT_LANGUAGE, lang);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Answer {
+        let body: String = url_encode(form);
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Signs in; returns the session cookie (`name=value`).
+    async fn sign_in(&self, login: &str) -> String {
+        let form = self.get("/signin", None, "fr").await;
+        let form_cookie = cookie_pair(&form.cookie("coopol_form").unwrap());
+        let token = field(&form.text, "form_token");
+        let res = self
+            .post("/signin", Some(&form_cookie), &[("form_token", &token), ("login", login), ("password", PASSWORD)])
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}: {}", self.backend, res.text);
+        assert_eq!(res.location(), "/home");
+        cookie_pair(&res.cookie("coopol_session").unwrap())
+    }
+
+    async fn statuses(&self) -> u64 {
+        statuses::Entity::find().count(&self.svc.db).await.unwrap()
+    }
+}
+
+fn url_encode(form: &[(&str, &str)]) -> String {
+    form.iter()
+        .map(|(k, v)| {
+            let enc = |s: &str| {
+                s.bytes()
+                    .map(|b| match b {
+                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                        _ => format!("%{b:02X}"),
+                    })
+                    .collect::<String>()
+            };
+            format!("{}={}", enc(k), enc(v))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[tokio::test]
+async fn the_front_page_is_html_in_the_visitors_language() {
+    for site in sites().await {
+        let res = site.get("/", None, "fr-FR,fr;q=0.9").await;
+        assert_eq!(res.status, StatusCode::OK, "{}", site.backend);
+        assert!(res.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+        let csp = res.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'") && !csp.contains("unsafe")
+        );
+        assert!(res.text.contains("<html lang=\"fr\">"));
+        assert!(res.text.contains("Section Nord") && res.text.contains("Comment nous rejoindre"));
+        assert!(res.text.contains("Be kind"));
+        assert!(!res.text.contains("style=") && !res.text.contains("<script"), "no inline style or script");
+        let en = site.get("/", None, "en-GB,en;q=0.8").await;
+        assert!(en.text.contains("<html lang=\"en\">") && en.text.contains("How to join"));
+        let css = site.get("/static/coopol.css", None, "fr").await;
+        assert_eq!(css.status, StatusCode::OK);
+        assert!(css.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/css"));
+    }
+}
+
+#[tokio::test]
+async fn signing_in_makes_a_new_session_and_refuses_alike_unknown_names_and_wrong_passwords() {
+    for site in sites().await {
+        person(&site.svc, "alice").await;
+        let form = site.get("/signin", None, "en").await;
+        assert_eq!(form.status, StatusCode::OK);
+        let form_cookie = cookie_pair(&form.cookie("coopol_form").unwrap());
+        let token = field(&form.text, "form_token");
+        let wrong = site
+            .post(
+                "/signin",
+                Some(&form_cookie),
+                &[("form_token", &token), ("login", "alice"), ("password", "nope nope")],
+            )
+            .await;
+        let unknown = site
+            .post(
+                "/signin",
+                Some(&form_cookie),
+                &[("form_token", &token), ("login", "nobody"), ("password", "nope nope")],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+        let message = |t: &str| {
+            let from = t.find("role=\"alert\"").unwrap();
+            t[from..from + t[from..].find("</div>").unwrap()].to_string()
+        };
+        assert_eq!(message(&wrong.text), message(&unknown.text), "the answer does not tell whether the account exists");
+        // Without the form's cookie, nothing happens.
+        let forged =
+            site.post("/signin", None, &[("form_token", &token), ("login", "alice"), ("password", PASSWORD)]).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert!(forged.cookie("coopol_session").is_none());
+
+        let first = site.sign_in("alice@example.test").await;
+        let second = site.sign_in("alice").await;
+        assert_ne!(first, second, "a new session id at each sign-in");
+        let set = site
+            .post("/signin", Some(&form_cookie), &[("form_token", &token), ("login", "alice"), ("password", PASSWORD)])
+            .await
+            .cookie("coopol_session")
+            .unwrap();
+        for part in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+            assert!(set.contains(part), "{set} lacks {part}");
+        }
+        let home = site.get("/home", Some(&first), "en").await;
+        assert_eq!(home.status, StatusCode::OK, "{}", home.text);
+        assert!(home.text.contains("Sign out") && home.text.contains("name=\"csrf\""));
+        // Signed out, home sends to the sign-in page.
+        let anon = site.get("/home", None, "en").await;
+        assert_eq!(anon.status, StatusCode::SEE_OTHER);
+        assert_eq!(anon.location(), "/signin");
+    }
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_limited() {
+    for site in sites().await {
+        person(&site.svc, "bob").await;
+        let form = site.get("/signin", None, "en").await;
+        let form_cookie = cookie_pair(&form.cookie("coopol_form").unwrap());
+        let token = field(&form.text, "form_token");
+        let mut last = StatusCode::OK;
+        for _ in 0..11 {
+            last = site
+                .post(
+                    "/signin",
+                    Some(&form_cookie),
+                    &[("form_token", &token), ("login", "bob"), ("password", "wrong pass")],
+                )
+                .await
+                .status;
+        }
+        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "{}", site.backend);
+        let right = site
+            .post("/signin", Some(&form_cookie), &[("form_token", &token), ("login", "bob"), ("password", PASSWORD)])
+            .await;
+        assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    }
+}
+
+#[tokio::test]
+async fn posting_needs_the_sessions_csrf_token_and_content_is_rendered_inert() {
+    for site in sites().await {
+        person(&site.svc, "carol").await;
+        let session = site.sign_in("carol").await;
+        let home = site.get("/home", Some(&session), "en").await;
+        let csrf = field(&home.text, "csrf");
+        let key = field(&home.text, "key");
+        let xss = "<script>alert(1)</script><img src=x onerror=alert(2)> hello";
+        let before = site.statuses().await;
+        for bad in ["", "not-the-token"] {
+            let res = site
+                .post(
+                    "/posts",
+                    Some(&session),
+                    &[("csrf", bad), ("text", xss), ("visibility", "public"), ("key", &key)],
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", site.backend);
+        }
+        // Another visitor's form, signed out: refused too.
+        let res =
+            site.post("/posts", None, &[("csrf", &csrf), ("text", xss), ("visibility", "public"), ("key", &key)]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        assert_eq!(site.statuses().await, before, "nothing stored");
+
+        let form =
+            [("csrf", csrf.as_str()), ("text", xss), ("visibility", "public"), ("key", key.as_str()), ("spoiler", "")];
+        let res = site.post("/posts", Some(&session), &form).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+        let again = site.post("/posts", Some(&session), &form).await;
+        assert_eq!(again.location(), res.location(), "the same form posted twice stores one post");
+        assert_eq!(site.statuses().await, before + 1);
+        for path in [res.location(), "/", "/local", "/people/carol"] {
+            let page = site.get(path, None, "en").await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            assert!(page.text.contains("hello"), "{path}");
+            assert!(!page.text.contains("<script>alert") && !page.text.contains("<img src=x"), "{path}: {}", page.text);
+            assert!(page.text.contains("Public, federated"), "{path}: who sees it");
+        }
+        // Favourite through a form; the back link stays on this site.
+        let id = res.location().trim_start_matches("/posts/").to_string();
+        let fav = site
+            .post(
+                &format!("/posts/{id}/favourite"),
+                Some(&session),
+                &[("csrf", &csrf), ("back", "https://evil.example/")],
+            )
+            .await;
+        assert_eq!(fav.status, StatusCode::SEE_OTHER);
+        assert_eq!(fav.location(), format!("/posts/{id}"));
+        let thread = site.get(&format!("/posts/{id}"), Some(&session), "en").await;
+        assert!(thread.text.contains("1 favourite") && thread.text.contains("Remove favourite"));
+    }
+}
+
+#[tokio::test]
+async fn bad_addresses_get_error_pages() {
+    for site in sites().await {
+        for path in ["/posts/abc", "/posts/123", "/people/nobody", "/people/x@unknown.example"] {
+            let res = site.get(path, None, "en").await;
+            assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}");
+            assert!(res.text.contains("Page not found"), "{path}");
+        }
+        let res = site.post("/posts/1/favourite", None, &[]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn settings_choose_the_language_and_end_sessions() {
+    for site in sites().await {
+        person(&site.svc, "dana").await;
+        let laptop = site.sign_in("dana").await;
+        let phone = site.sign_in("dana").await;
+        let page = site.get("/settings", Some(&laptop), "fr").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.text.matches("/end\"").count(), 2, "both sessions listed");
+        let csrf = field(&page.text, "csrf");
+        let res = site.post("/settings/language", Some(&laptop), &[("csrf", &csrf), ("language", "en")]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        let page = site.get("/settings", Some(&laptop), "fr-FR,fr").await;
+        assert!(page.text.contains("<html lang=\"en\">"), "the account's language wins over the browser's");
+        let res = site.post("/settings/language", Some(&laptop), &[("csrf", &csrf), ("language", "xx")]).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        // The phone's CSRF token does not work with the laptop's session.
+        let phone_csrf = field(&site.get("/settings", Some(&phone), "fr").await.text, "csrf");
+        let res = site.post("/settings/sessions/end-all", Some(&laptop), &[("csrf", &phone_csrf)]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        let res = site.post("/settings/sessions/end-all", Some(&laptop), &[("csrf", &csrf)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert!(res.cookie("coopol_session").unwrap().contains("Max-Age=0"));
+        for s in [&laptop, &phone] {
+            assert_eq!(site.get("/home", Some(s), "fr").await.location(), "/signin", "signed out everywhere");
+        }
+    }
+}

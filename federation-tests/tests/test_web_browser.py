@@ -1,0 +1,258 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""The web interface in a real browser: Debian's Chromium driven by Playwright,
+with JavaScript on and off, on a real ``coopol serve`` (SQLite and PostgreSQL).
+
+Each page is checked by axe-core (injected from federation-tests/browser's npm
+package): no serious or critical violation.  A person signs in, posts and sees
+the post with who can see it; a forged form (no CSRF token) is refused with 403
+and stores nothing; a post carrying script is shown as inert text.
+
+Screenshots (FR and EN, desktop and 375 px wide) go to the run directory, and
+to ``$COOPOL_WEB_SCREENSHOTS`` when it names a directory (docs/screenshots/).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+import harness
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+CLUSTER = [["alice", "bob"]]
+CHROMIUM = os.environ.get("COOPOL_CHROMIUM", "/usr/bin/chromium")
+AXE = harness.HERE / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: npm ci in federation-tests/browser (.ci/run does)")
+    with playwright_sync.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(params=["js", "nojs"])
+def js(request):
+    return request.param == "js"
+
+
+def _context(browser, js: bool, lang: str = "fr-FR", viewport=DESKTOP):
+    ctx = browser.new_context(java_script_enabled=js, locale=lang, viewport=viewport)
+    ctx.set_default_timeout(20_000)
+    return ctx
+
+
+def _axe(browser, url: str, cookies=None):
+    """axe-core's serious and critical violations on ``url`` (JavaScript on: axe needs it)."""
+    ctx = _context(browser, True)
+    try:
+        if cookies:
+            ctx.add_cookies(cookies)
+        page = ctx.new_page()
+        page.goto(url)
+        # Evaluated through the DevTools protocol: the page's CSP (no script at all) stays on.
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    finally:
+        ctx.close()
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+
+
+def _shots_dirs(run_dir) -> list[Path]:
+    dirs = [run_dir / "screenshots"]
+    extra = os.environ.get("COOPOL_WEB_SCREENSHOTS")
+    if extra:
+        dirs.append(Path(extra))
+    for d in dirs:
+        d.mkdir(parents=True, exist_ok=True)
+    return dirs
+
+
+def _screenshots(browser, run_dir, url: str, name: str, cookies=None):
+    """FR and EN, desktop and 375 px, of the page at ``url``."""
+    for lang, locale in (("fr", "fr-FR"), ("en", "en-GB")):
+        for size, viewport in (("desktop", DESKTOP), ("375", PHONE)):
+            ctx = _context(browser, False, locale, viewport)
+            try:
+                if cookies:
+                    ctx.add_cookies(cookies)
+                page = ctx.new_page()
+                page.goto(url)
+                for d in _shots_dirs(run_dir):
+                    page.screenshot(path=str(d / f"{name}-{lang}-{size}.png"), full_page=True)
+            finally:
+                ctx.close()
+
+
+def _sign_in(page, inst, user):
+    page.goto(inst.url("/signin"))
+    page.get_by_label(re.compile("Nom d’utilisateur|User name")).fill(user.name)
+    page.get_by_label(re.compile("^(Mot de passe|Password)$")).fill(user.password)
+    page.get_by_role("button", name=re.compile("^(Se connecter|Sign in)$")).click()
+    page.wait_for_url(inst.url("/home"))
+
+
+def _statuses_of(inst, user) -> int:
+    api = inst.api(user)
+    me = api.account_verify_credentials()
+    return len(api.account_statuses(me["id"], limit=40))
+
+
+def test_front_page_is_html_and_accessible(cluster, browser, js, run_dir):
+    inst = cluster[0]
+    # A public post so that the page shows one.
+    inst.api("bob").status_post("Réunion de section jeudi à 19 h, salle Jaurès. #section", visibility="public")
+    ctx = _context(browser, js)
+    try:
+        page = ctx.new_page()
+        resp = page.goto(inst.url("/"))
+        assert resp.status == 200
+        assert resp.headers["content-type"].startswith("text/html")
+        csp = resp.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src" not in csp and "default-src 'none'" in csp
+        assert page.locator("html").get_attribute("lang") == "fr"
+        assert page.get_by_role("heading", level=1).inner_text() == "coopol"
+        harness.wait_for(
+            lambda: "Réunion de section" in page.reload().text() or None, timeout=20, what="the post on /"
+        )
+        assert page.get_by_role("main").is_visible()
+        assert page.get_by_role("navigation").is_visible()
+    finally:
+        ctx.close()
+    assert _axe(browser, inst.url("/")) == []
+    assert _axe(browser, inst.url("/signin")) == []
+    if js:
+        _screenshots(browser, run_dir, inst.url("/"), "front")
+        _screenshots(browser, run_dir, inst.url("/signin"), "signin")
+
+
+def test_sign_in_compose_and_see_the_post(cluster, browser, js, run_dir):
+    inst = cluster[0]
+    alice = inst.users["alice"]
+    ctx = _context(browser, js, "en-GB")
+    try:
+        page = ctx.new_page()
+        _sign_in(page, inst, alice)
+        assert page.get_by_role("heading", level=1).inner_text() == "Home"
+        text = f"Tractage samedi au marché ({'js' if js else 'nojs'})"
+        page.get_by_label("Your message").fill(text)
+        page.get_by_label("Content warning (optional)").fill("logistics")
+        page.get_by_label("Followers only").check()
+        assert "Followers of @alice" in page.locator("#vis-private-who").inner_text()
+        page.get_by_role("button", name="Post", exact=True).click()
+        page.wait_for_url(re.compile(r"/posts/\d+$"))
+        focus = page.locator(".focus .post")
+        assert "Followers of @alice" in focus.inner_text()
+        # The content warning hides the text until opened (a <details>, no script needed).
+        focus.locator("summary").click()
+        assert text in focus.inner_text()
+        cookies = ctx.cookies()
+        session = [c for c in cookies if c["name"] == "coopol_session"]
+        assert session and session[0]["httpOnly"] and session[0]["sameSite"] == "Lax"
+        thread_url = page.url
+        # Favourite it from its page, with a form.
+        # The form posts back to the same address: wait for that navigation, not for the URL.
+        with page.expect_navigation():
+            page.get_by_role("button", name="Favourite").first.click()
+        assert page.url == thread_url
+        assert "1 favourite" in page.locator(".focus .post").inner_text()
+    finally:
+        ctx.close()
+    for url in (inst.url("/home"), thread_url, inst.url("/settings"), inst.url("/people/alice"), inst.url("/local")):
+        assert _axe(browser, url, cookies) == [], url
+    if js:
+        for name, url in (("home", "/home"), ("thread", thread_url), ("settings", "/settings"), ("profile", "/people/alice")):
+            _screenshots(browser, run_dir, url if url.startswith("http") else inst.url(url), name, cookies)
+
+
+def test_forged_form_is_refused_and_changes_nothing(cluster, browser):
+    inst = cluster[0]
+    alice = inst.users["alice"]
+    before = _statuses_of(inst, "alice")
+    ctx = _context(browser, True)
+    try:
+        page = ctx.new_page()
+        _sign_in(page, inst, alice)
+        # Same browser, same cookies, a form without the session's token (as another site on
+        # this host would send it): 403, nothing stored.
+        for token in (None, "forged"):
+            form = {"text": "forged post", "visibility": "public", "key": "k"}
+            if token:
+                form["csrf"] = token
+            resp = ctx.request.post(inst.url("/posts"), form=form, max_redirects=0)
+            assert resp.status == 403, resp.text()
+        resp = ctx.request.post(inst.url("/settings/sessions/end-all"), form={"csrf": ""}, max_redirects=0)
+        assert resp.status == 403
+        page.goto(inst.url("/home"))
+        assert page.url == inst.url("/home"), "still signed in: nothing ended"
+    finally:
+        ctx.close()
+    assert _statuses_of(inst, "alice") == before
+
+
+def test_stored_script_is_inert(cluster, browser, js):
+    inst = cluster[0]
+    bob = inst.users["bob"]
+    probe = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> probe'
+    ctx = _context(browser, js)
+    try:
+        page = ctx.new_page()
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        _sign_in(page, inst, bob)
+        page.get_by_label(re.compile("Votre message|Your message")).fill(probe)
+        page.locator("#vis-public").check()
+        page.locator(".compose button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/posts/\d+$"))
+        for url in (page.url, inst.url("/"), inst.url("/people/bob")):
+            page.goto(url)
+            content = page.locator(".content", has_text="probe").first
+            assert "<script>" in content.inner_text(), "shown as text"
+            assert content.locator("script, img").count() == 0, url
+            if js:
+                assert page.evaluate("window.__xss") is None
+        assert dialogs == []
+    finally:
+        ctx.close()
+
+
+def test_language_setting_follows_the_account(cluster, browser, js):
+    inst = cluster[0]
+    alice = inst.users["alice"]
+    ctx = _context(browser, js, "fr-FR")
+    try:
+        page = ctx.new_page()
+        _sign_in(page, inst, alice)
+        page.goto(inst.url("/settings"))
+        assert page.locator("html").get_attribute("lang") == "fr"
+        page.get_by_label("English").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Enregistrer la langue").click()
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.get_by_role("heading", level=1).inner_text() == "Settings"
+        page.get_by_label("My browser's").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save the language").click()
+        assert page.locator("html").get_attribute("lang") == "fr"
+        # Sign out everywhere ends this session too.
+        page.get_by_role("button", name="Se déconnecter partout").click()
+        page.wait_for_url(inst.url("/"))
+        page.goto(inst.url("/home"))
+        assert page.url == inst.url("/signin")
+    finally:
+        ctx.close()
