@@ -46,8 +46,11 @@ pub async fn send_status(fed: &Federation, status_id: i64) -> Result<Option<Outg
     let author = recipients::account(fed, s.account_id).await?;
     let note = note_for_status(fed, &s).await?;
     let id = fed.config.activity_url(&author.username, "update", coopol_core::new_id());
-    let activity =
-        if kind(&note) == "Event" { event_activity(&id, "Update", &author.uri, note) } else { build(&id, note, &author.uri) };
+    let activity = if kind(&note) == "Event" {
+        event_activity(&id, "Update", &author.uri, note)
+    } else {
+        build(&id, note, &author.uri)
+    };
     let mut inboxes = recipients::post_inboxes(fed, &s).await?;
     // Remote voters hear of a poll's new counts even when they do not follow.
     inboxes.extend(crate::polls::voter_inboxes(fed, s.id).await?);
