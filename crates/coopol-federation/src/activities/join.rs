@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::event_objects::event_context;
 use crate::recipients::{account, personal_inbox, Outgoing};
-use crate::wire::{object, object_id, with_context, Ref};
+use crate::wire::{object_id, with_context, Ref};
 use crate::{Federation, FederationError};
 
 /// `Join` (or `TentativeAccept` when `maybe`) of a remote event by a local person, to the
