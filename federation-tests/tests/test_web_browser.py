@@ -284,3 +284,37 @@ def test_federation_addresses_open_web_pages(cluster, browser, js):
         r = s.get(inst.url(path), headers={"Accept": "application/activity+json"}, timeout=15)
         assert r.status_code == 200 and r.headers["content-type"].startswith("application/activity+json"), path
     assert _axe(browser, inst.url("/tags/collage")) == []
+
+
+def test_oauth_authorize_needs_only_consent_when_signed_in(cluster, browser, js):
+    """An app asking a signed-in person for access: the authorize page asks for consent only
+    (no password) and its form carries the session's token; a forged token gets 403."""
+    from urllib.parse import urlencode
+
+    from mastodon import Mastodon
+
+    inst = cluster[0]
+    oob = "urn:ietf:wg:oauth:2.0:oob"
+    client_id, _ = Mastodon.create_app(
+        "coopol-ft-web-consent", scopes=["read"], redirect_uris=oob,
+        api_base_url=inst.base_url, session=harness.http_session(), request_timeout=30,
+    )
+    query = urlencode({"client_id": client_id, "redirect_uri": oob, "response_type": "code", "scope": "read"})
+    ctx = _context(browser, js)
+    try:
+        page = ctx.new_page()
+        _sign_in(page, inst, inst.users["bob"])
+        page.goto(inst.url(f"/oauth/authorize?{query}"))
+        assert "@bob" in page.inner_text("body")
+        assert page.locator("input[type=password]").count() == 0
+        forged = ctx.request.post(
+            inst.url("/oauth/authorize"),
+            form={"client_id": client_id, "redirect_uri": oob, "response_type": "code", "scope": "read", "csrf": "x"},
+            max_redirects=0,
+        )
+        assert forged.status == 403
+        page.get_by_role("button").filter(has_text="Authorize").click()
+        page.wait_for_selector("#code")
+        assert len(page.inner_text("#code").strip()) > 20
+    finally:
+        ctx.close()
