@@ -189,12 +189,8 @@ async fn load(fed: &Federation, list: &[&statuses::Model], viewer: Option<i64>) 
     let account_facts = batch::account_facts(&fed.db, &refs).await?;
     let ids: Vec<i64> = all.keys().copied().collect();
     let facts = batch::status_facts(&fed.db, &ids, viewer).await?;
-    let mut shared_privately = std::collections::HashSet::new();
-    for s in all.values().filter(|s| s.visibility == Visibility::Direct.as_str()) {
-        if coopol_db::groups::shared_by_private_group(&fed.db, s.id).await? {
-            shared_privately.insert(s.id);
-        }
-    }
+    let direct: Vec<i64> = all.values().filter(|s| s.visibility == Visibility::Direct.as_str()).map(|s| s.id).collect();
+    let shared_privately = coopol_db::groups::shared_by_private_groups(&fed.db, &direct).await?;
     let mut polls = HashMap::new();
     for (status_id, p) in &facts.polls {
         if let Some(s) = all.get(status_id) {

@@ -439,9 +439,38 @@ async fn private_group_shares(db: &impl ConnectionTrait, status_id: i64) -> Resu
     group_boosters(db, status_id, Some(Visibility::Private)).await
 }
 
-/// Whether a private group shared a status with its members (it then reads as followers-only).
-pub async fn shared_by_private_group(db: &impl ConnectionTrait, status_id: i64) -> Result<bool, DbError> {
-    Ok(!private_group_shares(db, status_id).await?.is_empty())
+/// Which of the statuses `ids` a private group shared with its members (they then read as
+/// followers-only), in one statement for a whole page.
+pub async fn shared_by_private_groups(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<std::collections::HashSet<i64>, DbError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let query = sea_orm::sea_query::Query::select()
+        .distinct()
+        .column((statuses::Entity, statuses::Column::ReblogOfId))
+        .from(statuses::Entity)
+        .inner_join(
+            accounts::Entity,
+            sea_orm::sea_query::Expr::col((accounts::Entity, accounts::Column::Id))
+                .equals((statuses::Entity, statuses::Column::AccountId)),
+        )
+        .and_where(
+            sea_orm::sea_query::Expr::col((statuses::Entity, statuses::Column::ReblogOfId)).is_in(ids.iter().copied()),
+        )
+        .and_where(
+            sea_orm::sea_query::Expr::col((statuses::Entity, statuses::Column::Visibility))
+                .eq(Visibility::Private.as_str()),
+        )
+        .and_where(sea_orm::sea_query::Expr::col((accounts::Entity, accounts::Column::ActorType)).eq(GROUP))
+        .to_owned();
+    let mut out = std::collections::HashSet::new();
+    for row in db.query_all(db.get_database_backend().build(&query)).await? {
+        out.insert(row.try_get_by_index::<i64>(0)?);
+    }
+    Ok(out)
 }
 
 /// Whether `viewer_id` follows (accepted) a group that shared a status with its members only:

@@ -140,6 +140,23 @@ pub struct EventActors<'a> {
     pub group_followers: Option<&'a str>,
 }
 
+/// `Create` or `Update` (`kind`) of an event, with the events' JSON-LD context.
+pub fn event_activity(id: &str, kind: &str, actor: &str, mut doc: Value) -> Value {
+    if let Some(m) = doc.as_object_mut() {
+        m.remove("@context");
+    }
+    json!({
+        "@context": event_context(),
+        "id": id,
+        "type": kind,
+        "actor": actor,
+        "published": doc.get("published"),
+        "to": doc.get("to"),
+        "cc": doc.get("cc"),
+        "object": doc,
+    })
+}
+
 /// The JSON-LD context of an event and of the activities around it: ours plus the terms of
 /// Mobilizon (`mz:`), iCalendar (`ical:`) and schema.org (`sc:`) as Mobilizon publishes them.
 pub fn event_context() -> Value {

@@ -10,9 +10,30 @@ use sea_orm::{ActiveModelTrait, Set};
 use serde_json::Value;
 
 use crate::event_objects::{
-    event_json, parse_event, status_html, EventActors, EventData, Place, RemoteEvent, WireJoinMode,
+    event_activity, event_json, parse_event, status_html, EventActors, EventData, Place, RemoteEvent, WireJoinMode,
 };
+use crate::recipients::{self, Outgoing};
 use crate::{actors, Federation, FederationError};
+
+/// `Create` or `Update` (`kind`) of a local event, to whoever hears of it
+/// (`recipients::event_inboxes`): `activities::create::send_event` and `update::send_event`.
+pub async fn outgoing(fed: &Federation, event_id: i64, kind: &str) -> Result<Option<Outgoing>, FederationError> {
+    use sea_orm::EntityTrait;
+    let Some(e) = events::Entity::find_by_id(event_id).one(&fed.db).await? else { return Ok(None) };
+    let Some(s) = queries::status_by_id(&fed.db, e.status_id).await? else { return Ok(None) };
+    let organiser = recipients::account(fed, e.account_id).await?;
+    let doc = event_document(fed, &e).await?;
+    let id = if kind == "Create" {
+        format!("{}/activity", e.uri)
+    } else {
+        fed.config.activity_url(&organiser.username, "update", coopol_core::new_id())
+    };
+    Ok(Some(Outgoing {
+        activity: event_activity(&id, kind, &organiser.uri, doc),
+        sender_account_id: organiser.id,
+        inboxes: recipients::event_inboxes(fed, &e, &s).await?,
+    }))
+}
 
 /// Our wire view of a stored event.
 pub fn event_data(e: &events::Model) -> EventData {

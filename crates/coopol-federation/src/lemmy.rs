@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::activities::{create, update};
 use crate::config::authority;
-use crate::outbox::Outgoing;
+use crate::recipients::Outgoing;
 use crate::wire::with_context;
 use crate::{Federation, FederationError};
 

@@ -21,6 +21,7 @@ pub mod notes;
 pub mod outbox;
 pub mod polls;
 pub mod profile_images;
+pub mod recipients;
 pub mod recorder;
 pub mod resolve;
 pub mod routes;

@@ -15,9 +15,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::activities::create;
 use crate::config::same_origin;
-use crate::outbox::Outgoing;
 use crate::wire::object_id;
 use crate::{Federation, FederationError};
 
@@ -334,8 +332,16 @@ pub async fn voter_inboxes(fed: &Federation, status_id: i64) -> Result<Vec<Strin
     Ok(queries::remote_inboxes(&fed.db, &ids).await?)
 }
 
-/// The `Create(Note)` of a local vote on a remote poll, to the poll's author.
-pub async fn build_vote(fed: &Federation, vote_id: i64) -> Result<Option<Outgoing>, FederationError> {
+/// A local vote on a remote poll, as the `Note` that carries it (the option's `name`).
+pub struct VoteNote {
+    pub note: Value,
+    pub voter: accounts::Model,
+    /// The poll's author, who receives it.
+    pub author: accounts::Model,
+}
+
+/// The `Note` of a local vote on a remote poll; `None` when the vote, poll or option is gone.
+pub async fn vote_note(fed: &Federation, vote_id: i64) -> Result<Option<VoteNote>, FederationError> {
     let Some(v) = poll_votes::Entity::find_by_id(vote_id).one(&fed.db).await? else { return Ok(None) };
     let Some(p) = mq::poll_by_id(&fed.db, v.poll_id).await? else { return Ok(None) };
     let Some(s) = queries::status_by_id(&fed.db, p.status_id).await? else { return Ok(None) };
@@ -353,8 +359,7 @@ pub async fn build_vote(fed: &Federation, vote_id: i64) -> Result<Option<Outgoin
         "to": [author.uri],
         "published": time(v.created_at),
     });
-    let inboxes = if author.domain.is_some() { vec![author.inbox_url.clone()] } else { vec![] };
-    Ok(Some(Outgoing { activity: create::build(note, &voter.uri), sender_account_id: voter.id, inboxes }))
+    Ok(Some(VoteNote { note, voter, author }))
 }
 
 /// How often the poll-ending worker looks for polls that just ended.

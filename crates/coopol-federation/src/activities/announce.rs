@@ -1,5 +1,6 @@
 //! `Announce`: a boost. Stored as a status whose `reblog_of_id` is the boosted one.
 
+use coopol_core::{Audience, Visibility};
 use coopol_db::entities::accounts;
 use coopol_db::queries;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
@@ -8,6 +9,7 @@ use url::Url;
 
 use crate::config::same_origin;
 use crate::note_store::store_remote_note;
+use crate::recipients::{self, account, Outgoing};
 use crate::wire::{kind, object, object_id, string_list, with_context};
 use crate::{actors, Federation, FederationError};
 
@@ -39,6 +41,64 @@ pub fn build_for_members(id: &str, group: &str, object_uri: &str, published: &st
         "published": published,
         "to": [members_url(group)],
         "object": object_uri,
+    }))
+}
+
+/// `Announce` (a boost) by a local account, public, to its followers and the post's author. A
+/// local private group shares only posts written here, with its members only.
+pub async fn send(fed: &Federation, reblog_id: i64) -> Result<Option<Outgoing>, FederationError> {
+    let Some(r) = queries::status_by_id(&fed.db, reblog_id).await? else { return Ok(None) };
+    let Some(orig) = r.reblog_of_id else { return Ok(None) };
+    let Some(s) = queries::status_by_id(&fed.db, orig).await? else { return Ok(None) };
+    let (booster, author) = (account(fed, r.account_id).await?, account(fed, s.account_id).await?);
+    let published = r.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    if recipients::private_group(fed, &booster).await? {
+        // Only posts written here: their fetch is checked against the membership.
+        if !s.local {
+            return Ok(None);
+        }
+        return Ok(Some(Outgoing {
+            activity: build_for_members(&r.uri, &booster.uri, &s.uri, &published),
+            sender_account_id: booster.id,
+            inboxes: recipients::member_inboxes(fed, booster.id).await?,
+        }));
+    }
+    let followers = booster.followers_url.clone().unwrap_or_default();
+    let mut inboxes =
+        recipients::audience_inboxes(fed, booster.id, &Audience::of(Visibility::Public, &[]), Some(author.id)).await?;
+    inboxes.dedup();
+    Ok(Some(Outgoing {
+        activity: build(&r.uri, &booster.uri, &followers, &s.uri, &author.uri, &published),
+        sender_account_id: booster.id,
+        inboxes,
+    }))
+}
+
+/// `Undo(Announce)`, delivered as the `Announce` was.
+pub async fn send_undo(
+    fed: &Federation,
+    account_id: i64,
+    status_id: i64,
+    announce_uri: &str,
+) -> Result<Option<Outgoing>, FederationError> {
+    let Some(s) = queries::status_by_id(&fed.db, status_id).await? else { return Ok(None) };
+    let (booster, author) = (account(fed, account_id).await?, account(fed, s.account_id).await?);
+    if recipients::private_group(fed, &booster).await? {
+        let inner = build_for_members(announce_uri, &booster.uri, &s.uri, "");
+        let members = members_url(&booster.uri);
+        return Ok(Some(Outgoing {
+            activity: super::undo::build(&format!("{announce_uri}#undo"), &booster.uri, inner, &members),
+            sender_account_id: booster.id,
+            inboxes: recipients::member_inboxes(fed, booster.id).await?,
+        }));
+    }
+    let followers = booster.followers_url.clone().unwrap_or_default();
+    let inner = build(announce_uri, &booster.uri, &followers, &s.uri, &author.uri, "");
+    Ok(Some(Outgoing {
+        activity: super::undo::build(&format!("{announce_uri}#undo"), &booster.uri, inner, coopol_core::PUBLIC),
+        sender_account_id: booster.id,
+        inboxes: recipients::audience_inboxes(fed, booster.id, &Audience::of(Visibility::Public, &[]), Some(author.id))
+            .await?,
     }))
 }
 

@@ -14,7 +14,10 @@ use serde_json::{json, Value};
 use url::Url;
 
 use crate::config::same_origin;
+use crate::event_objects::event_activity;
 use crate::note_store::{self, Incoming, Known};
+use crate::notes::note_for_status;
+use crate::recipients::{self, Outgoing};
 use crate::wire::{kind, object, object_id, string_list, with_context};
 use crate::{Federation, FederationError};
 use coopol_service::stream::Message;
@@ -30,6 +33,36 @@ pub fn build(note: Value, actor: &str) -> Value {
         "to": note.get("to"),
         "cc": note.get("cc"),
         "object": note,
+    }))
+}
+
+/// `Create` of a local post, to its audience (`recipients::post_inboxes`). An event's
+/// companion status federates as the `Event`, never as a Note.
+pub async fn send_status(fed: &Federation, status_id: i64) -> Result<Option<Outgoing>, FederationError> {
+    let Some(s) = queries::status_by_id(&fed.db, status_id).await? else { return Ok(None) };
+    let author = recipients::account(fed, s.account_id).await?;
+    let note = note_for_status(fed, &s).await?;
+    let activity = if kind(&note) == "Event" {
+        event_activity(&format!("{}/activity", s.uri), "Create", &author.uri, note)
+    } else {
+        build(note, &author.uri)
+    };
+    let inboxes = recipients::post_inboxes(fed, &s).await?;
+    Ok(Some(Outgoing { activity, sender_account_id: author.id, inboxes }))
+}
+
+/// `Create` of a local event, to whoever hears of it (`recipients::event_inboxes`).
+pub async fn send_event(fed: &Federation, event_id: i64) -> Result<Option<Outgoing>, FederationError> {
+    crate::event_store::outgoing(fed, event_id, "Create").await
+}
+
+/// `Create(Note)` of a local vote on a remote poll (the option's `name`), to the poll's author.
+pub async fn send_vote(fed: &Federation, vote_id: i64) -> Result<Option<Outgoing>, FederationError> {
+    let Some(vote) = crate::polls::vote_note(fed, vote_id).await? else { return Ok(None) };
+    Ok(Some(Outgoing {
+        activity: build(vote.note, &vote.voter.uri),
+        sender_account_id: vote.voter.id,
+        inboxes: recipients::personal_inbox(&vote.author),
     }))
 }
 

@@ -1,14 +1,16 @@
 //! `Delete` of a note (with a tombstone, so a late or replayed Create never brings it back) or
 //! of the actor itself (account deletion).
 
+use coopol_core::Audience;
 use coopol_db::entities::{accounts, follows, statuses};
 use coopol_db::queries;
 use coopol_db::WriteTxn;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde_json::{json, Value};
 use url::Url;
 
 use crate::config::same_origin;
+use crate::recipients::{self, Outgoing};
 use crate::wire::{object, object_id, with_context};
 use crate::{Federation, FederationError};
 
@@ -22,6 +24,72 @@ pub fn build(id: &str, actor: &str, object_uri: &str, to: Vec<String>, cc: Vec<S
         "cc": cc,
         "object": { "id": object_uri, "type": "Tombstone" },
     }))
+}
+
+/// A deleted local post: who received it (`Intent::DeleteStatus`).
+pub struct DeletedStatus<'a> {
+    pub account_id: i64,
+    pub uri: &'a str,
+    pub audience: Audience,
+    /// The author of the post a public reply answered.
+    pub replied_to: Option<i64>,
+    /// The local private groups that shared it.
+    pub private_groups: &'a [i64],
+    /// The local public groups that announced it.
+    pub public_groups: &'a [i64],
+}
+
+/// `Delete` of a local post, to whoever received it, addressed to them and never to the public:
+/// the Delete of a followers-only post must not say more than the post did.
+pub async fn send_status(fed: &Federation, d: &DeletedStatus<'_>) -> Result<Option<Outgoing>, FederationError> {
+    let author = recipients::account(fed, d.account_id).await?;
+    let id = format!("{}#delete", d.uri);
+    let mention_uris: Vec<String> = accounts::Entity::find()
+        .filter(accounts::Column::Id.is_in(d.audience.mentioned.clone()))
+        .all(&fed.db)
+        .await?
+        .into_iter()
+        .map(|a| a.uri)
+        .collect();
+    let (mut to, cc) = match (&author.followers_url, d.audience.followers) {
+        (Some(f), true) => (vec![f.clone()], mention_uris),
+        _ => (mention_uris, vec![]),
+    };
+    let mut inboxes = recipients::audience_inboxes(fed, author.id, &d.audience, d.replied_to).await?;
+    // The members of the private groups that shared it hold a copy too.
+    for group_id in d.private_groups {
+        let Some(group) = queries::account_by_id(&fed.db, *group_id).await? else { continue };
+        to.push(crate::activities::announce::members_url(&group.uri));
+        inboxes.extend(recipients::member_inboxes(fed, group.id).await?);
+    }
+    // And the followers of the public groups that announced it.
+    let mut cc = cc;
+    for group_id in d.public_groups {
+        let Some(group) = queries::account_by_id(&fed.db, *group_id).await? else { continue };
+        cc.extend(group.followers_url.clone());
+        inboxes.extend(recipients::follower_inboxes(fed, group.id).await?);
+    }
+    inboxes.sort();
+    inboxes.dedup();
+    Ok(Some(Outgoing { activity: build(&id, &author.uri, d.uri, to, cc), sender_account_id: author.id, inboxes }))
+}
+
+/// `Delete` of a deleted local account, public, to the servers of everyone it followed or was
+/// followed by.
+pub async fn send_account(fed: &Federation, account_id: i64) -> Result<Option<Outgoing>, FederationError> {
+    let a = recipients::account(fed, account_id).await?;
+    let mut ids = queries::accepted_follower_ids(&fed.db, a.id).await?;
+    ids.extend(
+        follows::Entity::find()
+            .select_only()
+            .column(follows::Column::TargetAccountId)
+            .filter(follows::Column::AccountId.eq(a.id))
+            .into_tuple::<i64>()
+            .all(&fed.db)
+            .await?,
+    );
+    let activity = build(&format!("{}#delete", a.uri), &a.uri, &a.uri, vec![coopol_core::PUBLIC.into()], vec![]);
+    Ok(Some(Outgoing { activity, sender_account_id: a.id, inboxes: queries::remote_inboxes(&fed.db, &ids).await? }))
 }
 
 pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {

@@ -7,6 +7,7 @@ use coopol_db::WriteTxn;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 
+use crate::recipients::{account, personal_inbox, Outgoing};
 use crate::wire::{embedded_actor, object, object_id, simple};
 use crate::{Federation, FederationError};
 
@@ -25,6 +26,61 @@ pub fn build_answer(
 ) -> Value {
     let follow = json!({ "id": follow_uri, "type": "Follow", "actor": follower.uri, "object": target.uri });
     simple(answer_id, kind, &target.uri, follow, &follower.uri)
+}
+
+/// `Follow` of a remote account by a local one, to the target.
+pub async fn send(fed: &Federation, follow_id: i64) -> Result<Option<Outgoing>, FederationError> {
+    let Some(f) = follows::Entity::find_by_id(follow_id).one(&fed.db).await? else { return Ok(None) };
+    let (follower, target) = (account(fed, f.account_id).await?, account(fed, f.target_account_id).await?);
+    Ok(Some(Outgoing {
+        activity: build(&f, &follower, &target),
+        sender_account_id: follower.id,
+        inboxes: personal_inbox(&target),
+    }))
+}
+
+/// `Undo(Follow)`: unfollow, or a withdrawn request, to the target.
+pub async fn send_undo(
+    fed: &Federation,
+    account_id: i64,
+    target_account_id: i64,
+    follow_uri: &str,
+) -> Result<Option<Outgoing>, FederationError> {
+    let (follower, target) = (account(fed, account_id).await?, account(fed, target_account_id).await?);
+    let inner = super::undo::follow_object(follow_uri, &follower.uri, &target.uri);
+    Ok(Some(Outgoing {
+        activity: super::undo::build(&format!("{follow_uri}#undo"), &follower.uri, inner, &target.uri),
+        sender_account_id: follower.id,
+        inboxes: personal_inbox(&target),
+    }))
+}
+
+/// `Accept` of a remote account's follow of a local one, to the follower.
+pub async fn send_accept(fed: &Federation, follow_id: i64) -> Result<Option<Outgoing>, FederationError> {
+    let Some(f) = follows::Entity::find_by_id(follow_id).one(&fed.db).await? else { return Ok(None) };
+    let (follower, target) = (account(fed, f.account_id).await?, account(fed, f.target_account_id).await?);
+    let id = fed.config.activity_url(&target.username, "accept", coopol_core::new_id());
+    Ok(Some(Outgoing {
+        activity: build_answer("Accept", &id, &f.uri, &follower, &target),
+        sender_account_id: target.id,
+        inboxes: personal_inbox(&follower),
+    }))
+}
+
+/// `Reject` of a remote account's follow (`follow_uri`) of local `account_id`, to the follower.
+pub async fn send_reject(
+    fed: &Federation,
+    account_id: i64,
+    follower_account_id: i64,
+    follow_uri: &str,
+) -> Result<Option<Outgoing>, FederationError> {
+    let (target, follower) = (account(fed, account_id).await?, account(fed, follower_account_id).await?);
+    let id = fed.config.activity_url(&target.username, "reject", coopol_core::new_id());
+    Ok(Some(Outgoing {
+        activity: build_answer("Reject", &id, follow_uri, &follower, &target),
+        sender_account_id: target.id,
+        inboxes: personal_inbox(&follower),
+    }))
 }
 
 /// A remote actor follows a local account: accepted at once unless the account is locked.

@@ -10,6 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::event_objects::event_context;
+use crate::recipients::{account, personal_inbox, Outgoing};
 use crate::wire::{object, object_id, with_context};
 use crate::{Federation, FederationError};
 
@@ -43,6 +44,41 @@ pub fn build_answer(
     let join_kind = if participation.state == TENTATIVE { "TentativeAccept" } else { "Join" };
     let join = json!({ "id": participation.join_uri, "type": join_kind, "actor": participant, "object": event_uri });
     with_context(json!({ "id": answer_id, "type": kind, "actor": owner, "object": join, "to": [participant] }))
+}
+
+/// `Join` (or `TentativeAccept`) of a remote event by a local person, to the event's owner.
+pub async fn send(fed: &Federation, participant_id: i64) -> Result<Option<Outgoing>, FederationError> {
+    let Some(p) = event_participants::Entity::find_by_id(participant_id).one(&fed.db).await? else {
+        return Ok(None);
+    };
+    let Some(e) = events::Entity::find_by_id(p.event_id).one(&fed.db).await? else { return Ok(None) };
+    let (who, owner) = (account(fed, p.account_id).await?, account(fed, coopol_service::events::owner_id(&e)).await?);
+    let maybe = p.state == TENTATIVE;
+    Ok(Some(Outgoing {
+        activity: build(&p.join_uri, maybe, &who.uri, &e.uri, &owner.uri),
+        sender_account_id: who.id,
+        inboxes: personal_inbox(&owner),
+    }))
+}
+
+/// `Accept` (`accept`) or `Reject` of a participation in a local event, to the participant.
+pub async fn send_answer(
+    fed: &Federation,
+    participant_id: i64,
+    accept: bool,
+) -> Result<Option<Outgoing>, FederationError> {
+    let Some(p) = event_participants::Entity::find_by_id(participant_id).one(&fed.db).await? else {
+        return Ok(None);
+    };
+    let Some(e) = events::Entity::find_by_id(p.event_id).one(&fed.db).await? else { return Ok(None) };
+    let (who, owner) = (account(fed, p.account_id).await?, account(fed, coopol_service::events::owner_id(&e)).await?);
+    let kind = if accept { "Accept" } else { "Reject" };
+    let id = fed.config.activity_url(&owner.username, &kind.to_lowercase(), coopol_core::new_id());
+    Ok(Some(Outgoing {
+        activity: build_answer(kind, &id, &p, &who.uri, &e.uri, &owner.uri),
+        sender_account_id: owner.id,
+        inboxes: personal_inbox(&who),
+    }))
 }
 
 /// A remote person joins (`maybe`: says maybe to) a local event.

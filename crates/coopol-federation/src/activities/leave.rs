@@ -2,9 +2,11 @@
 //! list moves up, the new counts federate in an `Update(Event)`).
 
 use coopol_db::entities::accounts;
+use sea_orm::EntityTrait;
 use serde_json::{json, Value};
 
 use crate::event_objects::event_context;
+use crate::recipients::{account, personal_inbox, Outgoing};
 use crate::wire::{object, object_id};
 use crate::{Federation, FederationError};
 
@@ -15,6 +17,24 @@ pub fn build(id: &str, participant: &str, event_uri: &str, owner: &str) -> Value
         m.insert("@context".into(), event_context());
     }
     v
+}
+
+/// `Leave` of a remote event by a local person, to the event's owner.
+pub async fn send(
+    fed: &Federation,
+    account_id: i64,
+    event_id: i64,
+    join_uri: &str,
+) -> Result<Option<Outgoing>, FederationError> {
+    let Some(e) = coopol_db::entities::events::Entity::find_by_id(event_id).one(&fed.db).await? else {
+        return Ok(None);
+    };
+    let (who, owner) = (account(fed, account_id).await?, account(fed, coopol_service::events::owner_id(&e)).await?);
+    Ok(Some(Outgoing {
+        activity: build(&format!("{join_uri}#leave"), &who.uri, &e.uri, &owner.uri),
+        sender_account_id: who.id,
+        inboxes: personal_inbox(&owner),
+    }))
 }
 
 pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {

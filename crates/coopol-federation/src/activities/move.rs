@@ -15,10 +15,23 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter
 use serde_json::{json, Value};
 use url::Url;
 
+use crate::recipients::{account, Outgoing};
 use crate::wire::{object, object_id, with_context};
 use crate::{actors, Federation, FederationError};
 
 /// The `Move` of `old` to `target_uri`, addressed to the old actor's followers.
+/// `Move` of a local account to `target_uri`, to its followers' servers.
+pub async fn send(fed: &Federation, account_id: i64, target_uri: &str) -> Result<Option<Outgoing>, FederationError> {
+    let a = account(fed, account_id).await?;
+    let id = fed.config.activity_url(&a.username, "move", coopol_core::new_id());
+    let followers = queries::accepted_follower_ids(&fed.db, a.id).await?;
+    Ok(Some(Outgoing {
+        activity: build(&id, &a, target_uri),
+        sender_account_id: a.id,
+        inboxes: queries::remote_inboxes(&fed.db, &followers).await?,
+    }))
+}
+
 pub fn build(id: &str, old: &accounts::Model, target_uri: &str) -> Value {
     let to: Vec<&str> = old.followers_url.as_deref().into_iter().collect();
     with_context(json!({

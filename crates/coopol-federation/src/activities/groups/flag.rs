@@ -7,6 +7,7 @@ use coopol_db::groups as gq;
 use coopol_db::queries;
 use serde_json::{json, Value};
 
+use crate::recipients::{account, personal_inbox, Outgoing};
 use crate::wire::{object, string_list, with_context};
 use crate::{Federation, FederationError};
 
@@ -14,6 +15,23 @@ use crate::{Federation, FederationError};
 const MAX_COMMENT: usize = 1000;
 
 /// `Flag` of `statuses` by `actor`, to the group `group`.
+/// `Flag` of posts by a local account, to the remote group whose moderators decide.
+pub async fn send(
+    fed: &Federation,
+    account_id: i64,
+    group_account_id: i64,
+    status_uris: &[String],
+    comment: &str,
+) -> Result<Option<Outgoing>, FederationError> {
+    let (reporter, group) = (account(fed, account_id).await?, account(fed, group_account_id).await?);
+    let id = fed.config.activity_url(&reporter.username, "flag", coopol_core::new_id());
+    Ok(Some(Outgoing {
+        activity: build(&id, &reporter.uri, &group.uri, status_uris, comment),
+        sender_account_id: reporter.id,
+        inboxes: personal_inbox(&group),
+    }))
+}
+
 pub fn build(id: &str, actor: &str, group: &str, statuses: &[String], comment: &str) -> Value {
     let mut objects = vec![json!(group)];
     objects.extend(statuses.iter().map(|s| json!(s)));
