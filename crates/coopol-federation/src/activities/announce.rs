@@ -1,16 +1,18 @@
 //! `Announce`: a boost. Stored as a status whose `reblog_of_id` is the boosted one.
 
+use activitypub_federation::kinds::activity::AnnounceType;
 use coopol_core::{Audience, Visibility};
-use coopol_db::entities::accounts;
+use coopol_db::entities::{accounts, statuses};
 use coopol_db::queries;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use url::Url;
 
 use crate::config::same_origin;
 use crate::note_store::store_remote_note;
 use crate::recipients::{self, account, Outgoing};
-use crate::wire::{kind, object, object_id, string_list, with_context};
+use crate::wire::{kind, object_id, with_context, Embedded, Ids};
 use crate::{actors, Federation, FederationError};
 
 /// `Announce` of `object_uri` (by `object_author`) by a local account, public.
@@ -102,40 +104,89 @@ pub async fn send_undo(
     }))
 }
 
-pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
-    let id = activity.get("id").and_then(Value::as_str).unwrap_or_default();
-    if queries::status_by_uri(&fed.db, id).await?.is_some() {
-        return Ok(());
+/// An `Announce` received: a boost of a post (by id, or the `Create` of it that a group forwards),
+/// or, from a Lemmy community, the `Delete` or `Update` of one of its posts.
+#[derive(Debug, Deserialize)]
+pub struct Announce {
+    #[serde(rename = "type")]
+    pub kind: AnnounceType,
+    pub id: String,
+    pub object: Embedded,
+    #[serde(default)]
+    pub to: Ids,
+    #[serde(default)]
+    pub cc: Ids,
+}
+
+/// What a checked `Announce` does.
+pub enum Announced {
+    /// Seen before, or an announced activity we do not handle.
+    Nothing,
+    /// A group forwards the `Delete` of a post (its id).
+    Delete(Option<String>),
+    /// A group forwards the `Update` of a post (its id).
+    Update(Option<String>),
+    /// A private group shares a post with its members.
+    ForMembers(Url),
+    /// A boost of the post at `url`, which we may hold already.
+    Boost { url: Url, known: Option<Box<statuses::Model>> },
+}
+
+impl Announce {
+    /// Reads what it announces; writes nothing and fetches nothing.
+    pub async fn verify(&self, fed: &Federation, actor: &accounts::Model) -> Result<Announced, FederationError> {
+        if queries::status_by_uri(&fed.db, &self.id).await?.is_some() {
+            return Ok(Announced::Nothing);
+        }
+        // A group (FEP-1b12, as Lemmy sends it) may announce the member's `Create` rather than
+        // the note itself: the note is what is boosted, fetched from its origin as any other.
+        let uri = match self.object.kind() {
+            "Create" => self.object.object.as_deref(),
+            // Lemmy's communities forward every activity of their posts this way (FEP-1b12).
+            "Delete" => return Ok(Announced::Delete(self.object.object.clone())),
+            "Update" => return Ok(Announced::Update(self.object.object.clone())),
+            "" | "Note" | "Article" | "Page" | "Question" => self.object.id.as_deref(),
+            other => {
+                tracing::debug!(kind = other, actor = %actor.uri, "ignoring an announced activity we do not handle");
+                return Ok(Announced::Nothing);
+            }
+        };
+        let uri = uri.ok_or_else(|| FederationError::Invalid("Announce without object".into()))?;
+        let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
+        let public = self.to.0.iter().chain(&self.cc.0).any(|a| is_public(a));
+        if !public && shared_by_its_group(&url, actor) {
+            return Ok(Announced::ForMembers(url));
+        }
+        let known = queries::status_by_uri(&fed.db, uri).await?.map(Box::new);
+        Ok(Announced::Boost { url, known })
     }
-    let mut obj = object(activity)?;
-    // A group (FEP-1b12, as Lemmy sends it) may announce the member's `Create` rather than the
-    // note itself: the note is what is boosted, fetched from its origin as any other.
-    match kind(obj) {
-        "Create" => obj = object(obj)?,
-        // Lemmy's communities forward every activity of their posts this way (FEP-1b12).
-        "Delete" => return announced_delete(fed, obj).await,
-        "Update" => return announced_update(fed, obj).await,
-        "" | "Note" | "Article" | "Page" | "Question" => {}
-        other => {
-            tracing::debug!(kind = other, actor = %actor.uri, "ignoring an announced activity we do not handle");
-            return Ok(());
+
+    /// Applies it: the boost stored (the post fetched from its origin first when we do not hold
+    /// it: never trust an embedded object we do not own), or the forwarded change checked at the
+    /// post's origin.
+    pub async fn receive(
+        &self,
+        fed: &Federation,
+        actor: &accounts::Model,
+        announced: Announced,
+    ) -> Result<(), FederationError> {
+        match announced {
+            Announced::Nothing => Ok(()),
+            Announced::Delete(uri) => announced_delete(fed, uri.as_deref()).await,
+            Announced::Update(uri) => announced_update(fed, uri.as_deref()).await,
+            Announced::ForMembers(url) => receive_for_members(fed, &self.id, &url, actor).await,
+            Announced::Boost { url, known } => {
+                let original = match known {
+                    Some(s) => *s,
+                    None => match fetch_and_store(fed, &url, &fed.instance_key).await? {
+                        Some(s) => s,
+                        None => return Ok(()),
+                    },
+                };
+                boost(fed, &self.id, actor, original).await
+            }
         }
     }
-    let uri = object_id(obj).ok_or_else(|| FederationError::Invalid("Announce without object".into()))?;
-    let url = Url::parse(uri).map_err(|_| FederationError::Invalid("object is not a URL".into()))?;
-    let public = ["to", "cc"].into_iter().flat_map(|k| string_list(activity.get(k))).any(|a| is_public(&a));
-    if !public && shared_by_its_group(&url, actor) {
-        return receive_for_members(fed, id, &url, actor).await;
-    }
-    let original = match queries::status_by_uri(&fed.db, uri).await? {
-        Some(s) => s,
-        // Never trust an embedded object we do not own: fetch it from its origin.
-        None => match fetch_and_store(fed, &url, &fed.instance_key).await? {
-            Some(s) => s,
-            None => return Ok(()),
-        },
-    };
-    boost(fed, id, actor, original).await
 }
 
 /// Stores `actor`'s boost `id` of `original`.
@@ -271,8 +322,8 @@ async fn local_members(fed: &Federation, group_id: i64) -> Result<Vec<i64>, Fede
 /// A group forwards a `Delete` (Lemmy's communities announce their members' activities). The
 /// embedded activity is not trusted: a post we hold is removed only when its origin says it is
 /// gone (404, 410 or a `Tombstone`).
-async fn announced_delete(fed: &Federation, delete: &Value) -> Result<(), FederationError> {
-    let Some(uri) = delete.get("object").and_then(object_id) else { return Ok(()) };
+async fn announced_delete(fed: &Federation, uri: Option<&str>) -> Result<(), FederationError> {
+    let Some(uri) = uri else { return Ok(()) };
     let Some(s) = queries::status_by_uri(&fed.db, uri).await? else { return Ok(()) };
     if s.local {
         return Ok(());
@@ -299,8 +350,8 @@ async fn announced_delete(fed: &Federation, delete: &Value) -> Result<(), Federa
 
 /// A group forwards an `Update` of a post (a Lemmy edit). The embedded object is not trusted:
 /// a post we hold is fetched again from its origin and updated from that.
-async fn announced_update(fed: &Federation, update: &Value) -> Result<(), FederationError> {
-    let Some(uri) = update.get("object").and_then(object_id) else { return Ok(()) };
+async fn announced_update(fed: &Federation, uri: Option<&str>) -> Result<(), FederationError> {
+    let Some(uri) = uri else { return Ok(()) };
     let Some(s) = queries::status_by_uri(&fed.db, uri).await? else { return Ok(()) };
     if s.local {
         return Ok(());

@@ -1,12 +1,14 @@
 //! `Block`: a remote account blocks a local one. Follows between them end, both ways.
 
+use activitypub_federation::kinds::activity::BlockType;
 use coopol_db::entities::{accounts, blocks};
 use coopol_db::queries;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::recipients::{account, personal_inbox, Outgoing};
-use crate::wire::{object, object_id, simple};
+use crate::wire::{simple, Ref};
 use crate::{Federation, FederationError};
 
 pub fn build(id: &str, actor: &str, target: &str) -> Value {
@@ -40,28 +42,57 @@ pub async fn send_undo(
     }))
 }
 
-pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
-    let uri = object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Block without object".into()))?;
-    let Some(target) = queries::account_by_uri(&fed.db, uri).await?.filter(|a| a.domain.is_none()) else {
-        return Ok(());
-    };
-    coopol_service::relationships::end_follows(&fed.db, actor.id, target.id).await?;
-    let exists = blocks::Entity::find()
-        .filter(blocks::Column::AccountId.eq(actor.id))
-        .filter(blocks::Column::TargetAccountId.eq(target.id))
-        .one(&fed.db)
-        .await?
-        .is_some();
-    if !exists {
-        blocks::ActiveModel {
-            id: Set(coopol_core::new_id()),
-            account_id: Set(actor.id),
-            target_account_id: Set(target.id),
-            uri: Set(activity.get("id").and_then(Value::as_str).unwrap_or_default().to_string()),
-            created_at: Set(coopol_db::now()),
-        }
-        .insert(&fed.db)
-        .await?;
+/// A `Block` received: a remote account blocks `object`.
+#[derive(Debug, Deserialize)]
+pub struct Block {
+    #[serde(rename = "type")]
+    pub kind: BlockType,
+    pub id: String,
+    pub object: Ref,
+}
+
+/// A checked `Block`: its local target, and whether it is stored already.
+pub struct Blocking {
+    target: accounts::Model,
+    exists: bool,
+}
+
+impl Block {
+    /// The blocked local account (`None`: not one of ours); writes nothing.
+    pub async fn verify(&self, fed: &Federation, actor: &accounts::Model) -> Result<Option<Blocking>, FederationError> {
+        let Some(target) = queries::account_by_uri(&fed.db, self.object.as_str()).await?.filter(|a| a.domain.is_none())
+        else {
+            return Ok(None);
+        };
+        let exists = blocks::Entity::find()
+            .filter(blocks::Column::AccountId.eq(actor.id))
+            .filter(blocks::Column::TargetAccountId.eq(target.id))
+            .one(&fed.db)
+            .await?
+            .is_some();
+        Ok(Some(Blocking { target, exists }))
     }
-    Ok(())
+
+    /// Follows between them end, both ways; the block is stored.
+    pub async fn receive(
+        &self,
+        fed: &Federation,
+        actor: &accounts::Model,
+        blocking: Option<Blocking>,
+    ) -> Result<(), FederationError> {
+        let Some(Blocking { target, exists }) = blocking else { return Ok(()) };
+        coopol_service::relationships::end_follows(&fed.db, actor.id, target.id).await?;
+        if !exists {
+            blocks::ActiveModel {
+                id: Set(coopol_core::new_id()),
+                account_id: Set(actor.id),
+                target_account_id: Set(target.id),
+                uri: Set(self.id.clone()),
+                created_at: Set(coopol_db::now()),
+            }
+            .insert(&fed.db)
+            .await?;
+        }
+        Ok(())
+    }
 }

@@ -1,17 +1,20 @@
 //! `Delete` of a note (with a tombstone, so a late or replayed Create never brings it back) or
 //! of the actor itself (account deletion).
 
+use activitypub_federation::kinds::activity::DeleteType;
 use coopol_core::Audience;
 use coopol_db::entities::{accounts, follows, statuses};
 use coopol_db::queries;
 use coopol_db::WriteTxn;
+use coopol_service::stream::Message;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use url::Url;
 
 use crate::config::same_origin;
 use crate::recipients::{self, Outgoing};
-use crate::wire::{object, object_id, with_context};
+use crate::wire::{with_context, Ref};
 use crate::{Federation, FederationError};
 
 /// `Delete` of a local note, as a Tombstone.
@@ -92,44 +95,72 @@ pub async fn send_account(fed: &Federation, account_id: i64) -> Result<Option<Ou
     Ok(Some(Outgoing { activity, sender_account_id: a.id, inboxes: queries::remote_inboxes(&fed.db, &ids).await? }))
 }
 
-pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
-    let uri =
-        object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Delete without object id".into()))?;
-    if uri == actor.uri {
-        return delete_actor(fed, actor).await;
-    }
-    let (obj_url, actor_url) = match (Url::parse(uri), Url::parse(&actor.uri)) {
-        (Ok(o), Ok(a)) => (o, a),
-        _ => return Err(FederationError::Invalid("ids are not URLs".into())),
-    };
-    if !same_origin(&obj_url, &actor_url) {
-        return Err(FederationError::Unauthorized("delete of an object on another origin".into()));
-    }
-    // Reads before the transaction: on SQLite a transaction must write first (see inbox.rs).
-    let existing = queries::status_by_uri(&fed.db, uri).await?;
-    // An event's group may delete it too (Mobilizon's groups do), though its organiser wrote it.
-    let event_group = match &existing {
-        Some(s) => coopol_service::events::event_of_status(&fed.db, s.id).await?.and_then(|e| e.group_id),
-        None => None,
-    };
-    let event = match &existing {
-        Some(s) => Some(coopol_service::stream::deleted(fed, s).await?),
-        None => None,
-    };
-    let txn = fed.db.begin_write().await?;
-    if let Some(s) = existing {
-        if s.account_id != actor.id && event_group != Some(actor.id) {
-            return Err(FederationError::Unauthorized("delete of another actor's note".into()));
+/// A `Delete` received: of the actor itself, or of one of its objects (a note, an event).
+#[derive(Debug, Deserialize)]
+pub struct Delete {
+    #[serde(rename = "type")]
+    pub kind: DeleteType,
+    pub object: Ref,
+}
+
+/// What a checked `Delete` removes.
+pub enum Deletion {
+    /// The actor deleted itself.
+    Actor,
+    /// An object on the actor's origin: the status we hold of it (with what the streams will
+    /// hear), and in any case a tombstone.
+    Object { uri: String, existing: Option<Box<(statuses::Model, Message)>> },
+}
+
+impl Delete {
+    /// The object must be on the actor's origin, and a status we hold of it the actor's (or, for
+    /// an event, its group's: Mobilizon's groups delete their events); writes nothing.
+    pub async fn verify(&self, fed: &Federation, actor: &accounts::Model) -> Result<Deletion, FederationError> {
+        let uri = self.object.as_str();
+        if uri == actor.uri {
+            return Ok(Deletion::Actor);
         }
-        coopol_service::statuses::delete_rows(&txn, s.id).await?;
+        let (obj_url, actor_url) = match (Url::parse(uri), Url::parse(&actor.uri)) {
+            (Ok(o), Ok(a)) => (o, a),
+            _ => return Err(FederationError::Invalid("ids are not URLs".into())),
+        };
+        if !same_origin(&obj_url, &actor_url) {
+            return Err(FederationError::Unauthorized("delete of an object on another origin".into()));
+        }
+        let existing = match queries::status_by_uri(&fed.db, uri).await? {
+            Some(s) => {
+                let event_group =
+                    coopol_service::events::event_of_status(&fed.db, s.id).await?.and_then(|e| e.group_id);
+                if s.account_id != actor.id && event_group != Some(actor.id) {
+                    return Err(FederationError::Unauthorized("delete of another actor's note".into()));
+                }
+                let event = coopol_service::stream::deleted(fed, &s).await?;
+                Some(Box::new((s, event)))
+            }
+            None => None,
+        };
+        Ok(Deletion::Object { uri: uri.to_string(), existing })
     }
-    // Recorded even when we never saw the note: a Delete that arrives first wins.
-    queries::add_tombstone(&txn, uri).await?;
-    txn.commit().await?;
-    if let Some(e) = event {
-        fed.stream.publish(e);
+
+    /// Removes the status and records the tombstone in one transaction, or deletes the actor.
+    pub async fn receive(fed: &Federation, actor: &accounts::Model, deletion: Deletion) -> Result<(), FederationError> {
+        let Deletion::Object { uri, existing } = deletion else { return delete_actor(fed, actor).await };
+        let txn = fed.db.begin_write().await?;
+        let event = match existing.map(|b| *b) {
+            Some((s, event)) => {
+                coopol_service::statuses::delete_rows(&txn, s.id).await?;
+                Some(event)
+            }
+            None => None,
+        };
+        // Recorded even when we never saw the note: a Delete that arrives first wins.
+        queries::add_tombstone(&txn, &uri).await?;
+        txn.commit().await?;
+        if let Some(e) = event {
+            fed.stream.publish(e);
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// A remote account deleted itself: its posts and follows go, the account is kept suspended so

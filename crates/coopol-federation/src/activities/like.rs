@@ -1,12 +1,14 @@
 //! `Like`: a favourite of a local status.
 
-use coopol_db::entities::{accounts, favourites};
+use activitypub_federation::kinds::activity::LikeType;
+use coopol_db::entities::{accounts, favourites, statuses};
 use coopol_db::queries;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::recipients::{account, personal_inbox, Outgoing};
-use crate::wire::{object, object_id, simple};
+use crate::wire::{simple, Ref};
 use crate::{Federation, FederationError};
 
 pub fn build(id: &str, actor: &str, object_uri: &str, to: &str) -> Value {
@@ -42,23 +44,47 @@ pub async fn send_undo(
     }))
 }
 
-pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
-    let uri = object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Like without object".into()))?;
-    let Some(status) = queries::status_by_uri(&fed.db, uri).await? else {
-        return Ok(());
-    };
-    let exists = favourites::Entity::find()
-        .filter(favourites::Column::AccountId.eq(actor.id))
-        .filter(favourites::Column::StatusId.eq(status.id))
-        .one(&fed.db)
-        .await?
-        .is_some();
-    if !exists {
+/// A `Like` received: a favourite of `object`.
+#[derive(Debug, Deserialize)]
+pub struct Like {
+    #[serde(rename = "type")]
+    pub kind: LikeType,
+    pub id: String,
+    pub object: Ref,
+}
+
+impl Like {
+    /// The liked status, when we hold it and this actor has not liked it yet; writes nothing.
+    pub async fn verify(
+        &self,
+        fed: &Federation,
+        actor: &accounts::Model,
+    ) -> Result<Option<statuses::Model>, FederationError> {
+        let Some(status) = queries::status_by_uri(&fed.db, self.object.as_str()).await? else {
+            return Ok(None);
+        };
+        let exists = favourites::Entity::find()
+            .filter(favourites::Column::AccountId.eq(actor.id))
+            .filter(favourites::Column::StatusId.eq(status.id))
+            .one(&fed.db)
+            .await?
+            .is_some();
+        Ok((!exists).then_some(status))
+    }
+
+    /// Stores the favourite and notifies a local author.
+    pub async fn receive(
+        &self,
+        fed: &Federation,
+        actor: &accounts::Model,
+        status: Option<statuses::Model>,
+    ) -> Result<(), FederationError> {
+        let Some(status) = status else { return Ok(()) };
         favourites::ActiveModel {
             id: Set(coopol_core::new_id()),
             account_id: Set(actor.id),
             status_id: Set(status.id),
-            uri: Set(activity.get("id").and_then(Value::as_str).unwrap_or_default().to_string()),
+            uri: Set(self.id.clone()),
             created_at: Set(coopol_db::now()),
         }
         .insert(&fed.db)
@@ -67,6 +93,6 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
             let kind = coopol_db::notifications::FAVOURITE;
             coopol_service::stream::notify(fed, status.account_id, actor.id, kind, Some(status.id)).await?;
         }
+        Ok(())
     }
-    Ok(())
 }

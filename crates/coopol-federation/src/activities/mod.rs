@@ -1,7 +1,9 @@
 //! One module per activity kind, as Mastodon's `app/lib/activitypub/activity/`: each holds how
-//! we build it for sending and what happens when one arrives (`receive`). The inbox has already
-//! checked the signature, that the signer is the `actor`, and that the activity id is on the
-//! actor's origin; `receive` checks what is specific to its kind.
+//! we send it (`send`: the activity and who receives it) and what happens when one arrives:
+//! the hot path's activities (`Follow`, `Accept`/`Reject` of a follow, `Undo`, `Like`,
+//! `Announce`, `Delete`, `Block`) are serde types with a `verify` that only reads and a
+//! `receive` that applies. The inbox has already checked the signature, that the signer is the
+//! `actor`, and that the activity id is on the actor's origin; each kind checks the rest.
 
 pub mod announce;
 pub mod block;
@@ -18,31 +20,70 @@ pub mod undo;
 pub mod update;
 
 use coopol_db::entities::accounts;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::wire::kind;
 use crate::{Federation, FederationError};
 
+/// Reads a received activity into its serde type; a wrong shape is `Invalid`.
+fn read<'a, T: Deserialize<'a>>(activity: &'a Value) -> Result<T, FederationError> {
+    T::deserialize(activity).map_err(|e| FederationError::Invalid(format!("{} {e}", kind(activity))))
+}
+
 /// Dispatches a verified activity by kind. Kinds we do not handle are logged and dropped:
-/// the sender already got its 202.
+/// the sender already got its 202. A typed activity is read, checked by its `verify` (which
+/// writes nothing), then applied by its `receive`.
 pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
     match kind(activity) {
-        "Follow" => follow::receive(fed, activity, actor).await,
+        "Follow" => {
+            let follow: follow::Follow = read(activity)?;
+            let plan = follow.verify(fed, actor).await?;
+            follow.receive(fed, actor, plan).await
+        }
         // An answer to one of our Joins of an event, else to a Follow.
         "Accept" if join::receive_accept(fed, activity, actor).await? => Ok(()),
-        "Accept" => follow::receive_accept(fed, activity, actor).await,
+        "Accept" => {
+            let answer: follow::FollowAnswer = read(activity)?;
+            let answered = answer.verify(fed, actor).await?;
+            follow::FollowAnswer::receive_accept(fed, answered).await
+        }
         "Reject" if join::receive_reject(fed, activity, actor).await? => Ok(()),
-        "Reject" => follow::receive_reject(fed, activity, actor).await,
+        "Reject" => {
+            let answer: follow::FollowAnswer = read(activity)?;
+            let answered = answer.verify(fed, actor).await?;
+            follow::FollowAnswer::receive_reject(fed, answered).await
+        }
         "Join" => join::receive_participation(fed, activity, actor, false).await,
         "TentativeAccept" => tentative_accept::receive(fed, activity, actor).await,
         "Leave" => leave::receive(fed, activity, actor).await,
-        "Undo" => undo::receive(fed, activity, actor).await,
+        "Undo" => {
+            let undo: undo::Undo = read(activity)?;
+            let undone = undo.verify(fed, actor).await?;
+            undo::Undo::receive(fed, actor, undone).await
+        }
         "Create" => create::receive(fed, activity, actor).await,
         "Update" => update::receive(fed, activity, actor).await,
-        "Delete" => delete::receive(fed, activity, actor).await,
-        "Like" => like::receive(fed, activity, actor).await,
-        "Announce" => announce::receive(fed, activity, actor).await,
-        "Block" => block::receive(fed, activity, actor).await,
+        "Delete" => {
+            let delete: delete::Delete = read(activity)?;
+            let deletion = delete.verify(fed, actor).await?;
+            delete::Delete::receive(fed, actor, deletion).await
+        }
+        "Like" => {
+            let like: like::Like = read(activity)?;
+            let liked = like.verify(fed, actor).await?;
+            like.receive(fed, actor, liked).await
+        }
+        "Announce" => {
+            let announce: announce::Announce = read(activity)?;
+            let announced = announce.verify(fed, actor).await?;
+            announce.receive(fed, actor, announced).await
+        }
+        "Block" => {
+            let block: block::Block = read(activity)?;
+            let blocking = block.verify(fed, actor).await?;
+            block.receive(fed, actor, blocking).await
+        }
         "Move" => r#move::receive(fed, activity, actor).await,
         "Flag" => groups::flag::receive(fed, activity, actor).await,
         other => {

@@ -1,11 +1,14 @@
 //! `Undo` of a Follow, Like, Announce or Block. The undone activity must be the actor's own.
+//! Sending: each verb's module sends its own undo (`follow::send_undo`...) with [`build`].
 
+use activitypub_federation::kinds::activity::UndoType;
 use coopol_db::entities::{accounts, blocks, favourites, follows, statuses};
 use coopol_db::queries;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::wire::{embedded_actor, kind, object, object_id, simple};
+use crate::wire::{simple, Embedded};
 use crate::{Federation, FederationError};
 
 /// `Undo` of an activity `inner` (already built) by `actor`, addressed to `to`.
@@ -17,28 +20,64 @@ pub fn build(id: &str, actor: &str, mut inner: Value, to: &str) -> Value {
     simple(id, "Undo", actor, inner, to)
 }
 
-pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
-    let inner = object(activity)?;
-    if let Some(a) = embedded_actor(inner) {
-        if a != actor.uri {
+/// An `Undo` received: its object is the undone activity, embedded or by id.
+#[derive(Debug, Deserialize)]
+pub struct Undo {
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    pub object: Embedded,
+}
+
+/// What a checked `Undo` takes back. Each is looked up by the undone activity's id, then (for
+/// a Follow or a Like whose id we do not know) by its object, read here.
+pub enum Undone {
+    Follow { id: String, target: Option<accounts::Model> },
+    Like { id: String, status: Option<statuses::Model> },
+    Announce { id: String },
+    Block { id: String },
+    Other(String),
+}
+
+impl Undo {
+    /// The undone activity must be the actor's own; writes nothing.
+    pub async fn verify(&self, fed: &Federation, actor: &accounts::Model) -> Result<Undone, FederationError> {
+        if self.object.actor.as_ref().is_some_and(|a| *a != actor.uri) {
             return Err(FederationError::Unauthorized("undo of another actor's activity".into()));
         }
-    }
-    let inner_id = object_id(inner).unwrap_or_default().to_string();
-    let inner_object = inner.get("object").and_then(object_id).map(String::from);
-    match kind(inner) {
-        "Follow" => {
-            let mut removed = follows::Entity::delete_many()
-                .filter(follows::Column::AccountId.eq(actor.id))
-                .filter(follows::Column::Uri.eq(&inner_id))
-                .exec(&fed.db)
-                .await?
-                .rows_affected;
-            if removed == 0 {
-                if let Some(target) = match inner_object {
-                    Some(uri) => queries::account_by_uri(&fed.db, &uri).await?,
+        let id = self.object.id.clone().unwrap_or_default();
+        let inner_object = self.object.object.as_deref();
+        Ok(match self.object.kind() {
+            "Follow" => {
+                let target = match inner_object {
+                    Some(uri) => queries::account_by_uri(&fed.db, uri).await?,
                     None => None,
-                } {
+                };
+                Undone::Follow { id, target }
+            }
+            "Like" => {
+                let status = match inner_object {
+                    Some(uri) => queries::status_by_uri(&fed.db, uri).await?,
+                    None => None,
+                };
+                Undone::Like { id, status }
+            }
+            "Announce" => Undone::Announce { id },
+            "Block" => Undone::Block { id },
+            other => Undone::Other(other.to_string()),
+        })
+    }
+
+    /// Removes what `verify` found.
+    pub async fn receive(fed: &Federation, actor: &accounts::Model, undone: Undone) -> Result<(), FederationError> {
+        match undone {
+            Undone::Follow { id, target } => {
+                let mut removed = follows::Entity::delete_many()
+                    .filter(follows::Column::AccountId.eq(actor.id))
+                    .filter(follows::Column::Uri.eq(&id))
+                    .exec(&fed.db)
+                    .await?
+                    .rows_affected;
+                if let (0, Some(target)) = (removed, target) {
                     removed = follows::Entity::delete_many()
                         .filter(follows::Column::AccountId.eq(actor.id))
                         .filter(follows::Column::TargetAccountId.eq(target.id))
@@ -46,20 +85,15 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
                         .await?
                         .rows_affected;
                 }
+                tracing::debug!(actor = %actor.uri, removed, "undo follow");
             }
-            tracing::debug!(actor = %actor.uri, removed, "undo follow");
-        }
-        "Like" => {
-            let by_uri = favourites::Entity::delete_many()
-                .filter(favourites::Column::AccountId.eq(actor.id))
-                .filter(favourites::Column::Uri.eq(&inner_id))
-                .exec(&fed.db)
-                .await?;
-            if by_uri.rows_affected == 0 {
-                if let Some(s) = match inner_object {
-                    Some(uri) => queries::status_by_uri(&fed.db, &uri).await?,
-                    None => None,
-                } {
+            Undone::Like { id, status } => {
+                let by_uri = favourites::Entity::delete_many()
+                    .filter(favourites::Column::AccountId.eq(actor.id))
+                    .filter(favourites::Column::Uri.eq(&id))
+                    .exec(&fed.db)
+                    .await?;
+                if let (0, Some(s)) = (by_uri.rows_affected, status) {
                     favourites::Entity::delete_many()
                         .filter(favourites::Column::AccountId.eq(actor.id))
                         .filter(favourites::Column::StatusId.eq(s.id))
@@ -67,25 +101,25 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
                         .await?;
                 }
             }
+            Undone::Announce { id } => {
+                statuses::Entity::delete_many()
+                    .filter(statuses::Column::AccountId.eq(actor.id))
+                    .filter(statuses::Column::Uri.eq(&id))
+                    .filter(statuses::Column::ReblogOfId.is_not_null())
+                    .exec(&fed.db)
+                    .await?;
+            }
+            Undone::Block { id } => {
+                blocks::Entity::delete_many()
+                    .filter(blocks::Column::AccountId.eq(actor.id))
+                    .filter(blocks::Column::Uri.eq(&id))
+                    .exec(&fed.db)
+                    .await?;
+            }
+            Undone::Other(kind) => tracing::info!(kind, "ignoring Undo of an activity kind we do not handle"),
         }
-        "Announce" => {
-            statuses::Entity::delete_many()
-                .filter(statuses::Column::AccountId.eq(actor.id))
-                .filter(statuses::Column::Uri.eq(&inner_id))
-                .filter(statuses::Column::ReblogOfId.is_not_null())
-                .exec(&fed.db)
-                .await?;
-        }
-        "Block" => {
-            blocks::Entity::delete_many()
-                .filter(blocks::Column::AccountId.eq(actor.id))
-                .filter(blocks::Column::Uri.eq(&inner_id))
-                .exec(&fed.db)
-                .await?;
-        }
-        other => tracing::info!(kind = other, "ignoring Undo of an activity kind we do not handle"),
+        Ok(())
     }
-    Ok(())
 }
 
 /// The `Follow` object of an `Undo(Follow)`.

@@ -1,12 +1,15 @@
 //! The wire: generic helpers for reading and writing ActivityStreams JSON, shared by every
-//! activity and object module. A leaf: it uses nothing else of this crate, so that the modules
+//! activity and object module, and the serde types of what one property may hold (`Ref`,
+//! `Ids`, `Embedded`: an object by id or embedded, one or many ids). A leaf: it uses nothing else of this crate, so that the modules
 //! that build and read activities depend on it and never on one another for these helpers.
 
 mod html;
+mod refs;
 
 use serde_json::{json, Value};
 
 pub use html::sanitize_html;
+pub use refs::{Embedded, Ids, MaybeRef, Ref, MAX_LIST};
 
 /// What is missing or malformed in a document read from the wire.
 #[derive(Debug, thiserror::Error)]
