@@ -256,3 +256,65 @@ def test_language_setting_follows_the_account(cluster, browser, js):
         assert page.url == inst.url("/signin")
     finally:
         ctx.close()
+
+
+def test_federation_addresses_open_web_pages(cluster, browser, js):
+    """A browser opening an actor, post or hashtag address gets the web page; a server asking
+    for ActivityStreams at the same address gets the document."""
+    inst = cluster[0]
+    status = inst.api("bob").status_post("Affiches collées rue Victor-Hugo #collage", visibility="public")
+    post_path = f"/@bob/{status['id']}"
+    ctx = _context(browser, js, "en-GB")
+    try:
+        page = ctx.new_page()
+        for path, heading in (("/@bob", "bob"), ("/users/bob", "bob"), ("/tags/collage", "#collage")):
+            resp = page.goto(inst.url(path))
+            assert resp.status == 200, path
+            assert resp.headers["content-type"].startswith("text/html"), path
+            assert "Accept" in resp.headers.get("vary", ""), path
+            assert page.get_by_role("heading", level=1).first.inner_text() == heading, path
+        resp = page.goto(inst.url(post_path))
+        assert resp.status == 200
+        assert "Affiches collées" in page.locator(".focus .post").inner_text()
+        assert page.goto(inst.url(f"/@alice/{status['id']}")).status == 404, "the address names another author"
+    finally:
+        ctx.close()
+    s = harness.http_session()
+    for path in ("/users/bob", post_path):
+        r = s.get(inst.url(path), headers={"Accept": "application/activity+json"}, timeout=15)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/activity+json"), path
+    assert _axe(browser, inst.url("/tags/collage")) == []
+
+
+def test_oauth_authorize_needs_only_consent_when_signed_in(cluster, browser, js):
+    """An app asking a signed-in person for access: the authorize page asks for consent only
+    (no password) and its form carries the session's token; a forged token gets 403."""
+    from urllib.parse import urlencode
+
+    from mastodon import Mastodon
+
+    inst = cluster[0]
+    oob = "urn:ietf:wg:oauth:2.0:oob"
+    client_id, _ = Mastodon.create_app(
+        "coopol-ft-web-consent", scopes=["read"], redirect_uris=oob,
+        api_base_url=inst.base_url, session=harness.http_session(), request_timeout=30,
+    )
+    query = urlencode({"client_id": client_id, "redirect_uri": oob, "response_type": "code", "scope": "read"})
+    ctx = _context(browser, js)
+    try:
+        page = ctx.new_page()
+        _sign_in(page, inst, inst.users["bob"])
+        page.goto(inst.url(f"/oauth/authorize?{query}"))
+        assert "@bob" in page.inner_text("body")
+        assert page.locator("input[type=password]").count() == 0
+        forged = ctx.request.post(
+            inst.url("/oauth/authorize"),
+            form={"client_id": client_id, "redirect_uri": oob, "response_type": "code", "scope": "read", "csrf": "x"},
+            max_redirects=0,
+        )
+        assert forged.status == 403
+        page.get_by_role("button").filter(has_text="Authorize").click()
+        page.wait_for_selector("#code")
+        assert len(page.inner_text("#code").strip()) > 20
+    finally:
+        ctx.close()

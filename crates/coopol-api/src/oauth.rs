@@ -3,7 +3,7 @@
 //! refresh_token) and revocation.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -14,6 +14,8 @@ use coopol_federation::Federation;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+
+use coopol_service::sessions::{self, SignedIn};
 
 use crate::auth::{create_token, random_secret, secret_hash};
 use crate::{ApiError, Params};
@@ -151,7 +153,7 @@ async fn check_request(fed: &Federation, p: &Params) -> Result<(oauth_apps::Mode
     ))
 }
 
-fn login_page(app_name: &str, r: &AuthRequest, error: Option<&str>) -> Response {
+fn login_page(app_name: &str, r: &AuthRequest, error: Option<&str>, session: Option<&SignedIn>) -> Response {
     let hidden = |name: &str, value: Option<&str>| {
         value.map_or(String::new(), |v| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(v)))
     };
@@ -161,14 +163,23 @@ fn login_page(app_name: &str, r: &AuthRequest, error: Option<&str>) -> Response 
 input{{display:block;width:100%;margin:.3em 0 1em;padding:.5em}}button{{padding:.6em 1.2em}}.err{{color:#b00}}</style></head><body>\
 <h1>Connexion / Sign in</h1><p><strong>{app}</strong> demande l'accès à votre compte ({scope}). / \
 <strong>{app}</strong> asks to use your account ({scope}).</p>{err}\
-<form method=\"post\" action=\"/oauth/authorize\">\
-<label>Nom d'utilisateur ou e-mail / Username or e-mail<input name=\"username\" autocomplete=\"username\" required></label>\
-<label>Mot de passe / Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+<form method=\"post\" action=\"/oauth/authorize\">{who}\
 {h1}{h2}{h3}{h4}{h5}{h6}<input type=\"hidden\" name=\"response_type\" value=\"code\">\
 <button type=\"submit\">Autoriser / Authorize</button></form></body></html>",
         app = escape(app_name),
         scope = escape(&r.scope),
         err = error.map_or(String::new(), |e| format!("<p class=\"err\">{}</p>", escape(e))),
+        who = match session {
+            // Signed in on the web interface: consent only, with the session's CSRF token.
+            Some(me) => format!(
+                "<p>Connecté·e en tant que / Signed in as <strong>@{}</strong></p>{}",
+                escape(&me.account.username),
+                hidden("csrf", Some(&me.session.csrf_token))
+            ),
+            None => "<label>Nom d'utilisateur ou e-mail / Username or e-mail<input name=\"username\" autocomplete=\"username\" required></label>\
+<label>Mot de passe / Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>"
+                .to_string(),
+        },
         h1 = hidden("client_id", Some(&r.client_id)),
         h2 = hidden("redirect_uri", Some(&r.redirect_uri)),
         h3 = hidden("scope", Some(&r.scope)),
@@ -182,9 +193,30 @@ input{{display:block;width:100%;margin:.3em 0 1em;padding:.5em}}button{{padding:
     resp
 }
 
-async fn authorize_page(State(fed): State<Federation>, params: Params) -> Result<Response, ApiError> {
+/// The web interface's session of this browser, if it has a live one.
+async fn web_session(fed: &Federation, headers: &HeaderMap) -> Result<Option<SignedIn>, ApiError> {
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == sessions::COOKIE)
+        .map(|(_, value)| value.to_string());
+    match cookie {
+        Some(c) => Ok(sessions::lookup(fed, &c).await?),
+        None => Ok(None),
+    }
+}
+
+async fn authorize_page(
+    State(fed): State<Federation>,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Response, ApiError> {
     let (app, r) = check_request(&fed, &params).await?;
-    Ok(login_page(&app.name, &r, None))
+    let session = web_session(&fed, &headers).await?;
+    Ok(login_page(&app.name, &r, None, session.as_ref()))
 }
 
 /// The user if the name or e-mail and password are right (`coopol_service::credentials`).
@@ -192,11 +224,20 @@ async fn check_password(fed: &Federation, login: &str, password: &str) -> Result
     Ok(coopol_service::credentials::check_password(&fed.db, login, password).await?)
 }
 
-async fn authorize(State(fed): State<Federation>, params: Params) -> Result<Response, ApiError> {
+async fn authorize(State(fed): State<Federation>, headers: HeaderMap, params: Params) -> Result<Response, ApiError> {
     let (app, r) = check_request(&fed, &params).await?;
-    let user = check_password(&fed, params.str("username").unwrap_or(""), params.str("password").unwrap_or("")).await?;
+    let user = match params.str("csrf") {
+        // Consent from a signed-in browser: the session's own token, or nothing.
+        Some(token) => match web_session(&fed, &headers).await? {
+            Some(me) if coopol_service::credentials::same_secret(&me.session.csrf_token, token) => Some(me.user),
+            _ => return Err(ApiError::Forbidden),
+        },
+        None => {
+            check_password(&fed, params.str("username").unwrap_or(""), params.str("password").unwrap_or("")).await?
+        }
+    };
     let Some(user) = user else {
-        let mut resp = login_page(&app.name, &r, Some("Identifiants incorrects / Wrong username or password"));
+        let mut resp = login_page(&app.name, &r, Some("Identifiants incorrects / Wrong username or password"), None);
         *resp.status_mut() = StatusCode::UNAUTHORIZED;
         return Ok(resp);
     };

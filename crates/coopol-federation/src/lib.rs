@@ -11,7 +11,6 @@ pub mod event_objects;
 pub mod event_reminders;
 pub mod event_store;
 pub mod fetch;
-pub mod html;
 pub mod inbox;
 pub mod inbox_worker;
 pub mod keys;

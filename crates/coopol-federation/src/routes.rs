@@ -3,7 +3,7 @@
 
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use coopol_core::{Audience, Visibility};
@@ -36,7 +36,6 @@ pub fn router(fed: Federation) -> Router {
         .route("/users/{name}/moderators", get(group_moderators))
         .route("/users/{name}/statuses/{id}", get(status))
         .route("/@{name}/{id}", get(status))
-        .route("/tags/{tag}", get(tag_page))
         .route("/users/{name}/statuses/{id}/activity", get(status_activity))
         .route("/inbox", post(inbox::handler))
         .route("/users/{name}/inbox", post(inbox::handler))
@@ -157,26 +156,16 @@ async fn instance_actor(State(fed): State<Federation>) -> Response {
     }
 }
 
-async fn actor(State(fed): State<Federation>, Path(name): Path<String>, headers: HeaderMap) -> Response {
+async fn actor(State(fed): State<Federation>, Path(name): Path<String>) -> Response {
     let name = name.trim_start_matches('@');
     let a = match local_person(&fed, name).await {
         Ok(Some(a)) => a,
         Ok(None) => return not_found(),
         Err(r) => return r,
     };
-    if wants_activity_json(&headers) {
-        return match actors::local_actor_doc(&fed, &a).await {
-            Ok(doc) => activity_json(doc),
-            Err(e) => internal(e),
-        };
-    }
-    let page = Page { limit: 20, ..Page::default() };
-    match queries::account_statuses(&fed.db, a.id, &["public"], page).await {
-        Ok(mut posts) => {
-            // Boosts have no content of their own: the page shows the account's own posts.
-            posts.retain(|s| s.reblog_of_id.is_none());
-            Html(crate::html::profile(&fed.config.domain, &a, &posts)).into_response()
-        }
+    // Browsers get the web interface's page instead (the binary routes them there).
+    match actors::local_actor_doc(&fed, &a).await {
+        Ok(doc) => activity_json(doc),
         Err(e) => internal(e),
     }
 }
@@ -328,25 +317,20 @@ async fn status(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (author, s) = match visible_status(&fed, &name, &id, &method, &uri, &headers).await {
+    let (_, s) = match visible_status(&fed, &name, &id, &method, &uri, &headers).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if wants_activity_json(&headers) {
-        return match note_for_status(&fed, &s).await {
-            Ok(mut note) => {
-                if let Some(m) = note.as_object_mut() {
-                    m.insert("@context".into(), ap_context());
-                }
-                activity_json(note)
+    // Browsers get the web interface's page instead (the binary routes them there).
+    match note_for_status(&fed, &s).await {
+        Ok(mut note) => {
+            if let Some(m) = note.as_object_mut() {
+                m.insert("@context".into(), ap_context());
             }
-            Err(e) => internal(e),
-        };
+            activity_json(note)
+        }
+        Err(e) => internal(e),
     }
-    if !s.visibility.parse::<Visibility>().is_ok_and(Visibility::is_public) {
-        return not_found();
-    }
-    Html(crate::html::status(&fed.config.domain, &author, &s)).into_response()
 }
 
 async fn status_activity(
@@ -362,33 +346,6 @@ async fn status_activity(
     };
     match note_for_status(&fed, &s).await {
         Ok(note) => activity_json(create::build(note, &author.uri)),
-        Err(e) => internal(e),
-    }
-}
-
-/// The page of a hashtag: the latest public posts of this instance that carry it.
-async fn tag_page(State(fed): State<Federation>, Path(tag): Path<String>) -> Response {
-    use coopol_db::entities::status_tags;
-    use sea_orm::{QueryOrder, QuerySelect};
-    let tag = tag.to_lowercase();
-    // Filter on the posts first, then keep the newest 40: older local posts are not lost
-    // behind remote ones carrying the same tag.
-    let tagged = sea_orm::sea_query::Query::select()
-        .column(status_tags::Column::StatusId)
-        .from(status_tags::Entity)
-        .and_where(status_tags::Column::Name.eq(tag.clone()))
-        .to_owned();
-    let posts = statuses::Entity::find()
-        .filter(statuses::Column::Id.in_subquery(tagged))
-        .filter(statuses::Column::Visibility.eq("public"))
-        .filter(statuses::Column::Local.eq(true))
-        .filter(statuses::Column::ReblogOfId.is_null())
-        .order_by_desc(statuses::Column::Id)
-        .limit(40)
-        .all(&fed.db)
-        .await;
-    match posts {
-        Ok(p) => Html(crate::html::tag(&tag, &p)).into_response(),
         Err(e) => internal(e),
     }
 }

@@ -43,6 +43,13 @@ pub fn secret_hash(secret: &str) -> String {
     Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Compares two secrets (tokens) in time that does not depend on where they differ; an empty
+/// secret matches nothing.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && !a.is_empty() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// The local user whose e-mail or name (with or without `@`) is `login`.
 pub async fn user_by_login(db: &Db, login: &str) -> Result<Option<users::Model>, ServiceError> {
     let login = login.trim();
@@ -85,6 +92,14 @@ mod tests {
         assert!(!verify_password("wrong horse", &h));
         assert!(!verify_password("correct horse", "not a hash"));
         assert!(hash_password("short").is_err());
+    }
+
+    #[test]
+    fn secrets_compare() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
+        assert!(!same_secret("", ""));
     }
 
     #[test]

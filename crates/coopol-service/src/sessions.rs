@@ -12,6 +12,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use crate::credentials::{random_secret, secret_hash};
 use crate::{Service, ServiceError};
 
+/// The cookie that holds a session's id in the browser (the web interface sets it; the OAuth
+/// authorize page reads it, so a signed-in person only consents).
+pub const COOKIE: &str = "coopol_session";
 /// A session unused for this long is over.
 pub const IDLE_DAYS: i64 = 30;
 /// `last_seen_at` is written at most this often (a page view is not a write each time).

@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 mod assets;
+pub mod browser;
 mod error;
 pub mod i18n;
 mod limits;

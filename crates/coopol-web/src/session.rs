@@ -5,7 +5,7 @@ use axum::http::HeaderValue;
 use cookie::{Cookie, SameSite};
 
 /// The session cookie: a random id, stored hashed (`coopol_service::sessions`).
-pub const SESSION_COOKIE: &str = "coopol_session";
+pub const SESSION_COOKIE: &str = coopol_service::sessions::COOKIE;
 /// The sign-in form's cookie: the form carries the same random value (there is no session yet
 /// to bind a CSRF token to, and signing someone into an attacker's account is an attack too).
 pub const FORM_COOKIE: &str = "coopol_form";
@@ -34,11 +34,7 @@ fn set_cookie(c: cookie::CookieBuilder<'static>, dev: bool) -> Option<HeaderValu
     HeaderValue::from_str(&c.to_string()).ok()
 }
 
-/// Compares two secrets in time that does not depend on where they differ.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && !a.is_empty() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+pub use coopol_service::credentials::same_secret;
 
 #[cfg(test)]
 mod tests {
@@ -55,13 +51,5 @@ mod tests {
         let dev = session_cookie("abc", true).unwrap();
         assert!(!dev.to_str().unwrap().contains("Secure"));
         assert!(clear_session_cookie(true).unwrap().to_str().unwrap().contains("Max-Age=0"));
-    }
-
-    #[test]
-    fn secrets_compare() {
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abc", "abd"));
-        assert!(!same_secret("abc", "ab"));
-        assert!(!same_secret("", ""));
     }
 }

@@ -5,6 +5,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Method, Uri};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::Router;
 use coopol_api::media::store::LocalDiskStore;
 use coopol_api::media::{Media, MediaLimits};
@@ -29,17 +33,38 @@ pub fn app(
     site: coopol_web::Site,
 ) -> Result<Router, Error> {
     let web = coopol_web::router(fed.service.clone(), site).map_err(|e| Error::Usage(e.to_string()))?;
-    Ok(coopol_federation::routes::router(fed.clone())
+    let routes = coopol_federation::routes::router(fed.clone())
         .merge(coopol_api::router_with(fed.clone(), limits))
         .merge(web)
         .merge(coopol_api::media_router(fed, media.clone()))
         // The instance endpoints announce the media limits in force.
-        .layer(axum::Extension(media))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
-        ))
+        .layer(axum::Extension(media));
+    // Before routing: a browser opening an actor, post or hashtag address gets the web page.
+    // The outer router has only its fallback, so its middleware runs before `routes` route.
+    Ok(Router::new().fallback_service(routes).layer(axum::middleware::from_fn(browser_pages)).layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+    ))
+}
+
+/// Content negotiation of the addresses other servers know (`/@name`, `/users/name`, a post's,
+/// a hashtag's): ActivityStreams for whoever asks for it, the web interface's page of the same
+/// thing for a browser (`coopol_web::browser::page_for`), with `Vary: Accept` either way.
+async fn browser_pages(mut req: Request, next: Next) -> Response {
+    let page = coopol_web::browser::page_for(req.uri().path());
+    let browser = matches!(*req.method(), Method::GET | Method::HEAD)
+        && !coopol_federation::routes::wants_activity_json(req.headers());
+    if let (true, Some(target)) = (browser, &page) {
+        if let Ok(uri) = target.parse::<Uri>() {
+            *req.uri_mut() = uri;
+        }
+    }
+    let mut resp = next.run(req).await;
+    if page.is_some() {
+        resp.headers_mut().append(header::VARY, HeaderValue::from_static("Accept"));
+    }
+    resp
 }
 
 /// The media store and limits of an instance: files on local disk under `media_dir`.
@@ -235,6 +260,17 @@ mod tests {
         }
         let res = app.clone().oneshot(Request::get("/users/nobody").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        // An actor's address: ActivityStreams when asked for, the web page for a browser.
+        let ap =
+            Request::get("/users/nobody").header("accept", "application/activity+json").body(Body::empty()).unwrap();
+        let res = app.clone().oneshot(ap).await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+        let html = Request::get("/@nobody").header("accept", "text/html").body(Body::empty()).unwrap();
+        let res = app.clone().oneshot(html).await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert_eq!(res.headers()["vary"], "Accept");
         // The web interface: the front page is HTML under a strict policy, never JSON.
         let res = app.oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);

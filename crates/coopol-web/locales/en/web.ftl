@@ -103,6 +103,7 @@ timeline-local-title = Local timeline
 timeline-local-intro = The public posts of { $name }'s members.
 timeline-posts = Posts
 timeline-empty = Nothing to show yet.
+timeline-hashtag-intro = The public posts known here that carry { $name }.
 timeline-older = Older posts
 
 ## Thread

@@ -103,6 +103,7 @@ timeline-local-title = Fil local
 timeline-local-intro = Les publications publiques des membres de { $name }.
 timeline-posts = Publications
 timeline-empty = Rien à afficher pour l’instant.
+timeline-hashtag-intro = Les publications publiques connues ici qui portent { $name }.
 timeline-older = Publications plus anciennes
 
 ## Fil de discussion

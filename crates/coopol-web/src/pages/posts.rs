@@ -2,8 +2,8 @@
 //! (favourite, boost and their undoing). Writes go through `coopol_service::statuses`.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -40,11 +40,28 @@ struct ThreadPage {
     back: String,
 }
 
-async fn thread(State(web): State<Web>, visitor: Visitor, Path(id): Path<String>) -> Response {
+/// `?by=NAME`: the local author a federation address (`/@NAME/ID`) named.
+#[derive(Deserialize, Default)]
+struct ByAuthor {
+    by: Option<String>,
+}
+
+async fn thread(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    by: Result<Query<ByAuthor>, QueryRejection>,
+) -> Response {
     let c = Chrome::new(&web, &visitor, "");
     let result = async {
         let viewer = visitor.me.as_ref().map(|m| m.account.id);
         let s = statuses::visible(&web.svc, post_id(&id)?, viewer).await?;
+        if let Some(name) = by.map(|Query(b)| b).unwrap_or_default().by {
+            let author = coopol_db::queries::account_by_id(&web.svc.db, s.account_id).await?;
+            if !author.is_some_and(|a| a.domain.is_none() && a.username.eq_ignore_ascii_case(&name)) {
+                return Err(WebError::NotFound);
+            }
+        }
         // A boost's page is the boosted post's.
         if let Some(original) = s.reblog_of_id {
             return Ok(Redirect::to(&format!("/posts/{original}")).into_response());

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -16,7 +16,7 @@ use crate::visitor::{Chrome, Visitor};
 use crate::{Web, WebError};
 
 pub fn routes() -> Router<Web> {
-    Router::new().route("/home", get(home)).route("/local", get(local))
+    Router::new().route("/home", get(home)).route("/local", get(local)).route("/hashtags/{tag}", get(hashtag))
 }
 
 #[derive(Template)]
@@ -67,6 +67,39 @@ async fn local(State(web): State<Web>, visitor: Visitor, paging: Result<Query<Pa
             older: older_link("/local", &rows, |s| s.id),
             posts,
             back: "/local".into(),
+            c: c.clone(),
+        };
+        Ok(Html(page.render()?).into_response())
+    }
+    .await;
+    respond(&c, result)
+}
+
+/// `/hashtags/NAME`: the public posts known here that carry the hashtag.
+async fn hashtag(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(tag): Path<String>,
+    paging: Result<Query<Paging>, QueryRejection>,
+) -> Response {
+    let c = Chrome::new(&web, &visitor, "");
+    let result: Result<Response, WebError> = async {
+        let tag = tag.trim_start_matches('#').to_lowercase();
+        if tag.is_empty() || tag.chars().count() > 100 {
+            return Err(WebError::NotFound);
+        }
+        let viewer = visitor.me.as_ref().map(|m| m.account.id);
+        let paging = paging.map(|Query(p)| p).unwrap_or_default();
+        let rows = coopol_db::lists::tag_timeline(&web.svc.db, &tag, None, paging.page()).await?;
+        let posts = view::posts(&web.svc.db, &c.tr, &rows, viewer).await?;
+        let base = format!("/hashtags/{tag}");
+        let page = TimelinePage {
+            title: format!("#{tag}"),
+            intro: c.t1("timeline-hashtag-intro", "name", &format!("#{tag}")),
+            compose: None,
+            older: older_link(&base, &rows, |s| s.id),
+            posts,
+            back: base,
             c: c.clone(),
         };
         Ok(Html(page.render()?).into_response())
