@@ -7,11 +7,12 @@
 use coopol_db::entities::{accounts, event_participants, events};
 use coopol_service::events::{event_by_uri, TENTATIVE};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::event_objects::event_context;
 use crate::recipients::{account, personal_inbox, Outgoing};
-use crate::wire::{object, object_id, with_context};
+use crate::wire::{object_id, with_context, Ref};
 use crate::{Federation, FederationError};
 
 /// `Join` (or `TentativeAccept` when `maybe`) of a remote event by a local person, to the
@@ -81,23 +82,41 @@ pub async fn send_answer(
     }))
 }
 
-/// A remote person joins (`maybe`: says maybe to) a local event.
-pub async fn receive_participation(
-    fed: &Federation,
-    activity: &Value,
-    actor: &accounts::Model,
-    maybe: bool,
-) -> Result<(), FederationError> {
-    let id =
-        activity.get("id").and_then(Value::as_str).ok_or_else(|| FederationError::Invalid("Join without id".into()))?;
-    let event_uri =
-        object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Join without object".into()))?;
-    let Some(event) = event_by_uri(&fed.db, event_uri).await?.filter(|e| e.local) else {
-        tracing::info!(actor = %actor.uri, event = event_uri, "Join of an event that is not ours");
-        return Ok(());
-    };
-    coopol_service::events::join(fed, &event, actor, maybe, Some(id)).await?;
-    Ok(())
+/// A `Join`, or a `TentativeAccept` ("maybe", handled as a Join that does not take a place;
+/// only Mobilizon-style events use it), of an event: `object` is the event.
+#[derive(Debug, Deserialize)]
+pub struct Participation {
+    pub id: String,
+    pub object: Ref,
+}
+
+impl Participation {
+    /// The local event joined (`None`: not one of ours, ignored); writes nothing.
+    pub async fn verify(
+        &self,
+        fed: &Federation,
+        actor: &accounts::Model,
+    ) -> Result<Option<events::Model>, FederationError> {
+        let event = event_by_uri(&fed.db, self.object.as_str()).await?.filter(|e| e.local);
+        if event.is_none() {
+            tracing::info!(actor = %actor.uri, event = self.object.as_str(), "Join of an event that is not ours");
+        }
+        Ok(event)
+    }
+
+    /// Decided by the event's rules, through the RSVP path a local person's takes too
+    /// (`maybe`: a `TentativeAccept`).
+    pub async fn receive(
+        &self,
+        fed: &Federation,
+        actor: &accounts::Model,
+        event: Option<events::Model>,
+        maybe: bool,
+    ) -> Result<(), FederationError> {
+        let Some(event) = event else { return Ok(()) };
+        coopol_service::events::join(fed, &event, actor, maybe, Some(&self.id)).await?;
+        Ok(())
+    }
 }
 
 /// Finds the participation of ours an `Accept`/`Reject` from `actor` answers: the object is

@@ -1,13 +1,15 @@
 //! `Leave` of an event: a participant withdraws (`coopol_service::events::leave_local`: the waiting
 //! list moves up, the new counts federate in an `Update(Event)`).
 
-use coopol_db::entities::accounts;
+use activitypub_federation::kinds::activity::LeaveType;
+use coopol_db::entities::{accounts, events};
 use sea_orm::EntityTrait;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::event_objects::event_context;
 use crate::recipients::{account, personal_inbox, Outgoing};
-use crate::wire::{object, object_id};
+use crate::wire::Ref;
 use crate::{Federation, FederationError};
 
 /// `Leave` of a remote event by a local person, to the event's owner.
@@ -26,7 +28,7 @@ pub async fn send(
     event_id: i64,
     join_uri: &str,
 ) -> Result<Option<Outgoing>, FederationError> {
-    let Some(e) = coopol_db::entities::events::Entity::find_by_id(event_id).one(&fed.db).await? else {
+    let Some(e) = events::Entity::find_by_id(event_id).one(&fed.db).await? else {
         return Ok(None);
     };
     let (who, owner) = (account(fed, account_id).await?, account(fed, coopol_service::events::owner_id(&e)).await?);
@@ -37,13 +39,36 @@ pub async fn send(
     }))
 }
 
-pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model) -> Result<(), FederationError> {
-    let event_uri =
-        object_id(object(activity)?).ok_or_else(|| FederationError::Invalid("Leave without object".into()))?;
-    let Some(event) = coopol_service::events::event_by_uri(&fed.db, event_uri).await?.filter(|e| e.local) else {
-        tracing::info!(actor = %actor.uri, event = event_uri, "Leave of an event that is not ours");
-        return Ok(());
-    };
-    coopol_service::events::leave_local(fed, event.id, actor.id).await?;
-    Ok(())
+/// A `Leave` of an event, received: `object` is the event.
+#[derive(Debug, Deserialize)]
+pub struct Leave {
+    #[serde(rename = "type")]
+    pub kind: LeaveType,
+    pub object: Ref,
+}
+
+impl Leave {
+    /// The local event left (`None`: not one of ours, ignored); writes nothing.
+    pub async fn verify(
+        &self,
+        fed: &Federation,
+        actor: &accounts::Model,
+    ) -> Result<Option<events::Model>, FederationError> {
+        let event = coopol_service::events::event_by_uri(&fed.db, self.object.as_str()).await?.filter(|e| e.local);
+        if event.is_none() {
+            tracing::info!(actor = %actor.uri, event = self.object.as_str(), "Leave of an event that is not ours");
+        }
+        Ok(event)
+    }
+
+    /// The participation ends; the waiting list moves up.
+    pub async fn receive(
+        fed: &Federation,
+        actor: &accounts::Model,
+        event: Option<events::Model>,
+    ) -> Result<(), FederationError> {
+        let Some(event) = event else { return Ok(()) };
+        coopol_service::events::leave_local(fed, event.id, actor.id).await?;
+        Ok(())
+    }
 }

@@ -1,7 +1,7 @@
 //! One module per activity kind, as Mastodon's `app/lib/activitypub/activity/`: each holds how
 //! we send it (`send`: the activity and who receives it) and what happens when one arrives:
 //! the hot path's activities (`Follow`, `Accept`/`Reject` of a follow, `Undo`, `Like`,
-//! `Announce`, `Delete`, `Block`) are serde types with a `verify` that only reads and a
+//! `Announce`, `Delete`, `Block`, and `Join`, `TentativeAccept`, `Leave` of events) are serde types with a `verify` that only reads and a
 //! `receive` that applies. The inbox has already checked the signature, that the signer is the
 //! `actor`, and that the activity id is on the actor's origin; each kind checks the rest.
 
@@ -15,7 +15,6 @@ pub mod join;
 pub mod leave;
 pub mod like;
 pub mod r#move;
-pub mod tentative_accept;
 pub mod undo;
 pub mod update;
 
@@ -54,9 +53,16 @@ pub async fn receive(fed: &Federation, activity: &Value, actor: &accounts::Model
             let answered = answer.verify(fed, actor).await?;
             follow::FollowAnswer::receive_reject(fed, answered).await
         }
-        "Join" => join::receive_participation(fed, activity, actor, false).await,
-        "TentativeAccept" => tentative_accept::receive(fed, activity, actor).await,
-        "Leave" => leave::receive(fed, activity, actor).await,
+        "Join" | "TentativeAccept" => {
+            let participation: join::Participation = read(activity)?;
+            let event = participation.verify(fed, actor).await?;
+            participation.receive(fed, actor, event, kind(activity) == "TentativeAccept").await
+        }
+        "Leave" => {
+            let leave: leave::Leave = read(activity)?;
+            let event = leave.verify(fed, actor).await?;
+            leave::Leave::receive(fed, actor, event).await
+        }
         "Undo" => {
             let undo: undo::Undo = read(activity)?;
             let undone = undo.verify(fed, actor).await?;
