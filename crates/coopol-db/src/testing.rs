@@ -3,7 +3,9 @@
 //! SQLite files go under `$TMPDIR/coopol-tests/` and PostgreSQL databases are named
 //! `coopol_t_*`: `scripts/test` removes both before a run.
 
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, Set};
+
+use crate::entities::accounts;
 
 use crate::{connect, Db, DbError};
 
@@ -46,4 +48,36 @@ pub async fn all() -> Result<Vec<(&'static str, Db)>, DbError> {
         out.push(("postgres", pg));
     }
     Ok(out)
+}
+
+/// Stores a person's account row (no keys, no user) with the actor id `uri`, local when
+/// `domain` is `None`: the fixture most tests start from.
+pub async fn insert_account(
+    db: &impl ConnectionTrait,
+    username: &str,
+    domain: Option<&str>,
+    uri: &str,
+) -> Result<accounts::Model, DbError> {
+    Ok(accounts::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        username: Set(username.into()),
+        domain: Set(domain.map(String::from)),
+        display_name: Set(username.into()),
+        note: Set(String::new()),
+        uri: Set(uri.into()),
+        url: Set(uri.into()),
+        actor_type: Set("Person".into()),
+        inbox_url: Set(format!("{uri}/inbox")),
+        public_key_id: Set(format!("{uri}#main-key")),
+        public_key_pem: Set(String::new()),
+        locked: Set(false),
+        bot: Set(false),
+        suspended: Set(false),
+        also_known_as: Set("[]".into()),
+        created_at: Set(crate::now()),
+        updated_at: Set(crate::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
 }

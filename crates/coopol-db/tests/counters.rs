@@ -22,30 +22,7 @@ impl Lcg {
 }
 
 async fn account(db: &Db, name: &str) -> accounts::Model {
-    let uri = format!("https://local.test/users/{name}");
-    accounts::ActiveModel {
-        id: Set(coopol_core::new_id()),
-        username: Set(name.into()),
-        domain: Set(None),
-        display_name: Set(name.into()),
-        note: Set(String::new()),
-        uri: Set(uri.clone()),
-        url: Set(uri.clone()),
-        actor_type: Set("Person".into()),
-        inbox_url: Set(format!("{uri}/inbox")),
-        public_key_id: Set(format!("{uri}#main-key")),
-        public_key_pem: Set(String::new()),
-        locked: Set(false),
-        bot: Set(false),
-        suspended: Set(false),
-        also_known_as: Set("[]".into()),
-        created_at: Set(coopol_db::now()),
-        updated_at: Set(coopol_db::now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap()
+    testing::insert_account(db, name, None, &format!("https://local.test/users/{name}")).await.unwrap()
 }
 
 async fn post(db: &Db, author: i64, reply_to: Option<i64>, boost_of: Option<i64>) -> i64 {

@@ -8,7 +8,7 @@ use coopol_core::Intent;
 use coopol_db::entities::{accounts, events as event_rows, outbox};
 use coopol_service::events::{self, ACCEPTED, REJECTED, WAITLISTED};
 use coopol_service::{InstanceConfig, Service, ServiceError};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{EntityTrait, Set};
 
 fn config() -> InstanceConfig {
     InstanceConfig {
@@ -25,29 +25,7 @@ async fn account(svc: &Service, name: &str, domain: Option<&str>) -> accounts::M
         Some(d) => format!("https://{d}/users/{name}"),
         None => svc.config.actor_url(name),
     };
-    accounts::ActiveModel {
-        id: Set(coopol_core::new_id()),
-        username: Set(name.into()),
-        domain: Set(domain.map(String::from)),
-        display_name: Set(name.into()),
-        note: Set(String::new()),
-        uri: Set(uri.clone()),
-        url: Set(uri.clone()),
-        actor_type: Set("Person".into()),
-        inbox_url: Set(format!("{uri}/inbox")),
-        public_key_id: Set(format!("{uri}#main-key")),
-        public_key_pem: Set(String::new()),
-        locked: Set(false),
-        bot: Set(false),
-        suspended: Set(false),
-        also_known_as: Set("[]".into()),
-        created_at: Set(coopol_db::now()),
-        updated_at: Set(coopol_db::now()),
-        ..Default::default()
-    }
-    .insert(&svc.db)
-    .await
-    .unwrap()
+    coopol_db::testing::insert_account(&svc.db, name, domain, &uri).await.unwrap()
 }
 
 async fn event(svc: &Service, organiser: &accounts::Model, mode: EventJoinMode) -> event_rows::Model {
