@@ -391,9 +391,12 @@ pub async fn upsert_remote_actor(fed: &Federation, doc: &Value) -> Result<accoun
     m.also_known_as = Set(serde_json::to_string(&also_known_as).unwrap_or_else(|_| "[]".into()));
     m.updated_at = Set(now);
     m.fetched_at = Set(Some(now));
-    let saved = if existing.is_some() { m.update(&fed.db).await? } else { m.insert(&fed.db).await? };
-    store_remote_fields(fed, saved.id, doc).await?;
-    crate::profile_images::store_remote(fed, saved.id, doc).await?;
+    // One transaction: a reader sees the old profile or the new one, never half of each.
+    let txn = fed.db.begin_write().await?;
+    let saved = if existing.is_some() { m.update(&txn).await? } else { m.insert(&txn).await? };
+    store_remote_fields(&txn, saved.id, doc).await?;
+    crate::profile_images::store_remote(&txn, saved.id, doc).await?;
+    txn.commit().await?;
     fed.keys.forget_actor(id);
     Ok(saved)
 }
@@ -422,7 +425,7 @@ const MAX_FIELD_VALUE: usize = 2048;
 
 /// Keeps a remote actor's profile fields (`attachment` of type `PropertyValue`), their values
 /// sanitised HTML, in `account_profiles`.
-async fn store_remote_fields(fed: &Federation, account_id: i64, doc: &Value) -> Result<(), FederationError> {
+async fn store_remote_fields(db: &impl ConnectionTrait, account_id: i64, doc: &Value) -> Result<(), FederationError> {
     use coopol_db::entities::account_profiles;
     let fields: Vec<Value> = match doc.get("attachment") {
         Some(Value::Array(items)) => items
@@ -437,8 +440,7 @@ async fn store_remote_fields(fed: &Federation, account_id: i64, doc: &Value) -> 
             .collect(),
         _ => vec![],
     };
-    let txn = fed.db.begin_write().await?;
-    account_profiles::Entity::delete_by_id(account_id).exec(&txn).await?;
+    account_profiles::Entity::delete_by_id(account_id).exec(db).await?;
     if !fields.is_empty() {
         account_profiles::ActiveModel {
             account_id: Set(account_id),
@@ -446,10 +448,9 @@ async fn store_remote_fields(fed: &Federation, account_id: i64, doc: &Value) -> 
             fields: Set(Value::Array(fields).to_string()),
             updated_at: Set(coopol_db::now()),
         }
-        .insert(&txn)
+        .insert(db)
         .await?;
     }
-    txn.commit().await?;
     Ok(())
 }
 

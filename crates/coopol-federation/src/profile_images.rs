@@ -4,6 +4,7 @@
 
 use coopol_db::entities::accounts;
 use coopol_db::profile_images::{self, AVATAR, HEADER};
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 use url::Url;
 
@@ -65,13 +66,11 @@ pub fn remote_image(doc: &Value, field: &str) -> Option<(String, String)> {
 }
 
 /// Keeps (or forgets) the avatar and header a remote actor announces.
-pub async fn store_remote(fed: &Federation, account_id: i64, doc: &Value) -> Result<(), FederationError> {
+pub async fn store_remote(db: &impl ConnectionTrait, account_id: i64, doc: &Value) -> Result<(), FederationError> {
     for (field, kind) in [("icon", AVATAR), ("image", HEADER)] {
         match remote_image(doc, field) {
-            Some((url, media_type)) => {
-                profile_images::set_image(&fed.db, account_id, kind, &url, &media_type, None).await?
-            }
-            None => profile_images::remove_image(&fed.db, account_id, kind).await?,
+            Some((url, media_type)) => profile_images::set_image(db, account_id, kind, &url, &media_type, None).await?,
+            None => profile_images::remove_image(db, account_id, kind).await?,
         }
     }
     Ok(())
