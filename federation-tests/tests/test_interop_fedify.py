@@ -18,62 +18,25 @@ network (JSON-LD contexts come from Fedify's preloaded copies).
 """
 
 import base64
-import hashlib
 import json
-import shutil
 import subprocess
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 
 import harness
+import npm_node
 from harness import fetch_ap, unique
 
 CLUSTER = [["alice"]]
 
 FEDIFY_DIR = harness.HERE / "fedify"
-NODE = FEDIFY_DIR / "node_modules" / ".bin" / "node"
-STAMP = FEDIFY_DIR / "node_modules" / ".coopol-stamp"
-INSTALL_TIMEOUT = harness.env_float("COOPOL_FT_NPM_TIMEOUT", 300.0)
-
-
-def _wanted_stamp() -> str:
-    data = (FEDIFY_DIR / "package.json").read_bytes() + (FEDIFY_DIR / "package-lock.json").read_bytes()
-    return hashlib.sha256(data).hexdigest()
 
 
 @pytest.fixture(scope="session")
 def fedify():
     """Path of the Node 22 binary next to an installed @fedify/vocab."""
-    want = _wanted_stamp()
-    if NODE.exists() and STAMP.exists() and STAMP.read_text().strip() == want:
-        return NODE
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip("npm is not installed: cannot install Fedify (fedify/package.json)")
-    try:
-        res = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=FEDIFY_DIR,
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.skip(f"`npm ci` in {FEDIFY_DIR} took more than {INSTALL_TIMEOUT:.0f}s")
-    if res.returncode != 0 or not NODE.exists():
-        pytest.skip(f"`npm ci` in {FEDIFY_DIR} failed ({res.returncode}): {res.stderr.strip()[-800:]}")
-    try:
-        version = subprocess.run([str(NODE), "--version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        pytest.skip(f"the Node installed by npm (package `node`) does not run: {exc}")
-    if version.returncode != 0 or not version.stdout.startswith("v22."):
-        pytest.skip(
-            f"the Node installed by npm (package `node`) is not Node 22: "
-            f"{version.stdout.strip()!r} {version.stderr.strip()[-300:]!r}"
-        )
-    STAMP.write_text(want + "\n")
-    return NODE
+    return npm_node.node22_in(FEDIFY_DIR)
 
 
 def fedify_parse(node, docs: list) -> list[dict]:

@@ -22,6 +22,10 @@ pub use visibility::Visibility;
 /// ActivityStreams' public collection, as it appears in `to`/`cc`.
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
+/// The Mastodon version whose client API coopol follows: what `/api/v1/instance` announces
+/// (with coopol's own) and NodeInfo names as upstream, so that apps turn on what it has.
+pub const MASTODON_API_VERSION: &str = "4.3.0";
+
 /// Errors of the domain rules.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CoreError {

@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use coopol_signatures::{sign_request, SigningKey};
@@ -12,6 +12,7 @@ use futures::StreamExt;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::Url;
 
+use crate::fetch_guard::{FetchGuard, FetchLimits};
 use crate::FederationError;
 
 /// Largest document or activity we read from a peer.
@@ -151,6 +152,8 @@ pub struct PostOutcome {
 pub struct HttpClient {
     client: reqwest::Client,
     dev: bool,
+    /// What peers may make us fetch (`fetch_object`): backoff of failing URLs, budget per peer.
+    guard: Arc<FetchGuard>,
 }
 
 impl HttpClient {
@@ -173,7 +176,7 @@ impl HttpClient {
             .pool_max_idle_per_host(16)
             .build()
             .map_err(|e| FederationError::Http(e.to_string()))?;
-        Ok(HttpClient { client, dev })
+        Ok(HttpClient { client, dev, guard: Arc::new(FetchGuard::new(FetchLimits::for_mode(dev))) })
     }
 
     /// Reads a body, refusing it past `MAX_BODY` bytes without holding more than that.
@@ -194,9 +197,20 @@ impl HttpClient {
     }
 
     /// Signed GET of an ActivityPub document. Checks the content type and that the document's
-    /// `id` is on the origin of the URL it was finally served from.
+    /// `id` is on the origin of the URL it was finally served from. A URL that failed lately,
+    /// or a peer past its budget, is refused without a request (`fetch_guard`).
     pub async fn fetch_object(&self, url: &Url, signer: &SigningKey) -> Result<serde_json::Value, FederationError> {
         check_url(url, self.dev)?;
+        self.guard.admit(url, signer.key_id(), Instant::now())?;
+        let fetched = self.fetch_object_now(url, signer).await;
+        match &fetched {
+            Ok(_) => self.guard.succeeded(url, signer.key_id()),
+            Err(e) => self.guard.failed(url, signer.key_id(), e, Instant::now()),
+        }
+        fetched
+    }
+
+    async fn fetch_object_now(&self, url: &Url, signer: &SigningKey) -> Result<serde_json::Value, FederationError> {
         let headers = sign_request(signer, &http::Method::GET, url, None, SystemTime::now())
             .map_err(|e| FederationError::Http(e.to_string()))?;
         let mut req = self.client.get(url.clone()).header("accept", AP_ACCEPT);

@@ -11,6 +11,7 @@ pub mod event_objects;
 pub mod event_reminders;
 pub mod event_store;
 pub mod fetch;
+pub mod fetch_guard;
 pub mod inbox;
 pub mod inbox_worker;
 pub mod keys;

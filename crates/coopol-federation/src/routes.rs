@@ -124,7 +124,12 @@ async fn nodeinfo(State(fed): State<Federation>) -> Response {
         "services": { "inbound": [], "outbound": [] },
         "openRegistrations": fed.config.registrations,
         "usage": { "users": { "total": users }, "localPosts": posts },
-        "metadata": { "nodeName": fed.config.title },
+        // Apps on megalodon (Whalebird and others) only speak to servers whose software they
+        // know, or whose `upstream` is Mastodon: our client API is Mastodon's.
+        "metadata": {
+            "nodeName": fed.config.title,
+            "upstream": { "name": "mastodon", "version": coopol_core::MASTODON_API_VERSION },
+        },
     });
     let mut r = Json(doc).into_response();
     r.headers_mut().insert(

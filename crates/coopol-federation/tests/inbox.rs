@@ -499,3 +499,41 @@ async fn the_worker_applies_bursts_in_batches_and_keeps_each_actor_s_order() {
         assert!(created >= stored.len(), "{backend}: {created} StatusCreated events");
     }
 }
+
+/// A peer whose key cannot be fetched (404): many activities signed with it make one fetch, not
+/// one each (`fetch_guard`), and are all refused with nothing stored.
+#[tokio::test]
+async fn a_key_that_cannot_be_fetched_is_not_fetched_again_for_each_request() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&fetches);
+    let peer = axum::Router::new().fallback(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        async { axum::http::StatusCode::NOT_FOUND }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, peer).await.unwrap() });
+
+    let ghost = format!("http://{addr}/users/ghost");
+    let keys = generate_rsa_keypair().unwrap();
+    let key = SigningKey::from_pkcs8_pem(&format!("{ghost}#main-key"), &keys.private_pem).unwrap();
+    for (name, rig) in rigs().await {
+        let before = fetches.load(Ordering::SeqCst);
+        for n in 0..20 {
+            let body = json!({"id": format!("{ghost}/follows/{name}{n}"), "type": "Follow",
+                "actor": ghost, "object": rig.alice.uri});
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let answer = post(&rig, &body, signed(&key, &bytes, SystemTime::now())).await;
+            assert!(matches!(answer, Err(FederationError::Unauthorized(_))), "{name}: {answer:?}");
+        }
+        assert_eq!(
+            fetches.load(Ordering::SeqCst) - before,
+            1,
+            "{name}: the key's URL was fetched once for 20 requests"
+        );
+        assert_eq!(stored(&rig.fed.db).await, (0, 0), "{name}");
+    }
+}

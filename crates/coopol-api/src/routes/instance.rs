@@ -16,7 +16,7 @@ use coopol_service::statuses::MAX_CHARS;
 
 /// The version clients read: Mastodon-compatible first, so they enable 4.x features.
 pub fn version() -> String {
-    format!("4.3.0 (compatible; coopol {})", env!("CARGO_PKG_VERSION"))
+    format!("{} (compatible; coopol {})", coopol_core::MASTODON_API_VERSION, env!("CARGO_PKG_VERSION"))
 }
 
 pub fn routes() -> Router<Federation> {
