@@ -379,6 +379,10 @@ def test_groups_directory_and_a_request_to_join(cluster, browser, js, run_dir):
         card.get_by_role("link", name="Comité de quartier Fives").click()
         page.wait_for_url(group_url)
         assert "Tractage au marché" in page.get_by_role("region", name="Upcoming events").inner_text()
+        # The group's calendar link opens its iCalendar feed (served beside the page's routes).
+        feed = page.get_by_role("link", name=re.compile("iCalendar")).get_attribute("href")
+        ics = ctx.request.get(inst.url(feed))
+        assert ics.status == 200 and "Tractage au marché" in ics.text(), ics.text()[:200]
         page.get_by_label("Message to the moderators (optional)").fill(message)
         with page.expect_navigation():
             page.get_by_role("button", name="Ask to join").click()
