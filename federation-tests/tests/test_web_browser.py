@@ -7,6 +7,10 @@ package): no serious or critical violation.  A person signs in, posts and sees
 the post with who can see it; a forged form (no CSRF token) is refused with 403
 and stores nothing; a post carrying script is shown as inert text.
 
+Groups: the directory lists a group; a person asks to join a group on approval
+with a message, its admin accepts from the requests page, and the person then
+sees that they are a member, opens the group's event and says they are coming.
+
 Screenshots (FR and EN, desktop and 375 px wide) go to the run directory, and
 to ``$COOPOL_WEB_SCREENSHOTS`` when it names a directory (docs/screenshots/).
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -318,3 +323,122 @@ def test_oauth_authorize_needs_only_consent_when_signed_in(cluster, browser, js)
         assert len(page.inner_text("#code").strip()) > 20
     finally:
         ctx.close()
+
+
+def _api_session(inst, user):
+    s = harness.http_session()
+    s.headers["Authorization"] = f"Bearer {inst.token(user)}"
+    return s
+
+
+def _create_group(inst, admin, **fields):
+    r = _api_session(inst, admin).post(inst.url("/api/v1/coopol/groups"), data=fields, timeout=30)
+    assert r.status_code == 200, r.text[:300]
+    return r.json()
+
+
+def _group_event(inst, organiser, group_id, title):
+    starts = (datetime.now(timezone.utc) + timedelta(days=9)).replace(hour=8, minute=30, second=0, microsecond=0)
+    body = {
+        "title": title,
+        "description": "Rendez-vous devant la mairie avec les tracts.",
+        "starts_at": starts.isoformat().replace("+00:00", "Z"),
+        "ends_at": (starts + timedelta(hours=3)).isoformat().replace("+00:00", "Z"),
+        "timezone": "Europe/Paris",
+        "location": {"name": "Marché Wazemmes", "locality": "Lille", "country": "France"},
+        "group_id": group_id,
+    }
+    r = _api_session(inst, organiser).post(inst.url("/api/v1/coopol/events"), json=body, timeout=30)
+    assert r.status_code in (200, 201), r.text[:300]
+
+
+def test_groups_directory_and_a_request_to_join(cluster, browser, js, run_dir):
+    """A person finds a group in the directory and asks to join with a message; the group's
+    admin accepts from the requests page; the person is then a member."""
+    inst = cluster[0]
+    alice, bob = inst.users["alice"], inst.users["bob"]
+    name = f"quartier{'js' if js else 'nojs'}"
+    group = _create_group(
+        inst, "alice", name=name, display_name="Comité de quartier Fives",
+        description="Le comité des habitantes et habitants de Fives : logement, écoles, transports.",
+        rules="1. Respect des personnes\n2. Pas de publicité\n3. Les décisions se prennent en réunion",
+        join_mode="approval",
+    )
+    _group_event(inst, "alice", group["id"], "Tractage au marché")
+    group_url = inst.url(f"/groups/{name}")
+    message = "Habitant de la rue Pierre-Legrand, je veux aider pour les écoles."
+    ctx = _context(browser, js, "en-GB")
+    try:
+        page = ctx.new_page()
+        _sign_in(page, inst, bob)
+        page.get_by_role("navigation").get_by_role("link", name="Groups").click()
+        page.wait_for_url(inst.url("/groups"))
+        assert page.get_by_role("heading", level=1).inner_text() == "Groups"
+        card = page.locator(".group-card", has_text=f"!{name}")
+        assert "On approval" in card.inner_text() and "1 member" in card.inner_text()
+        card.get_by_role("link", name="Comité de quartier Fives").click()
+        page.wait_for_url(group_url)
+        assert "Tractage au marché" in page.get_by_role("region", name="Upcoming events").inner_text()
+        # The group's calendar link opens its iCalendar feed (served beside the page's routes).
+        feed = page.get_by_role("link", name=re.compile("iCalendar")).get_attribute("href")
+        ics = ctx.request.get(inst.url(feed))
+        assert ics.status == 200 and "Tractage au marché" in ics.text(), ics.text()[:200]
+        page.get_by_label("Message to the moderators (optional)").fill(message)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Ask to join").click()
+        assert "waiting for a moderator" in page.locator("#membership").inner_text()
+        bob_cookies = ctx.cookies()
+    finally:
+        ctx.close()
+
+    ctx = _context(browser, js, "fr-FR")
+    try:
+        page = ctx.new_page()
+        _sign_in(page, inst, alice)
+        page.goto(group_url)
+        page.get_by_role("link", name=re.compile(r"Demandes d’adhésion \(1 en attente\)")).click()
+        page.wait_for_url(group_url + "/requests")
+        row = page.locator(".people li", has_text="@bob")
+        assert message in row.inner_text()
+        with page.expect_navigation():
+            row.get_by_role("button", name="Accepter").click()
+        assert "Aucune demande en attente" in page.inner_text("main")
+        alice_cookies = ctx.cookies()
+    finally:
+        ctx.close()
+
+    ctx = _context(browser, js, "en-GB")
+    try:
+        ctx.add_cookies(bob_cookies)
+        page = ctx.new_page()
+        page.goto(group_url)
+        assert "You are in this group as: member" in page.locator("#membership").inner_text()
+        assert page.get_by_role("button", name="Leave the group").is_visible()
+        # From the group's agenda to the event, and "I'm coming".
+        page.get_by_role("region", name="Upcoming events").get_by_role("link", name="Tractage au marché").click()
+        page.wait_for_url(re.compile(r"/events/\d+$"))
+        event_url = page.url
+        assert "(Europe/Paris)" in page.inner_text("main")
+        with page.expect_navigation():
+            page.get_by_role("button", name="I'm coming").click()
+        assert "You are coming." in page.locator("#rsvp").inner_text()
+        assert "1 person coming" in page.inner_text("main")
+    finally:
+        ctx.close()
+
+    assert _axe(browser, inst.url("/groups")) == []
+    assert _axe(browser, group_url) == []
+    for url in (inst.url("/groups"), group_url, group_url + "/requests", group_url + "/members", event_url):
+        assert _axe(browser, url, alice_cookies) == [], url
+    assert _axe(browser, inst.url("/events")) == []
+    assert _axe(browser, event_url, bob_cookies) == []
+    if js:
+        # bob posts in the group, so that its page shows a post.
+        inst.api("bob").status_post(f"@{name} Réunion jeudi 19 h à la maison de quartier : qui vient ?", visibility="public")
+        harness.wait_for(
+            lambda: "Réunion jeudi" in harness.http_session().get(group_url, timeout=15).text or None,
+            timeout=20, what="the group's post on its page",
+        )
+        _screenshots(browser, run_dir, inst.url("/groups"), "groups", bob_cookies)
+        _screenshots(browser, run_dir, group_url, "group", alice_cookies)
+        _screenshots(browser, run_dir, event_url, "event", bob_cookies)

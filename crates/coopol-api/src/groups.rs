@@ -1,15 +1,16 @@
 //! What the group endpoints show and what is not yet in the service (`/api/v1/coopol/groups`):
-//! the Group entity, creating a group (its actor and keys), its profile and images, members
-//! and the moderation log. Joining, roles, requests, invitations and moderation are
+//! the Group entity, creating a group (its actor and keys), its profile and images, and the
+//! moderation log. Joining, members, roles, requests, invitations and moderation are
 //! `coopol_service::groups`'.
 
-use coopol_core::group::{self as rules, GroupRole, ModAction};
+use coopol_core::group::{GroupRole, ModAction};
 use coopol_core::JoinMode;
 use coopol_db::entities::{accounts, groups as group_rows};
 use coopol_db::groups as gq;
-use coopol_db::queries::{self, FOLLOW_ACCEPTED};
+use coopol_db::queries;
 use coopol_federation::actors::{self, GroupUpdate, NewGroup};
 use coopol_federation::Federation;
+use coopol_service::groups::members::Standing;
 use serde_json::{json, Value};
 
 use crate::media::Media;
@@ -23,14 +24,12 @@ pub async fn group_json(
     g: &group_rows::Model,
     viewer: Option<i64>,
 ) -> Result<Value, ApiError> {
-    let role = match viewer {
-        Some(v) => gq::role_of(&fed.db, a.id, v).await?,
+    let standing = match viewer {
+        Some(v) => Some(coopol_service::groups::members::standing(fed, a.id, v).await?),
         None => None,
     };
-    let pending = match viewer {
-        Some(v) => queries::follow_between(&fed.db, v, a.id).await?.is_some_and(|f| f.state != FOLLOW_ACCEPTED),
-        None => false,
-    };
+    let role = standing.and_then(Standing::role);
+    let pending = standing == Some(Standing::Pending);
     Ok(json!({
         "id": a.id.to_string(),
         "account": mastodon::account(fed, a).await?,
@@ -116,20 +115,10 @@ pub async fn remove_image(
 }
 
 /// The people of a group (members, sympathisers, moderators, pending requests), for those the
-/// group lets see them.
-pub async fn people(fed: &Federation, group_id: i64, me: &accounts::Model) -> Result<Vec<Value>, ApiError> {
-    let g = gq::settings(&fed.db, group_id).await?.ok_or(ApiError::NotFound)?;
-    let role = gq::role_of(&fed.db, group_id, me.id).await?;
-    if !rules::may_list_members(role, g.members_visible) {
-        return Err(ApiError::Forbidden);
-    }
-    let moderator = role.is_some_and(GroupRole::can_moderate);
+/// group lets see them (`coopol_service::groups::members::people` decides).
+pub async fn people(fed: &Federation, group: &accounts::Model, me: &accounts::Model) -> Result<Vec<Value>, ApiError> {
     let mut out = Vec::new();
-    for p in gq::people(&fed.db, group_id, 1000).await? {
-        // Pending requests are the moderators' business.
-        if p.pending && !moderator {
-            continue;
-        }
+    for p in coopol_service::groups::members::people(fed, group, me).await? {
         out.push(json!({
             "account": mastodon::account(fed, &p.account).await?,
             "role": p.role.as_str(),

@@ -9,8 +9,8 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use crate::entities::{
-    accounts, blocks, follows, group_invitations, group_members, group_moderation_log, group_posts, group_thread_locks,
-    groups, statuses,
+    accounts, blocks, follows, group_invitations, group_join_messages, group_members, group_moderation_log,
+    group_posts, group_thread_locks, groups, statuses,
 };
 use crate::queries::{self, FOLLOW_ACCEPTED};
 use crate::DbError;
@@ -37,6 +37,27 @@ pub async fn local_groups(db: &impl ConnectionTrait) -> Result<Vec<(accounts::Mo
         .into_iter()
         .filter_map(|g| accounts.iter().find(|a| a.id == g.account_id).cloned().map(|a| (a, g)))
         .collect())
+}
+
+/// The groups of other servers that `account_id` follows or asked to join (accounts with
+/// `actor_type = "Group"` and a domain), by name.
+pub async fn followed_remote_groups(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Vec<accounts::Model>, DbError> {
+    let followed = sea_orm::sea_query::Query::select()
+        .column(follows::Column::TargetAccountId)
+        .from(follows::Entity)
+        .and_where(follows::Column::AccountId.eq(account_id))
+        .to_owned();
+    Ok(accounts::Entity::find()
+        .filter(accounts::Column::Id.in_subquery(followed))
+        .filter(accounts::Column::ActorType.eq(GROUP))
+        .filter(accounts::Column::Domain.is_not_null())
+        .filter(accounts::Column::Suspended.eq(false))
+        .order_by_asc(accounts::Column::Username)
+        .all(db)
+        .await?)
 }
 
 /// The role of `account_id` in a group: `None` unless they follow it (accepted).
@@ -98,12 +119,26 @@ pub struct Person {
 /// The followers of a group (accepted and pending) with their roles, oldest first, at most
 /// `limit`.
 pub async fn people(db: &impl ConnectionTrait, group_id: i64, limit: u64) -> Result<Vec<Person>, DbError> {
-    let follows = follows::Entity::find()
-        .filter(follows::Column::TargetAccountId.eq(group_id))
-        .order_by_asc(follows::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?;
+    people_where(db, group_id, None, limit).await
+}
+
+/// The pending requests to join a group, oldest first, at most `limit` (however many members
+/// the group has).
+pub async fn requests(db: &impl ConnectionTrait, group_id: i64, limit: u64) -> Result<Vec<Person>, DbError> {
+    people_where(db, group_id, Some(crate::queries::FOLLOW_PENDING), limit).await
+}
+
+async fn people_where(
+    db: &impl ConnectionTrait,
+    group_id: i64,
+    state: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Person>, DbError> {
+    let mut q = follows::Entity::find().filter(follows::Column::TargetAccountId.eq(group_id));
+    if let Some(state) = state {
+        q = q.filter(follows::Column::State.eq(state));
+    }
+    let follows = q.order_by_asc(follows::Column::Id).limit(limit).all(db).await?;
     let ids: Vec<i64> = follows.iter().map(|f| f.account_id).collect();
     let accounts = accounts::Entity::find().filter(accounts::Column::Id.is_in(ids.clone())).all(db).await?;
     let roles = group_members::Entity::find()
@@ -122,6 +157,59 @@ pub async fn people(db: &impl ConnectionTrait, group_id: i64, limit: u64) -> Res
                 .unwrap_or(GroupRole::Member);
             Some(Person { account, role, pending: f.state != FOLLOW_ACCEPTED })
         })
+        .collect())
+}
+
+/// Keeps what `account_id` wrote when asking to join a group (replacing an earlier message);
+/// a blank message keeps none.
+pub async fn set_join_message(
+    db: &impl ConnectionTrait,
+    group_id: i64,
+    account_id: i64,
+    message: &str,
+) -> Result<(), DbError> {
+    drop_join_message(db, group_id, account_id).await?;
+    if message.trim().is_empty() {
+        return Ok(());
+    }
+    group_join_messages::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        group_account_id: Set(group_id),
+        account_id: Set(account_id),
+        message: Set(message.trim().to_string()),
+        created_at: Set(crate::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the message of a request to join (answered, withdrawn, or the person banned).
+pub async fn drop_join_message(db: &impl ConnectionTrait, group_id: i64, account_id: i64) -> Result<(), DbError> {
+    group_join_messages::Entity::delete_many()
+        .filter(group_join_messages::Column::GroupAccountId.eq(group_id))
+        .filter(group_join_messages::Column::AccountId.eq(account_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The messages of the requests of `account_ids` to join a group, by account.
+pub async fn join_messages(
+    db: &impl ConnectionTrait,
+    group_id: i64,
+    account_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, DbError> {
+    if account_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(group_join_messages::Entity::find()
+        .filter(group_join_messages::Column::GroupAccountId.eq(group_id))
+        .filter(group_join_messages::Column::AccountId.is_in(account_ids.to_vec()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.account_id, m.message))
         .collect())
 }
 

@@ -2,7 +2,9 @@
 
 use coopol_core::text;
 use coopol_core::Intent;
-use coopol_db::entities::{account_profiles, accounts, oauth_tokens, statuses, users, web_sessions};
+use coopol_db::entities::{
+    account_profiles, accounts, group_join_messages, oauth_tokens, statuses, users, web_sessions,
+};
 use coopol_db::WriteTxn;
 use coopol_db::{queries, social};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -129,6 +131,11 @@ pub async fn delete(svc: &Service, account: &accounts::Model) -> Result<u64, Ser
     oauth_tokens::Entity::update_many()
         .col_expr(oauth_tokens::Column::RevokedAt, sea_orm::sea_query::Expr::value(coopol_db::now()))
         .filter(oauth_tokens::Column::UserId.is_in(user_ids.clone()))
+        .exec(&txn)
+        .await?;
+    // What it wrote with requests to join groups goes too.
+    group_join_messages::Entity::delete_many()
+        .filter(group_join_messages::Column::AccountId.eq(account.id))
         .exec(&txn)
         .await?;
     // Its browsers are signed out.

@@ -6,7 +6,8 @@ use coopol_db::entities::{accounts, event_participants, events, notifications};
 use coopol_db::queries;
 use coopol_db::WriteTxn;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use crate::{stream, Service, ServiceError};
@@ -25,6 +26,49 @@ pub const NOTIFY_ACCEPTED: &str = coopol_db::notifications::EVENT_PARTICIPATION_
 /// The event whose companion status (or own id) is `uri`.
 pub async fn event_by_uri(db: &impl ConnectionTrait, uri: &str) -> Result<Option<events::Model>, ServiceError> {
     Ok(events::Entity::find().filter(events::Column::Uri.eq(uri)).one(db).await?)
+}
+
+/// An event `viewer` may see (its companion status decides), or `NotFound` (never revealing
+/// that a hidden one exists).
+pub async fn visible(svc: &Service, id: i64, viewer: Option<i64>) -> Result<events::Model, ServiceError> {
+    let e = events::Entity::find_by_id(id).one(&svc.db).await?.ok_or(ServiceError::NotFound)?;
+    crate::statuses::visible(svc, e.status_id, viewer).await?;
+    Ok(e)
+}
+
+/// How many of a group's events `upcoming_of_group` reads before it checks who may see them.
+const GROUP_EVENTS_READ: u64 = 50;
+
+/// The events a group organises that have not ended yet and that `viewer` may see (their
+/// companion status decides), soonest first, at most `limit`.
+pub async fn upcoming_of_group(
+    svc: &Service,
+    group_id: i64,
+    viewer: Option<i64>,
+    limit: usize,
+) -> Result<Vec<events::Model>, ServiceError> {
+    let now = coopol_db::now();
+    let rows = events::Entity::find()
+        .filter(events::Column::GroupId.eq(group_id))
+        .filter(Condition::any().add(events::Column::StartsAt.gte(now)).add(events::Column::EndsAt.gte(now)))
+        .order_by_asc(events::Column::StartsAt)
+        .order_by_asc(events::Column::Id)
+        .limit(GROUP_EVENTS_READ)
+        .all(&svc.db)
+        .await?;
+    let status_ids: Vec<i64> = rows.iter().map(|e| e.status_id).collect();
+    let companions = coopol_db::batch::statuses(&svc.db, &status_ids).await?;
+    let mut out = Vec::new();
+    for e in rows {
+        if out.len() >= limit {
+            break;
+        }
+        let Some(s) = companions.get(&e.status_id) else { continue };
+        if crate::statuses::can_view(svc, s, viewer).await? {
+            out.push(e);
+        }
+    }
+    Ok(out)
 }
 
 /// The event of a companion status, if the status is one.
@@ -71,6 +115,22 @@ pub async fn next_waitlisted(
         .order_by_asc(event_participants::Column::Id)
         .one(db)
         .await?)
+}
+
+/// The place of a waitlisted participant on the waiting list (1: the next to move up), in the
+/// order `next_waitlisted` takes them.
+pub async fn waitlist_place(db: &impl ConnectionTrait, p: &event_participants::Model) -> Result<u64, ServiceError> {
+    use event_participants::Column;
+    let earlier = Condition::any()
+        .add(Column::CreatedAt.lt(p.created_at))
+        .add(Condition::all().add(Column::CreatedAt.eq(p.created_at)).add(Column::Id.lt(p.id)));
+    let ahead = event_participants::Entity::find()
+        .filter(Column::EventId.eq(p.event_id))
+        .filter(Column::State.eq(WAITLISTED))
+        .filter(earlier)
+        .count(db)
+        .await?;
+    Ok(ahead + 1)
 }
 
 /// Sets the event's `participants_count` to its accepted participants and records the

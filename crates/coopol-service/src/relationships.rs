@@ -79,6 +79,10 @@ pub async fn unfollow(svc: &Service, me: &accounts::Model, target: &accounts::Mo
     let Some(f) = queries::follow_between(&svc.db, me.id, target.id).await? else { return Ok(()) };
     let txn = svc.db.begin_write().await?;
     follows::Entity::delete_by_id(f.id).exec(&txn).await?;
+    if target.actor_type == coopol_db::groups::GROUP && target.domain.is_none() {
+        // A withdrawn request to join takes its message along.
+        coopol_db::groups::drop_join_message(&txn, target.id, me.id).await?;
+    }
     if target.domain.is_some() {
         queries::record_intent(
             &txn,

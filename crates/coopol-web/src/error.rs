@@ -24,6 +24,10 @@ pub enum WebError {
     /// A rule refused it; the message key says which.
     #[error("refused: {0}")]
     Refused(String),
+    /// The person may not do this (a group's moderation by someone who does not moderate it);
+    /// the service's reason is shown under the explanation.
+    #[error("not allowed: {0}")]
+    NotAllowed(String),
     #[error("too many requests")]
     TooMany,
     #[error("internal: {0}")]
@@ -34,7 +38,8 @@ impl From<ServiceError> for WebError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::NotFound => WebError::NotFound,
-            ServiceError::Forbidden(m) | ServiceError::Unprocessable(m) => WebError::Refused(m),
+            ServiceError::Forbidden(m) => WebError::NotAllowed(m),
+            ServiceError::Unprocessable(m) => WebError::Refused(m),
             ServiceError::Db(e) => WebError::Internal(e.to_string()),
         }
     }
@@ -57,7 +62,7 @@ impl WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::SignInFirst => StatusCode::SEE_OTHER,
-            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::Forbidden | WebError::NotAllowed(_) => StatusCode::FORBIDDEN,
             WebError::BadRequest => StatusCode::BAD_REQUEST,
             WebError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::TooMany => StatusCode::TOO_MANY_REQUESTS,
@@ -71,6 +76,7 @@ impl WebError {
             WebError::Forbidden => ("error-forbidden-title", "error-forbidden-text"),
             WebError::BadRequest => ("error-bad-request-title", "error-bad-request-text"),
             WebError::Refused(_) => ("error-refused-title", "error-refused-text"),
+            WebError::NotAllowed(_) => ("error-not-allowed-title", "error-not-allowed-text"),
             WebError::TooMany => ("error-too-many-title", "error-too-many-text"),
             WebError::Internal(_) => ("error-internal-title", "error-internal-text"),
         }
@@ -98,7 +104,7 @@ pub fn page(c: &Chrome, e: &WebError) -> Response {
     // A rule's message comes from the service in English; it is shown as a detail under the
     // translated explanation.
     let detail = match e {
-        WebError::Refused(m) => Some(m.clone()),
+        WebError::Refused(m) | WebError::NotAllowed(m) => Some(m.clone()),
         _ => None,
     };
     let body = ErrorPage { c, title: c.t(title), text: c.t(text), detail }.render().unwrap_or_else(|_| c.t(title));

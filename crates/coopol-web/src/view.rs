@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use coopol_core::group::JoinMode;
 use coopol_core::Visibility;
 use coopol_db::entities::{accounts, events, groups, statuses};
 use coopol_db::{batch, Db};
@@ -20,11 +21,13 @@ pub fn handle(a: &accounts::Model) -> String {
     }
 }
 
-/// The web page of an account: `/people/name` or `/people/name@domain`.
+/// The web page of an account: `/people/name` or `/people/name@domain`, and for a group
+/// `/groups/name` or `/groups/name@domain`.
 pub fn profile_path(a: &accounts::Model) -> String {
+    let base = if a.actor_type == coopol_db::groups::GROUP { "/groups" } else { "/people" };
     match &a.domain {
-        Some(d) => format!("/people/{}@{}", a.username, d),
-        None => format!("/people/{}", a.username),
+        Some(d) => format!("{base}/{}@{}", a.username, d),
+        None => format!("{base}/{}", a.username),
     }
 }
 
@@ -147,7 +150,8 @@ pub struct EventView {
     pub time: String,
     pub iso: String,
     pub place: String,
-    pub url: String,
+    /// Its page here.
+    pub path: String,
     pub cancelled: bool,
 }
 
@@ -169,29 +173,70 @@ impl EventView {
             time: format!("{} ({})", local.format("%H:%M"), zone.name()),
             iso: e.starts_at.to_rfc3339(),
             place: if place.is_empty() && e.online_url.is_some() { tr.t("event-online") } else { place },
-            url: e.url.clone(),
+            path: format!("/events/{}", e.id),
             cancelled: e.status == "cancelled",
         }
     }
 }
 
-/// A local group as the directory shows it.
+/// The longest excerpt of a group's description in the directory, in characters.
+const EXCERPT_CHARS: usize = 180;
+
+/// A group as the directory and the front page show it.
 pub struct GroupView {
     pub name: String,
+    /// `!name` here, `!name@domain` for a group of another server.
     pub handle: String,
+    /// Its page here.
+    pub path: String,
+    /// The join mode in words; empty for a group of another server (its server decides).
     pub join: String,
-    pub url: String,
+    pub private: bool,
+    pub remote: bool,
+    /// The start of its description, as plain text.
+    pub excerpt: String,
+    /// Members known here (accepted followers).
+    pub members: u64,
 }
 
 impl GroupView {
-    pub fn of(tr: &Tr, a: &accounts::Model, g: &groups::Model) -> Self {
-        let join = match coopol_db::groups::join_mode(g) {
-            coopol_core::group::JoinMode::Open => tr.t("group-join-open"),
-            coopol_core::group::JoinMode::Approval => tr.t("group-join-approval"),
-            coopol_core::group::JoinMode::Invite => tr.t("group-join-invite"),
+    /// A group with its settings (`None` for a group of another server).
+    pub fn of(tr: &Tr, a: &accounts::Model, g: Option<&groups::Model>) -> Self {
+        let handle = match &a.domain {
+            Some(d) => format!("!{}@{}", a.username, d),
+            None => format!("!{}", a.username),
         };
-        GroupView { name: display_name(a), handle: format!("!{}", a.username), join, url: a.url.clone() }
+        GroupView {
+            name: display_name(a),
+            handle,
+            path: profile_path(a),
+            join: g.map(|g| join_mode_words(tr, coopol_db::groups::join_mode(g))).unwrap_or_default(),
+            private: g.is_some_and(|g| g.private),
+            remote: a.domain.is_some(),
+            excerpt: excerpt(&coopol_core::plain::html_to_text(&a.note), EXCERPT_CHARS),
+            members: 0,
+        }
     }
+}
+
+/// A join mode in words.
+pub fn join_mode_words(tr: &Tr, mode: JoinMode) -> String {
+    match mode {
+        JoinMode::Open => tr.t("group-join-open"),
+        JoinMode::Approval => tr.t("group-join-approval"),
+        JoinMode::Invite => tr.t("group-join-invite"),
+    }
+}
+
+/// The first `max` characters of `text` on one line, cut at a word with "…" when longer.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max).collect();
+    let at_word = cut.rfind(' ').and_then(|i| cut.get(..i)).unwrap_or(&cut);
+    format!("{}…", at_word.trim_end_matches([',', ';', ':', '.']))
 }
 
 /// One choice of visibility in the compose form, with who would see the post.
@@ -244,5 +289,20 @@ impl Compose {
             spoiler: reply.map(|(s, _)| s.spoiler_text.clone()).unwrap_or_default(),
             key: coopol_service::credentials::random_secret(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_cut_at_a_word() {
+        assert_eq!(excerpt("Short\n text", 20), "Short text");
+        assert_eq!(
+            excerpt("The section's working group on housing, rents and tenants", 30),
+            "The section's working group…"
+        );
+        assert_eq!(excerpt("Éàü ééé", 5), "Éàü…");
     }
 }

@@ -371,3 +371,333 @@ async fn settings_choose_the_language_and_end_sessions() {
         }
     }
 }
+
+/// A local group with `admin` as its admin (an accepted follower with the admin role).
+async fn group(svc: &Service, name: &str, join_mode: &str, private: bool, admin: &accounts::Model) -> accounts::Model {
+    use coopol_db::entities::{follows, groups};
+    let uri = svc.config.actor_url(name);
+    let a = accounts::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        username: Set(name.into()),
+        domain: Set(None),
+        display_name: Set(format!("Groupe {name}")),
+        note: Set("<p>Le groupe de travail du quartier.</p>".into()),
+        uri: Set(uri.clone()),
+        url: Set(svc.config.profile_url(name)),
+        actor_type: Set(coopol_db::groups::GROUP.into()),
+        inbox_url: Set(format!("{uri}/inbox")),
+        public_key_id: Set(format!("{uri}#main-key")),
+        public_key_pem: Set(String::new()),
+        locked: Set(join_mode != "open"),
+        bot: Set(false),
+        suspended: Set(false),
+        also_known_as: Set("[]".into()),
+        created_at: Set(coopol_db::now()),
+        updated_at: Set(coopol_db::now()),
+        ..Default::default()
+    }
+    .insert(&svc.db)
+    .await
+    .unwrap();
+    groups::ActiveModel {
+        account_id: Set(a.id),
+        join_mode: Set(join_mode.into()),
+        private: Set(private),
+        members_visible: Set(false),
+        rules: Set("1. Be kind\n2. Stay on topic".into()),
+        creator_account_id: Set(Some(admin.id)),
+        created_at: Set(coopol_db::now()),
+    }
+    .insert(&svc.db)
+    .await
+    .unwrap();
+    follows::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        account_id: Set(admin.id),
+        target_account_id: Set(a.id),
+        uri: Set(format!("{}/follows/{}", admin.uri, a.id)),
+        state: Set("accepted".into()),
+        created_at: Set(coopol_db::now()),
+        notify: Set(false),
+        show_reblogs: Set(true),
+    }
+    .insert(&svc.db)
+    .await
+    .unwrap();
+    coopol_db::groups::set_role(&svc.db, a.id, admin.id, coopol_core::group::GroupRole::Admin).await.unwrap();
+    a
+}
+
+#[tokio::test]
+async fn the_directory_lists_groups_and_a_person_joins_an_open_one() {
+    for site in sites().await {
+        let nadia = person(&site.svc, "nadia").await;
+        group(&site.svc, "nord", "open", false, &nadia).await;
+        let dir = site.get("/groups", None, "en").await;
+        assert_eq!(dir.status, StatusCode::OK, "{}: {}", site.backend, dir.text);
+        assert!(dir.text.contains("href=\"/groups/nord\"") && dir.text.contains("Groupe nord"), "{}", dir.text);
+        assert!(dir.text.contains("1 member") && dir.text.contains("Open to all") && dir.text.contains("Public"));
+        assert!(dir.text.contains("Le groupe de travail du quartier."), "the description's excerpt");
+        assert!(site.get("/", None, "en").await.text.contains("href=\"/groups\""), "linked from the navigation");
+        // Signed out: the page says to sign in, no form.
+        let page = site.get("/groups/nord", None, "en").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert!(page.text.contains("Sign in to join this group") && !page.text.contains("/groups/nord/join"));
+        assert!(page.text.contains("Be kind") && page.text.contains("Stay on topic") && !page.text.contains("1. Be"));
+        // The group's actor address in a browser (rewritten to /people/nord) lands on this page.
+        let person_page = site.get("/people/nord", None, "en").await;
+        assert_eq!(person_page.status, StatusCode::SEE_OTHER);
+        assert_eq!(person_page.location(), "/groups/nord");
+
+        person(&site.svc, "karim").await;
+        let karim = site.sign_in("karim").await;
+        let page = site.get("/groups/nord", Some(&karim), "en").await;
+        assert!(page.text.contains("Join the group") && page.text.contains("you become a member at once"));
+        let csrf = field(&page.text, "csrf");
+        let forged = site.post("/groups/nord/join", Some(&karim), &[("csrf", "nope")]).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert!(site.get("/groups/nord", Some(&karim), "en").await.text.contains("Join the group"), "not joined");
+        let res = site.post("/groups/nord/join", Some(&karim), &[("csrf", &csrf)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+        assert_eq!(res.location(), "/groups/nord");
+        let page = site.get("/groups/nord", Some(&karim), "en").await;
+        assert!(page.text.contains("Leave the group") && page.text.contains("You are in this group as: member"));
+        assert!(page.text.contains("2 members"));
+        assert!(!page.text.contains("/groups/nord/requests"), "members do not moderate");
+        let res = site.post("/groups/nord/leave", Some(&karim), &[("csrf", &csrf)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert!(site.get("/groups/nord", Some(&karim), "fr").await.text.contains("Rejoindre le groupe"));
+    }
+}
+
+#[tokio::test]
+async fn a_request_to_join_waits_for_a_moderator_who_accepts_it_from_the_queue() {
+    for site in sites().await {
+        let nadia = person(&site.svc, "nadia").await;
+        group(&site.svc, "logement", "approval", false, &nadia).await;
+        person(&site.svc, "karim").await;
+        person(&site.svc, "lea").await;
+        let karim = site.sign_in("karim").await;
+        let page = site.get("/groups/logement", Some(&karim), "en").await;
+        assert!(page.text.contains("Ask to join") && page.text.contains("On approval"), "{}", page.text);
+        assert!(page.text.contains("Message to the moderators (optional)"));
+        let csrf = field(&page.text, "csrf");
+        let too_long = "x".repeat(1001);
+        let res = site.post("/groups/logement/join", Some(&karim), &[("csrf", &csrf), ("message", &too_long)]).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(site.get("/groups/logement", Some(&karim), "en").await.text.contains("Ask to join"), "nothing asked");
+        let message = "Voisin du 12, <b>locataire</b> depuis 2019";
+        let res = site.post("/groups/logement/join", Some(&karim), &[("csrf", &csrf), ("message", message)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+        let page = site.get("/groups/logement", Some(&karim), "en").await;
+        assert!(page.text.contains("waiting for a moderator") && page.text.contains("Withdraw the request"));
+        assert!(page.text.contains("1 member"), "not a member yet");
+
+        // Neither the person asking nor another member may open the queue or answer.
+        let queue = site.get("/groups/logement/requests", Some(&karim), "en").await;
+        assert_eq!(queue.status, StatusCode::FORBIDDEN, "{}", queue.text);
+        assert!(queue.text.contains("Not allowed"));
+        let lea = site.sign_in("lea").await;
+        let lea_csrf = field(&site.get("/groups/logement", Some(&lea), "en").await.text, "csrf");
+        let karim_id = coopol_db::queries::local_account(&site.svc.db, "karim").await.unwrap().unwrap().id;
+        let res = site
+            .post(&format!("/groups/logement/requests/{karim_id}/accept"), Some(&lea), &[("csrf", &lea_csrf)])
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        assert_eq!(site.get("/groups/logement/requests", None, "en").await.location(), "/signin");
+
+        let nadia_s = site.sign_in("nadia").await;
+        let page = site.get("/groups/logement", Some(&nadia_s), "en").await;
+        assert!(page.text.contains("Join requests (1 waiting)"), "{}", page.text);
+        let queue = site.get("/groups/logement/requests", Some(&nadia_s), "en").await;
+        assert_eq!(queue.status, StatusCode::OK, "{}", queue.text);
+        assert!(queue.text.contains("@karim") && !queue.text.contains("@lea"));
+        assert!(queue.text.contains("Voisin du 12, &#60;b&#62;locataire&#60;/b&#62; depuis 2019"), "{}", queue.text);
+        assert!(!queue.text.contains("<b>locataire"), "the message is shown as text");
+        let csrf = field(&queue.text, "csrf");
+        let res = site
+            .post(&format!("/groups/logement/requests/{karim_id}/accept"), Some(&nadia_s), &[("csrf", &csrf)])
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+        assert_eq!(res.location(), "/groups/logement/requests");
+        assert!(site
+            .get("/groups/logement/requests", Some(&nadia_s), "en")
+            .await
+            .text
+            .contains("No request is waiting"));
+        let group_id = coopol_db::queries::local_account(&site.svc.db, "logement").await.unwrap().unwrap().id;
+        let kept = coopol_db::groups::join_messages(&site.svc.db, group_id, &[karim_id]).await.unwrap();
+        assert!(kept.is_empty(), "an answered request's message is not kept");
+        let page = site.get("/groups/logement", Some(&karim), "en").await;
+        assert!(page.text.contains("You are in this group as: member") && page.text.contains("2 members"));
+
+        // The admin makes karim a moderator from the members' list.
+        let members = site.get("/groups/logement/members", Some(&nadia_s), "en").await;
+        assert_eq!(members.status, StatusCode::OK, "{}", members.text);
+        assert!(members.text.contains(&format!("/groups/logement/members/{karim_id}/role")));
+        let res = site
+            .post(
+                &format!("/groups/logement/members/{karim_id}/role"),
+                Some(&nadia_s),
+                &[("csrf", &csrf), ("role", "moderator")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+        let page = site.get("/groups/logement", Some(&karim), "en").await;
+        assert!(page.text.contains("You are in this group as: moderator") && page.text.contains("Join requests"));
+        // A moderator may not make admins: refused by the service, with a 403 page.
+        let karim_csrf = field(&page.text, "csrf");
+        let res = site
+            .post(
+                &format!("/groups/logement/members/{}/role", nadia.id),
+                Some(&karim),
+                &[("csrf", &karim_csrf), ("role", "member")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    }
+}
+
+#[tokio::test]
+async fn a_private_groups_posts_are_for_its_members_only() {
+    for site in sites().await {
+        let nadia = person(&site.svc, "nadia").await;
+        group(&site.svc, "bureau", "invite", true, &nadia).await;
+        person(&site.svc, "karim").await;
+        let nadia_s = site.sign_in("nadia").await;
+        let home = site.get("/home", Some(&nadia_s), "en").await;
+        let form = [
+            ("csrf", field(&home.text, "csrf")),
+            ("text", "@bureau Ordre du jour confidentiel".to_string()),
+            ("visibility", "direct".to_string()),
+            ("key", field(&home.text, "key")),
+            ("spoiler", String::new()),
+        ];
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = site.post("/posts", Some(&nadia_s), &form).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+        let member = site.get("/groups/bureau", Some(&nadia_s), "en").await;
+        assert!(member.text.contains("Ordre du jour confidentiel"), "{}: the member reads it", site.backend);
+
+        let karim = site.sign_in("karim").await;
+        for (who, cookie) in [("outsider", Some(karim.as_str())), ("signed out", None)] {
+            let page = site.get("/groups/bureau", cookie, "en").await;
+            assert_eq!(page.status, StatusCode::OK, "{who}");
+            assert!(!page.text.contains("Ordre du jour"), "{who}: {}", page.text);
+            assert!(page.text.contains("This group is private: its posts are for its members."), "{who}");
+            assert!(page.text.contains("Private"), "{who}");
+        }
+        let page = site.get("/groups/bureau", Some(&karim), "en").await;
+        assert!(page.text.contains("by invitation only") && !page.text.contains("/groups/bureau/join\""));
+        // Joining anyway (a crafted form) is refused by the group's rule.
+        let res = site.post("/groups/bureau/join", Some(&karim), &[("csrf", &field(&page.text, "csrf"))]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+        assert!(!site.get("/groups/bureau", Some(&karim), "en").await.text.contains("Ordre du jour"));
+    }
+}
+
+#[tokio::test]
+async fn group_addresses_that_name_nothing_get_error_pages() {
+    for site in sites().await {
+        let nadia = person(&site.svc, "nadia").await;
+        group(&site.svc, "nord", "open", false, &nadia).await;
+        let s = site.sign_in("nadia").await;
+        let csrf = field(&site.get("/groups/nord", Some(&s), "en").await.text, "csrf");
+        for path in ["/groups/nobody", "/groups/nadia", "/groups/x@unknown.example", "/groups/nadia/requests"] {
+            let res = site.get(path, Some(&s), "en").await;
+            assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}");
+        }
+        for path in
+            ["/groups/nord/requests/abc/accept", "/groups/nord/requests/1/maybe", "/groups/nord/requests/1/accept"]
+        {
+            let res = site.post(path, Some(&s), &[("csrf", &csrf)]).await;
+            assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}: {}", res.text);
+        }
+        let res = site
+            .post(&format!("/groups/nord/members/{}/role", nadia.id), Some(&s), &[("csrf", &csrf), ("role", "boss")])
+            .await;
+        assert!(res.status.is_client_error(), "{}", res.status);
+    }
+}
+
+/// A public event of `group` by `organiser`, in ten days, with `capacity` places.
+async fn event(svc: &Service, organiser: &accounts::Model, group: &accounts::Model, capacity: i32) -> i64 {
+    use coopol_db::entities::events;
+    let starts = coopol_db::now() + chrono::Duration::days(10);
+    let e = coopol_service::events::create(
+        svc,
+        organiser,
+        Some(group.id),
+        |m: &mut events::ActiveModel| {
+            m.title = Set("Tractage au marché".into());
+            m.description_html = Set("<p>Rendez-vous devant la mairie.</p>".into());
+            m.starts_at = Set(starts);
+            m.ends_at = Set(Some(starts + chrono::Duration::hours(3)));
+            m.timezone = Set("Europe/Paris".into());
+            m.location_name = Set(Some("Marché Wazemmes".into()));
+            m.locality = Set(Some("Lille".into()));
+            m.latitude = Set(Some(50.62));
+            m.longitude = Set(Some(3.05));
+            m.capacity = Set(Some(capacity));
+            m.join_mode = Set("free".into());
+        },
+        |e: &events::Model| format!("<p>{}</p>", e.title),
+    )
+    .await
+    .unwrap();
+    e.id
+}
+
+#[tokio::test]
+async fn an_events_page_takes_answers_and_keeps_a_waiting_list() {
+    for site in sites().await {
+        let nadia = person(&site.svc, "nadia").await;
+        let nord = group(&site.svc, "nord", "open", false, &nadia).await;
+        let id = event(&site.svc, &nadia, &nord, 1).await;
+        let path = format!("/events/{id}");
+        let agenda = site.get("/events", None, "en").await;
+        assert_eq!(agenda.status, StatusCode::OK, "{}: {}", site.backend, agenda.text);
+        assert!(agenda.text.contains(&format!("href=\"{path}\"")) && agenda.text.contains("Tractage au marché"));
+        assert!(agenda.text.contains("href=\"/events.ics\""), "the calendar feed");
+        assert!(
+            site.get("/groups/nord", None, "en").await.text.contains(&format!("href=\"{path}\"")),
+            "on the group's page"
+        );
+        let page = site.get(&path, None, "en").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert!(page.text.contains("(Europe/Paris)") && page.text.contains("(UTC)"), "both zones");
+        assert!(page.text.contains("Marché Wazemmes") && page.text.contains("openstreetmap.org/?mlat=50.62000"));
+        assert!(page.text.contains("0 places taken") && page.text.contains("Sign in to say that you are coming"));
+
+        person(&site.svc, "karim").await;
+        person(&site.svc, "lea").await;
+        let karim = site.sign_in("karim").await;
+        let lea = site.sign_in("lea").await;
+        let csrf = |text: &str| field(text, "csrf");
+        let k_csrf = csrf(&site.get(&path, Some(&karim), "en").await.text);
+        let res = site.post(&format!("{path}/join"), Some(&karim), &[("csrf", &k_csrf)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+        let page = site.get(&path, Some(&karim), "en").await;
+        assert!(page.text.contains("You are coming.") && page.text.contains("1 place taken / 1"), "{}", page.text);
+
+        let l_csrf = csrf(&site.get(&path, Some(&lea), "en").await.text);
+        site.post(&format!("{path}/join"), Some(&lea), &[("csrf", &l_csrf)]).await;
+        let page = site.get(&path, Some(&lea), "fr").await;
+        assert!(page.text.contains("vous êtes en tête de la liste d’attente"), "{}", page.text);
+        assert!(page.text.contains("1 personne en liste d’attente"));
+
+        let res = site.post(&format!("{path}/leave"), Some(&karim), &[("csrf", &k_csrf)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert!(site.get(&path, Some(&lea), "en").await.text.contains("You are coming."), "moved up from the list");
+        let page = site.get(&path, Some(&karim), "en").await;
+        assert!(page.text.contains(&format!("action=\"{path}/join\"")) && !page.text.contains("You are coming."));
+
+        for bad in ["/events/abc", "/events/123"] {
+            assert_eq!(site.get(bad, None, "en").await.status, StatusCode::NOT_FOUND, "{bad}");
+        }
+        let res = site.post(&format!("{path}/dance"), Some(&karim), &[("csrf", &k_csrf)]).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+        let res = site.post(&format!("{path}/join"), Some(&karim), &[("csrf", "forged")]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+    }
+}

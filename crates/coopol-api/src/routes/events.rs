@@ -49,15 +49,8 @@ async fn create(State(fed): State<Federation>, auth: Auth, p: Params) -> Result<
 
 async fn show(State(fed): State<Federation>, auth: MaybeAuth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let viewer = auth.0.as_ref().map(|a| a.account.id);
-    let e = events::get(&fed, path_id(&id)?).await?;
-    if !coopol_service::statuses::can_view(&fed, &coopol_status(&fed, e.status_id).await?, viewer).await? {
-        return Err(ApiError::NotFound);
-    }
+    let e = coopol_service::events::visible(&fed, path_id(&id)?, viewer).await?;
     Ok(Json(events::event_json(&fed, &e, viewer).await?))
-}
-
-async fn coopol_status(fed: &Federation, id: i64) -> Result<coopol_db::entities::statuses::Model, ApiError> {
-    coopol_db::queries::status_by_id(&fed.db, id).await?.ok_or(ApiError::NotFound)
 }
 
 async fn update(

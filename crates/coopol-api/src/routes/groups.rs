@@ -156,7 +156,7 @@ async fn relationship(fed: &Federation, auth: &Auth, group_id: i64) -> Result<Js
 async fn members(State(fed): State<Federation>, auth: Auth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     auth.require("read:accounts")?;
     let (a, _) = service::groups::local(&fed, path_id(&id)?).await?;
-    Ok(Json(json!(groups::people(&fed, a.id, &auth.account).await?)))
+    Ok(Json(json!(groups::people(&fed, &a, &auth.account).await?)))
 }
 
 async fn set_role(

@@ -14,6 +14,7 @@ pub mod events;
 pub mod favourites;
 pub mod follows;
 pub mod group_invitations;
+pub mod group_join_messages;
 pub mod group_members;
 pub mod group_moderation_log;
 pub mod group_posts;

@@ -16,6 +16,7 @@ mod m0010_instance_software;
 mod m0011_timelines;
 mod m0012_counters;
 mod m0013_web_sessions;
+mod m0014_join_messages;
 mod schema;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_timelines::Migration),
             Box::new(m0012_counters::Migration),
             Box::new(m0013_web_sessions::Migration),
+            Box::new(m0014_join_messages::Migration),
         ]
     }
 }

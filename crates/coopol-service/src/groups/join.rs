@@ -99,9 +99,26 @@ pub async fn apply(
     Ok(Some(follow))
 }
 
+/// Longest message with a request to join, in characters.
+pub const MAX_JOIN_MESSAGE: usize = 1000;
+
 /// A local person joins (follows) a local group, decided at once by its join mode. (A remote
 /// group answers through its server: `relationships::follow`.)
 pub async fn join_local(svc: &Service, me: &accounts::Model, group: &accounts::Model) -> Result<(), ServiceError> {
+    ask_to_join(svc, me, group, "").await
+}
+
+/// `join_local` with a message for the moderators, kept while the request waits (a group on
+/// approval); a group that accepts or refuses at once does not keep it.
+pub async fn ask_to_join(
+    svc: &Service,
+    me: &accounts::Model,
+    group: &accounts::Model,
+    message: &str,
+) -> Result<(), ServiceError> {
+    if message.chars().count() > MAX_JOIN_MESSAGE {
+        return Err(ServiceError::Unprocessable(format!("the message is longer than {MAX_JOIN_MESSAGE} characters")));
+    }
     let g = gq::settings(&svc.db, group.id).await?.ok_or(ServiceError::NotFound)?;
     let decision = decide(&svc.db, group, &g, me).await?;
     if decision == JoinDecision::Reject {
@@ -115,7 +132,10 @@ pub async fn join_local(svc: &Service, me: &accounts::Model, group: &accounts::M
         .as_ref()
         .map_or_else(|| svc.config.activity_url(&me.username, "follow", coopol_core::new_id()), |f| f.uri.clone());
     let txn = svc.db.begin_write().await?;
-    apply(&txn, group, me, existing, &uri, decision).await?;
+    let follow = apply(&txn, group, me, existing, &uri, decision).await?;
+    if follow.is_some_and(|f| f.state != FOLLOW_ACCEPTED) {
+        gq::set_join_message(&txn, group.id, me.id, message).await?;
+    }
     txn.commit().await?;
     Ok(())
 }

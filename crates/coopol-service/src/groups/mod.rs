@@ -4,6 +4,7 @@
 //! transaction that records its `Intent` when another server must hear of it.
 
 pub mod join;
+pub mod members;
 
 use coopol_core::group::{GroupRole, ModAction};
 use coopol_core::Intent;
@@ -132,6 +133,7 @@ pub async fn answer_request(
             queries::record_intent(&txn, &intent).await?;
         }
     }
+    gq::drop_join_message(&txn, group.id, account_id).await?;
     let action = if accept { ModAction::AcceptMember } else { ModAction::RejectMember };
     gq::log(&txn, group.id, Some(me.id), action, Some(account_id), None, "").await?;
     txn.commit().await?;
@@ -245,6 +247,7 @@ pub async fn ban(
         follows::Entity::delete_by_id(f.id).exec(&txn).await?;
     }
     gq::remove_role(&txn, group.id, target.id).await?;
+    gq::drop_join_message(&txn, group.id, target.id).await?;
     gq::log(&txn, group.id, Some(me.id), ModAction::Ban, Some(target.id), None, reason).await?;
     if target.domain.is_some() {
         queries::record_intent(&txn, &Intent::Block { block_id: id }).await?;

@@ -167,3 +167,114 @@ settings-session-started = started { $name }
 settings-session-seen = last seen { $name }
 settings-session-end = End this session
 settings-sessions-end-all = Sign out everywhere
+
+## Navigation: groups
+nav-groups = Groups
+
+## Errors: not allowed
+error-not-allowed-title = Not allowed
+error-not-allowed-text = This page or action is for the people in charge (a group's moderators or admins). Nothing was changed. If you think you should have access, ask them.
+
+## Groups directory
+groups-title = Groups
+groups-intro = Working groups, neighbourhood committees and campaigns: join those you take part in, follow the others' news.
+groups-here = Groups of { $name }
+groups-none-here = No group yet on this instance.
+groups-elsewhere = Groups on other instances you follow
+groups-none-elsewhere = You follow no group of another instance. Open a group's address (such as https://other.example/@group) to join it.
+
+## A group's page
+group-members = { $count ->
+    [one] { $count } member
+   *[other] { $count } members
+}
+group-public = Public
+group-private = Private
+group-elsewhere = On another instance
+group-who-public = Its posts are public: anyone can read them, here and on other instances.
+group-who-private = Its posts are for the members of { $name } only.
+group-join-open-help = Anyone can join: you become a member at once.
+group-join-approval-help = A moderator reads your request and answers it; the group's page shows where it stands.
+group-join-invite-help = Only people invited by a moderator can join.
+group-invite-only = This group takes new members by invitation only. Ask one of its moderators to invite you.
+group-request-waiting = Your request to join is waiting for a moderator's answer.
+group-you-are = You are in this group as: { $role }.
+group-sign-in-to-join = Sign in to join this group.
+group-manage = Manage the group
+group-requests-link = { $count ->
+    [0] Join requests (none waiting)
+    [one] Join requests ({ $count } waiting)
+   *[other] Join requests ({ $count } waiting)
+}
+group-members-link = Members and roles
+group-events = Upcoming events
+group-no-events = No upcoming event of this group.
+group-posts = Posts
+group-no-posts = The group has not shared any post yet.
+group-posts-members-only = This group is private: its posts are for its members.
+group-about = About the group
+group-rules = Rules of the group
+group-no-rules = This group has not written rules; the instance's rules apply.
+group-how-title = Posting in the group
+group-how-post = Members post to the group by mentioning it in a post; the group then shares it with all its members, on every instance.
+group-role-admin = admin
+group-role-moderator = moderator
+group-role-member = member
+group-role-sympathiser = sympathiser
+
+## Join requests and members (moderators)
+group-requests-title = Requests to join { $name }
+group-requests-intro = Accept a request and the person becomes a member; reject it and they are told no. Each answer is written to the group's moderation log.
+group-requests-none = No request is waiting.
+group-members-title = Members of { $name }
+group-members-intro = Admins name moderators and other admins; moderators move people between member and sympathiser (a sympathiser receives the group's posts but does not post to it).
+group-role-of = Role of { $name }
+action-ask-to-join = Ask to join
+action-accept = Accept
+action-reject = Reject
+action-set-role = Change the role
+group-join-message = Message to the moderators (optional)
+group-join-message-hint = Say who you are or why you want to join. Only the group's moderators read it.
+group-request-no-message = No message.
+group-calendar = Add the group's events to your calendar (iCalendar feed)
+
+## Events
+nav-events = Events
+events-title = Events
+events-intro = The public events of { $name } and its groups, soonest first.
+events-upcoming = Upcoming
+events-calendar = Add these events to your calendar (iCalendar feed)
+events-calendar-hint = Copy this link into your calendar application (subscribe by URL): new events appear there by themselves.
+event-when = When
+event-where = Where
+event-map = See on OpenStreetMap
+event-organiser = Organised by
+event-for-group = for the group
+event-participants = Participants
+event-places-taken = { $count ->
+    [one] { $count } place taken
+   *[other] { $count } places taken
+}
+event-people-coming = { $count ->
+    [one] { $count } person coming
+   *[other] { $count } people coming
+}
+event-waiting-count = { $count ->
+    [one] { $count } person on the waiting list
+   *[other] { $count } people on the waiting list
+}
+event-rsvp-title = Will you come?
+event-sign-in = Sign in to say that you are coming.
+event-cancelled-text = This event is cancelled.
+event-you-go = You are coming.
+event-you-maybe = You might come.
+event-you-pending = Your participation waits for the organisers' approval.
+event-you-waitlisted = { $count ->
+    [one] The event is full: you are first on the waiting list. You get the next place that frees up.
+   *[other] The event is full: you are number { $count } on the waiting list.
+}
+event-you-declined = The organisers declined your participation.
+action-participate = I'm coming
+action-maybe = Maybe
+action-not-going = I'm not coming any more
+action-leave-waitlist = Leave the waiting list

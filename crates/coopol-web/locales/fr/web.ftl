@@ -167,3 +167,114 @@ settings-session-started = ouverte le { $name }
 settings-session-seen = vue le { $name }
 settings-session-end = Fermer cette session
 settings-sessions-end-all = Se déconnecter partout
+
+## Navigation : groupes
+nav-groups = Groupes
+
+## Erreurs : non autorisé
+error-not-allowed-title = Non autorisé
+error-not-allowed-text = Cette page ou cette action est réservée aux responsables (modérateurs ou administrateurs d’un groupe). Rien n’a été modifié. Si vous pensez devoir y accéder, demandez-le-leur.
+
+## Annuaire des groupes
+groups-title = Groupes
+groups-intro = Groupes de travail, comités de quartier et campagnes : rejoignez ceux auxquels vous participez, suivez l’actualité des autres.
+groups-here = Les groupes de { $name }
+groups-none-here = Pas encore de groupe sur cette instance.
+groups-elsewhere = Les groupes d’autres instances que vous suivez
+groups-none-elsewhere = Vous ne suivez aucun groupe d’une autre instance. Ouvrez l’adresse d’un groupe (comme https://autre.example/@groupe) pour le rejoindre.
+
+## La page d’un groupe
+group-members = { $count ->
+    [one] { $count } membre
+   *[other] { $count } membres
+}
+group-public = Public
+group-private = Privé
+group-elsewhere = Sur une autre instance
+group-who-public = Ses publications sont publiques : tout le monde peut les lire, ici et sur les autres instances.
+group-who-private = Ses publications sont réservées aux membres de { $name }.
+group-join-open-help = Tout le monde peut rejoindre : vous devenez membre tout de suite.
+group-join-approval-help = Une personne de la modération lit votre demande et y répond ; la page du groupe indique où elle en est.
+group-join-invite-help = Seules les personnes invitées par la modération peuvent rejoindre.
+group-invite-only = Ce groupe accueille de nouveaux membres sur invitation seulement. Demandez à l’une de ses modératrices ou l’un de ses modérateurs de vous inviter.
+group-request-waiting = Votre demande pour rejoindre attend la réponse de la modération.
+group-you-are = Vous êtes dans ce groupe en tant que : { $role }.
+group-sign-in-to-join = Connectez-vous pour rejoindre ce groupe.
+group-manage = Gérer le groupe
+group-requests-link = { $count ->
+    [0] Demandes d’adhésion (aucune en attente)
+    [one] Demandes d’adhésion ({ $count } en attente)
+   *[other] Demandes d’adhésion ({ $count } en attente)
+}
+group-members-link = Membres et rôles
+group-events = Prochains événements
+group-no-events = Aucun événement à venir pour ce groupe.
+group-posts = Publications
+group-no-posts = Le groupe n’a encore partagé aucune publication.
+group-posts-members-only = Ce groupe est privé : ses publications sont réservées à ses membres.
+group-about = À propos du groupe
+group-rules = Règles du groupe
+group-no-rules = Ce groupe n’a pas écrit de règles ; celles de l’instance s’appliquent.
+group-how-title = Publier dans le groupe
+group-how-post = Les membres publient dans le groupe en le mentionnant dans une publication ; le groupe la partage alors avec tous ses membres, sur toutes les instances.
+group-role-admin = administrateur·rice
+group-role-moderator = modérateur·rice
+group-role-member = membre
+group-role-sympathiser = sympathisant·e
+
+## Demandes d’adhésion et membres (modération)
+group-requests-title = Demandes pour rejoindre { $name }
+group-requests-intro = Acceptez une demande et la personne devient membre ; refusez-la et elle en est informée. Chaque réponse est inscrite au journal de modération du groupe.
+group-requests-none = Aucune demande en attente.
+group-members-title = Membres de { $name }
+group-members-intro = L’administration nomme les modérateurs et les autres administrateurs ; la modération fait passer les personnes de membre à sympathisant·e et inversement (une personne sympathisante reçoit les publications du groupe mais n’y publie pas).
+group-role-of = Rôle de { $name }
+action-ask-to-join = Demander à rejoindre
+action-accept = Accepter
+action-reject = Refuser
+action-set-role = Changer le rôle
+group-join-message = Message à la modération (facultatif)
+group-join-message-hint = Dites qui vous êtes ou pourquoi vous voulez rejoindre. Seule la modération du groupe le lit.
+group-request-no-message = Pas de message.
+group-calendar = Ajouter les événements du groupe à votre agenda (flux iCalendar)
+
+## Événements
+nav-events = Événements
+events-title = Événements
+events-intro = Les événements publics de { $name } et de ses groupes, les plus proches d’abord.
+events-upcoming = À venir
+events-calendar = Ajouter ces événements à votre agenda (flux iCalendar)
+events-calendar-hint = Copiez ce lien dans votre application d’agenda (abonnement par URL) : les nouveaux événements y apparaissent d’eux-mêmes.
+event-when = Quand
+event-where = Où
+event-map = Voir sur OpenStreetMap
+event-organiser = Organisé par
+event-for-group = pour le groupe
+event-participants = Participant·es
+event-places-taken = { $count ->
+    [one] { $count } place prise
+   *[other] { $count } places prises
+}
+event-people-coming = { $count ->
+    [one] { $count } personne vient
+   *[other] { $count } personnes viennent
+}
+event-waiting-count = { $count ->
+    [one] { $count } personne en liste d’attente
+   *[other] { $count } personnes en liste d’attente
+}
+event-rsvp-title = Vous venez ?
+event-sign-in = Connectez-vous pour dire que vous venez.
+event-cancelled-text = Cet événement est annulé.
+event-you-go = Vous venez.
+event-you-maybe = Vous viendrez peut-être.
+event-you-pending = Votre participation attend la validation des organisateur·ices.
+event-you-waitlisted = { $count ->
+    [one] L’événement est complet : vous êtes en tête de la liste d’attente. Vous aurez la prochaine place libérée.
+   *[other] L’événement est complet : vous êtes numéro { $count } sur la liste d’attente.
+}
+event-you-declined = Les organisateur·ices ont décliné votre participation.
+action-participate = Je viens
+action-maybe = Peut-être
+action-not-going = Je ne viens plus
+action-leave-waitlist = Quitter la liste d’attente

@@ -51,7 +51,7 @@ async fn page(web: &Web, c: Chrome) -> Result<Response, WebError> {
         .iter()
         .filter(|(a, g)| !g.private && !a.suspended)
         .take(GROUPS)
-        .map(|(a, g)| GroupView::of(&c.tr, a, g))
+        .map(|(a, g)| GroupView::of(&c.tr, a, Some(g)))
         .collect();
     let now = Utc::now();
     let events = calendar::public_events(db, Feed::Instance)

@@ -7,7 +7,9 @@ use serde::Deserialize;
 
 use crate::Web;
 
+mod events;
 mod front;
+mod groups;
 mod people;
 mod posts;
 mod settings;
@@ -21,6 +23,8 @@ pub fn routes() -> Router<Web> {
         .merge(timelines::routes())
         .merge(posts::routes())
         .merge(people::routes())
+        .merge(groups::routes())
+        .merge(events::routes())
         .merge(settings::routes())
 }
 

@@ -1,4 +1,4 @@
-//! A person's (or group's) page, `/people/NAME` or `/people/NAME@DOMAIN`: who they are, who
+//! A person's page, `/people/NAME` or `/people/NAME@DOMAIN`: who they are, who
 //! sees what they post, their posts the viewer may see, and the follow button.
 
 use askama::Template;
@@ -22,7 +22,7 @@ pub fn routes() -> Router<Web> {
 }
 
 /// The account an address names, if it is known here and not suspended.
-async fn account(web: &Web, acct: &str) -> Result<accounts::Model, WebError> {
+pub(super) async fn account(web: &Web, acct: &str) -> Result<accounts::Model, WebError> {
     let acct = acct.trim_start_matches('@');
     let (user, domain) = match acct.split_once('@') {
         Some((u, d)) if !d.eq_ignore_ascii_case(&web.svc.config.domain) => (u, Some(d)),
@@ -51,7 +51,6 @@ struct ProfilePage {
     who: Author,
     /// Sanitised HTML (ours escaped, remote cleaned on arrival).
     note: String,
-    is_group: bool,
     remote_url: Option<String>,
     followers: u64,
     following: u64,
@@ -72,6 +71,10 @@ async fn profile(
     let c = Chrome::new(&web, &visitor, "");
     let result = async {
         let a = account(&web, &acct).await?;
+        // A group's address (`/users/NAME` opened in a browser) shows the group's page.
+        if a.actor_type == coopol_db::groups::GROUP {
+            return Ok(Redirect::to(&view::profile_path(&a)).into_response());
+        }
         let viewer = visitor.me.as_ref().map(|m| m.account.id);
         let mut c = c.clone();
         if viewer == Some(a.id) {
@@ -97,7 +100,6 @@ async fn profile(
         let page = ProfilePage {
             who: Author::of(&a),
             note: a.note.clone(),
-            is_group: a.actor_type == coopol_db::groups::GROUP,
             remote_url: a.domain.as_ref().map(|_| a.url.clone()),
             followers,
             following,
