@@ -760,3 +760,15 @@ async fn mentions_and_follows_appear_on_the_notifications_page_and_requests_are_
         assert_eq!(again.status, StatusCode::NOT_FOUND, "nothing left to accept");
     }
 }
+
+#[tokio::test]
+async fn the_not_found_page_speaks_the_visitors_language() {
+    for site in sites().await {
+        let res = site.get(coopol_web::browser::NOT_FOUND_PAGE, None, "en").await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", site.backend);
+        assert!(res.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+        assert!(res.text.contains("<h1>Page not found</h1>"), "{}", res.text);
+        let fr = site.get(coopol_web::browser::NOT_FOUND_PAGE, None, "fr").await;
+        assert!(fr.text.contains("<h1>Page introuvable</h1>"), "{}", fr.text);
+    }
+}
