@@ -442,3 +442,58 @@ def test_groups_directory_and_a_request_to_join(cluster, browser, js, run_dir):
         _screenshots(browser, run_dir, inst.url("/groups"), "groups", bob_cookies)
         _screenshots(browser, run_dir, group_url, "group", alice_cookies)
         _screenshots(browser, run_dir, event_url, "event", bob_cookies)
+
+
+def test_notifications_page_shows_a_mention_and_a_follow(cluster, browser, js, run_dir):
+    inst = cluster[0]
+    alice = inst.users["alice"]
+    bob = inst.api("bob")
+    posted = bob.status_post(f"@alice on colle les affiches ce soir ? ({'js' if js else 'nojs'})", visibility="public")
+    bob.account_follow(posted["mentions"][0]["id"])
+    ctx = _context(browser, js, "en-GB")
+    try:
+        page = ctx.new_page()
+        _sign_in(page, inst, alice)
+        page.get_by_role("link", name="Notifications").click()
+        page.wait_for_url(inst.url("/notifications"))
+        assert page.get_by_role("heading", level=1).inner_text() == "Notifications"
+        lines = page.locator(".notifications").inner_text()
+        assert re.search(r"mentioned you", lines) and re.search(r"follows you", lines), lines
+        assert "on colle les affiches" in lines
+        page.get_by_role("link", name="Mentions only").click()
+        page.wait_for_url(re.compile(r"only=mentions"))
+        lines = page.locator(".notifications").inner_text()
+        assert "mentioned you" in lines and "follows you" not in lines, lines
+        cookies = ctx.cookies()
+    finally:
+        ctx.close()
+    assert _axe(browser, inst.url("/notifications"), cookies) == []
+    if js:
+        _screenshots(browser, run_dir, inst.url("/notifications"), "notifications", cookies)
+
+
+def test_unknown_address_is_a_page_for_browsers_and_json_for_apps(cluster, browser, js, run_dir):
+    import json
+    import urllib.error
+    import urllib.request
+
+    inst = cluster[0]
+    ctx = _context(browser, js, "fr-FR")
+    try:
+        page = ctx.new_page()
+        resp = page.goto(inst.url("/nope"))
+        assert resp.status == 404
+        assert resp.headers["content-type"].startswith("text/html")
+        assert page.locator("html").get_attribute("lang") == "fr"
+        assert page.get_by_role("heading", level=1).is_visible()
+        assert "Record not found" not in page.content()
+    finally:
+        ctx.close()
+    req = urllib.request.Request(inst.url("/nope"), headers={"Accept": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(req, timeout=10)
+    assert err.value.code == 404
+    assert json.loads(err.value.read()) == {"error": "Record not found"}
+    assert _axe(browser, inst.url("/nope")) == []
+    if js:
+        _screenshots(browser, run_dir, inst.url("/nope"), "not-found")

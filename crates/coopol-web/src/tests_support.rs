@@ -41,6 +41,7 @@ const FAMILIES: &[&str] = &[
     "session-",
     "visibility-",
     "action-",
+    "notif-",
 ];
 
 /// The message keys a source names: in a template, the arguments of `t`, `t1` and `tn`; in Rust,

@@ -701,3 +701,74 @@ async fn an_events_page_takes_answers_and_keeps_a_waiting_list() {
         assert_eq!(res.status, StatusCode::FORBIDDEN);
     }
 }
+
+/// Posts `text` publicly as the signed-in person of `session`; the new post's page.
+async fn post_as(site: &Site, session: &str, text: &str) -> String {
+    let home = site.get("/home", Some(session), "en").await;
+    let (csrf, key) = (field(&home.text, "csrf"), field(&home.text, "key"));
+    let form =
+        [("csrf", csrf.as_str()), ("text", text), ("visibility", "public"), ("key", key.as_str()), ("spoiler", "")];
+    let res = site.post("/posts", Some(session), &form).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+    res.location().to_string()
+}
+
+#[tokio::test]
+async fn mentions_and_follows_appear_on_the_notifications_page_and_requests_are_answered_there() {
+    for site in sites().await {
+        let nadia = person(&site.svc, "nadia").await;
+        let karim = person(&site.svc, "karim").await;
+        let lea = person(&site.svc, "lea").await;
+        let karims = site.sign_in("karim").await;
+        let mention = post_as(&site, &karims, "@nadia rendez-vous au marché samedi").await;
+        coopol_service::relationships::follow(&site.svc, &karim, &nadia).await.unwrap();
+
+        assert_eq!(site.get("/notifications", None, "en").await.location(), "/signin", "signed in only");
+        let nadias = site.sign_in("nadia").await;
+        let page = site.get("/notifications", Some(&nadias), "en").await;
+        assert_eq!(page.status, StatusCode::OK, "{}: {}", site.backend, page.text);
+        assert!(page.text.contains("karim mentioned you"), "{}", page.text);
+        assert!(page.text.contains("karim follows you"));
+        assert!(page.text.contains(&format!("href=\"{mention}\"")) && page.text.contains("rendez-vous au marché"));
+        let fr = site.get("/notifications", Some(&nadias), "fr").await;
+        assert!(fr.text.contains("karim vous suit"), "the settings' language is English? {}", fr.text);
+        let only = site.get("/notifications?only=mentions", Some(&nadias), "en").await;
+        assert!(only.text.contains("karim mentioned you") && !only.text.contains("karim follows you"));
+        let marker = coopol_db::markers::get(&site.svc.db, nadia.id, &["notifications".into()]).await.unwrap();
+        assert_eq!(marker.len(), 1, "seeing the page reads the notifications");
+
+        // A locked account answers a request from the page.
+        let mut locked: accounts::ActiveModel = nadia.clone().into();
+        locked.locked = Set(true);
+        let nadia = locked.update(&site.svc.db).await.unwrap();
+        coopol_service::relationships::follow(&site.svc, &lea, &nadia).await.unwrap();
+        let page = site.get("/notifications", Some(&nadias), "en").await;
+        assert!(page.text.contains("lea asks to follow you"), "{}", page.text);
+        let csrf = field(&page.text, "csrf");
+        let bad =
+            site.post(&format!("/notifications/requests/{}/accept", lea.id), Some(&nadias), &[("csrf", "x")]).await;
+        assert_eq!(bad.status, StatusCode::FORBIDDEN);
+        let res =
+            site.post(&format!("/notifications/requests/{}/accept", lea.id), Some(&nadias), &[("csrf", &csrf)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+        let follow = coopol_db::queries::follow_between(&site.svc.db, lea.id, nadia.id).await.unwrap().unwrap();
+        assert_eq!(follow.state, coopol_db::queries::FOLLOW_ACCEPTED);
+        let page = site.get("/notifications", Some(&nadias), "en").await;
+        assert!(!page.text.contains("/accept\""), "no button once answered");
+        let again =
+            site.post(&format!("/notifications/requests/{}/accept", lea.id), Some(&nadias), &[("csrf", &csrf)]).await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND, "nothing left to accept");
+    }
+}
+
+#[tokio::test]
+async fn the_not_found_page_speaks_the_visitors_language() {
+    for site in sites().await {
+        let res = site.get(coopol_web::browser::NOT_FOUND_PAGE, None, "en").await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", site.backend);
+        assert!(res.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+        assert!(res.text.contains("<h1>Page not found</h1>"), "{}", res.text);
+        let fr = site.get(coopol_web::browser::NOT_FOUND_PAGE, None, "fr").await;
+        assert!(fr.text.contains("<h1>Page introuvable</h1>"), "{}", fr.text);
+    }
+}

@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method, Uri};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
@@ -14,6 +15,7 @@ use coopol_api::media::store::LocalDiskStore;
 use coopol_api::media::{Media, MediaLimits};
 use coopol_federation::{delivery, inbox_worker, outbox, Federation};
 use tokio::task::JoinHandle;
+use tower::ServiceExt;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -41,17 +43,24 @@ pub fn app(
         .layer(axum::Extension(media));
     // Before routing: a browser opening an actor, post or hashtag address gets the web page.
     // The outer router has only its fallback, so its middleware runs before `routes` route.
-    Ok(Router::new().fallback_service(routes).layer(axum::middleware::from_fn(browser_pages)).layer(
-        TraceLayer::new_for_http()
-            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-            .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
-    ))
+    Ok(Router::new()
+        .fallback_service(routes.clone())
+        .layer(axum::middleware::from_fn_with_state(routes, browser_pages))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+        ))
 }
 
 /// Content negotiation of the addresses other servers know (`/@name`, `/users/name`, a post's,
 /// a hashtag's): ActivityStreams for whoever asks for it, the web interface's page of the same
 /// thing for a browser (`coopol_web::browser::page_for`), with `Vary: Accept` either way.
-async fn browser_pages(mut req: Request, next: Next) -> Response {
+/// An address nothing answers gives a browser the web interface's 404 page instead of
+/// Mastodon's JSON (`coopol_web::browser::wants_error_page` decides).
+async fn browser_pages(State(routes): State<Router>, mut req: Request, next: Next) -> Response {
+    let error_page = coopol_web::browser::wants_error_page(req.method(), req.uri().path(), req.headers())
+        .then(|| (req.method().clone(), req.headers().clone()));
     let page = coopol_web::browser::page_for(req.uri().path());
     let browser = matches!(*req.method(), Method::GET | Method::HEAD)
         && !coopol_federation::routes::wants_activity_json(req.headers());
@@ -61,10 +70,36 @@ async fn browser_pages(mut req: Request, next: Next) -> Response {
         }
     }
     let mut resp = next.run(req).await;
-    if page.is_some() {
+    if let Some((method, headers)) = error_page.filter(|_| is_json_not_found(&resp)) {
+        resp = not_found_page(routes, method, headers).await;
+    }
+    // A 404 is negotiated too: HTML for a browser, JSON for the rest.
+    if page.is_some() || resp.status() == StatusCode::NOT_FOUND {
         resp.headers_mut().append(header::VARY, HeaderValue::from_static("Accept"));
     }
     resp
+}
+
+/// Mastodon's `{"error": ...}` 404, which a browser should not see.
+fn is_json_not_found(resp: &Response) -> bool {
+    resp.status() == StatusCode::NOT_FOUND
+        && resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/json"))
+}
+
+/// The web interface's 404 page, asked with the browser's headers (its language, its session).
+async fn not_found_page(routes: Router, method: Method, headers: axum::http::HeaderMap) -> Response {
+    let mut req = Request::new(axum::body::Body::empty());
+    *req.method_mut() = method;
+    *req.uri_mut() = Uri::from_static(coopol_web::browser::NOT_FOUND_PAGE);
+    *req.headers_mut() = headers;
+    match routes.oneshot(req).await {
+        Ok(resp) => resp,
+        Err(never) => match never {},
+    }
 }
 
 /// The media store and limits of an instance: files on local disk under `media_dir`.

@@ -278,3 +278,25 @@ action-participate = I'm coming
 action-maybe = Maybe
 action-not-going = I'm not coming any more
 action-leave-waitlist = Leave the waiting list
+
+## Notifications
+nav-notifications = Notifications
+notif-title = Notifications
+notif-intro = What happened to you: mentions, replies, new followers, favourites, boosts, polls and events.
+notif-filter-label = Which notifications
+notif-filter-all = All
+notif-filter-mentions = Mentions only
+notif-empty = No notifications here yet.
+notif-older = Older notifications
+notif-mention = { $name } mentioned you
+notif-status = { $name } posted
+notif-reblog = { $name } boosted your post
+notif-follow = { $name } follows you
+notif-follow-request = { $name } asks to follow you
+notif-favourite = { $name } added your post to their favourites
+notif-poll = { $name }'s poll has ended
+notif-update = { $name } edited a post you boosted
+notif-event-request = { $name } asks to take part in your event
+notif-event-accepted = { $name } accepted your participation in the event
+notif-event-reminder = Reminder: { $name }'s event starts soon
+notif-other = Something happened ({ $name })

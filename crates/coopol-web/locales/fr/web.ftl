@@ -278,3 +278,25 @@ action-participate = Je viens
 action-maybe = Peut-être
 action-not-going = Je ne viens plus
 action-leave-waitlist = Quitter la liste d’attente
+
+## Notifications
+nav-notifications = Notifications
+notif-title = Notifications
+notif-intro = Ce qui vous concerne : mentions, réponses, nouveaux abonnés, favoris, partages, sondages et événements.
+notif-filter-label = Quelles notifications
+notif-filter-all = Toutes
+notif-filter-mentions = Mentions seulement
+notif-empty = Aucune notification pour l’instant.
+notif-older = Notifications plus anciennes
+notif-mention = { $name } vous a mentionné·e
+notif-status = { $name } a publié
+notif-reblog = { $name } a partagé votre message
+notif-follow = { $name } vous suit
+notif-follow-request = { $name } demande à vous suivre
+notif-favourite = { $name } a ajouté votre message à ses favoris
+notif-poll = Le sondage de { $name } est terminé
+notif-update = { $name } a modifié un message que vous avez partagé
+notif-event-request = { $name } demande à participer à votre événement
+notif-event-accepted = { $name } a accepté votre participation à l’événement
+notif-event-reminder = Rappel : l’événement de { $name } commence bientôt
+notif-other = Du nouveau ({ $name })

@@ -21,7 +21,14 @@ const EVENTS: usize = 5;
 const POSTS: u64 = 10;
 
 pub fn routes() -> Router<Web> {
-    Router::new().route("/", get(front))
+    Router::new().route("/", get(front)).route(crate::browser::NOT_FOUND_PAGE, get(not_found))
+}
+
+/// The page a browser gets for an address nothing answers (the server sends it there, see
+/// `browser::wants_error_page`).
+async fn not_found(State(web): State<Web>, visitor: Visitor) -> Response {
+    let c = Chrome::new(&web, &visitor, "");
+    respond(&c, Err(WebError::NotFound))
 }
 
 #[derive(Template)]

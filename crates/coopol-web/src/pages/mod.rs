@@ -10,6 +10,7 @@ use crate::Web;
 mod events;
 mod front;
 mod groups;
+mod notifications;
 mod people;
 mod posts;
 mod settings;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<Web> {
         .merge(people::routes())
         .merge(groups::routes())
         .merge(events::routes())
+        .merge(notifications::routes())
         .merge(settings::routes())
 }
 
