@@ -50,15 +50,10 @@ pub async fn all() -> Result<Vec<(&'static str, Db)>, DbError> {
     Ok(out)
 }
 
-/// Stores a person's account row (no keys, no user) with the actor id `uri`, local when
-/// `domain` is `None`: the fixture most tests start from.
-pub async fn insert_account(
-    db: &impl ConnectionTrait,
-    username: &str,
-    domain: Option<&str>,
-    uri: &str,
-) -> Result<accounts::Model, DbError> {
-    Ok(accounts::ActiveModel {
+/// A person's account row, not yet stored (no keys, no user), with the actor id `uri`, local
+/// when `domain` is `None`: tests that need a group or another `url` change those fields.
+pub fn account_row(username: &str, domain: Option<&str>, uri: &str) -> accounts::ActiveModel {
+    accounts::ActiveModel {
         id: Set(coopol_core::new_id()),
         username: Set(username.into()),
         domain: Set(domain.map(String::from)),
@@ -78,6 +73,14 @@ pub async fn insert_account(
         updated_at: Set(crate::now()),
         ..Default::default()
     }
-    .insert(db)
-    .await?)
+}
+
+/// Stores `account_row`: the fixture most tests start from.
+pub async fn insert_account(
+    db: &impl ConnectionTrait,
+    username: &str,
+    domain: Option<&str>,
+    uri: &str,
+) -> Result<accounts::Model, DbError> {
+    Ok(account_row(username, domain, uri).insert(db).await?)
 }

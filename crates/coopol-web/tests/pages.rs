@@ -41,30 +41,9 @@ async fn sites() -> Vec<Site> {
 
 /// A local person with a password.
 async fn person(svc: &Service, name: &str) -> accounts::Model {
-    let uri = svc.config.actor_url(name);
-    let a = accounts::ActiveModel {
-        id: Set(coopol_core::new_id()),
-        username: Set(name.into()),
-        domain: Set(None),
-        display_name: Set(name.into()),
-        note: Set(String::new()),
-        uri: Set(uri.clone()),
-        url: Set(svc.config.profile_url(name)),
-        actor_type: Set("Person".into()),
-        inbox_url: Set(format!("{uri}/inbox")),
-        public_key_id: Set(format!("{uri}#main-key")),
-        public_key_pem: Set(String::new()),
-        locked: Set(false),
-        bot: Set(false),
-        suspended: Set(false),
-        also_known_as: Set("[]".into()),
-        created_at: Set(coopol_db::now()),
-        updated_at: Set(coopol_db::now()),
-        ..Default::default()
-    }
-    .insert(&svc.db)
-    .await
-    .unwrap();
+    let mut row = coopol_db::testing::account_row(name, None, &svc.config.actor_url(name));
+    row.url = Set(svc.config.profile_url(name));
+    let a = row.insert(&svc.db).await.unwrap();
     users::ActiveModel {
         id: Set(coopol_core::new_id()),
         account_id: Set(a.id),
@@ -375,30 +354,13 @@ async fn settings_choose_the_language_and_end_sessions() {
 /// A local group with `admin` as its admin (an accepted follower with the admin role).
 async fn group(svc: &Service, name: &str, join_mode: &str, private: bool, admin: &accounts::Model) -> accounts::Model {
     use coopol_db::entities::{follows, groups};
-    let uri = svc.config.actor_url(name);
-    let a = accounts::ActiveModel {
-        id: Set(coopol_core::new_id()),
-        username: Set(name.into()),
-        domain: Set(None),
-        display_name: Set(format!("Groupe {name}")),
-        note: Set("<p>Le groupe de travail du quartier.</p>".into()),
-        uri: Set(uri.clone()),
-        url: Set(svc.config.profile_url(name)),
-        actor_type: Set(coopol_db::groups::GROUP.into()),
-        inbox_url: Set(format!("{uri}/inbox")),
-        public_key_id: Set(format!("{uri}#main-key")),
-        public_key_pem: Set(String::new()),
-        locked: Set(join_mode != "open"),
-        bot: Set(false),
-        suspended: Set(false),
-        also_known_as: Set("[]".into()),
-        created_at: Set(coopol_db::now()),
-        updated_at: Set(coopol_db::now()),
-        ..Default::default()
-    }
-    .insert(&svc.db)
-    .await
-    .unwrap();
+    let mut row = coopol_db::testing::account_row(name, None, &svc.config.actor_url(name));
+    row.url = Set(svc.config.profile_url(name));
+    row.display_name = Set(format!("Groupe {name}"));
+    row.note = Set("<p>Le groupe de travail du quartier.</p>".into());
+    row.actor_type = Set(coopol_db::groups::GROUP.into());
+    row.locked = Set(join_mode != "open");
+    let a = row.insert(&svc.db).await.unwrap();
     groups::ActiveModel {
         account_id: Set(a.id),
         join_mode: Set(join_mode.into()),
