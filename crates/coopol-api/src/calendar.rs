@@ -5,7 +5,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use coopol_core::plain::html_to_text;
 use coopol_db::entities::events;
-use coopol_db::WriteTxn;
 use coopol_federation::Federation;
 
 use crate::ics::{self, IcsCalendar, IcsEvent, IcsStatus};
@@ -107,15 +106,10 @@ fn not_modified(request: &HeaderMap, etag: &str, last_modified: Option<chrono::D
 
 /// A fresh calendar token for the account, replacing the old one; returns the secret.
 pub async fn new_token(fed: &Federation, account_id: i64) -> Result<String, ApiError> {
-    let token = crate::auth::random_secret();
-    let txn = fed.db.begin_write().await?;
-    // Its first statement deletes the old token: a write first, as SQLite needs.
-    coopol_db::calendar::set_calendar_token(&txn, account_id, &crate::auth::secret_hash(&token)).await?;
-    txn.commit().await?;
-    Ok(token)
+    Ok(coopol_service::events::new_calendar_token(fed, account_id).await?)
 }
 
 /// The account a calendar token belongs to.
 pub async fn token_account(fed: &Federation, token: &str) -> Result<Option<i64>, ApiError> {
-    Ok(coopol_db::calendar::account_of_calendar_token(&fed.db, &crate::auth::secret_hash(token)).await?)
+    Ok(coopol_service::events::calendar_token_account(fed, token).await?)
 }

@@ -8,6 +8,7 @@ pub mod group;
 pub mod id;
 pub mod intent;
 pub mod plain;
+pub mod registration;
 pub mod role;
 pub mod text;
 pub mod visibility;
@@ -16,6 +17,7 @@ pub use audience::Audience;
 pub use group::{GroupRole, JoinMode};
 pub use id::new_id;
 pub use intent::Intent;
+pub use registration::RegistrationMode;
 pub use role::Role;
 pub use visibility::Visibility;
 
@@ -35,6 +37,8 @@ pub enum CoreError {
     UnknownRole(String),
     #[error("unknown join mode {0:?}: use open, approval or invite")]
     UnknownJoinMode(String),
+    #[error("unknown registration mode {0:?}: use closed, invite, approval or open")]
+    UnknownRegistrationMode(String),
     #[error("invalid username {0:?}: use 1 to 30 letters, digits or underscores")]
     InvalidUsername(String),
 }

@@ -469,6 +469,37 @@ pub async fn hashtags(db: &impl ConnectionTrait, prefix: &str, limit: u64) -> Re
     Ok(rows.into_iter().map(|(n, _)| n).collect())
 }
 
+/// Accounts (people and groups, here and elsewhere) whose username or display name starts with
+/// `needle`, or a word of whose display name does (case insensitive); never suspended ones nor
+/// instance actors. Local first, then by domain and name.
+pub async fn search_accounts(
+    db: &impl ConnectionTrait,
+    needle: &str,
+    limit: u64,
+    offset: u64,
+) -> Result<Vec<accounts::Model>, DbError> {
+    let needle = needle.trim_start_matches(['@', '!']).to_lowercase();
+    let needle = needle.split('@').next().unwrap_or("").replace(['%', '_', '\\'], "");
+    if needle.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(accounts::Entity::find()
+        .filter(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(accounts::Column::Username))).like(format!("{needle}%")))
+                .add(Expr::expr(Func::lower(Expr::col(accounts::Column::DisplayName))).like(format!("{needle}%")))
+                .add(Expr::expr(Func::lower(Expr::col(accounts::Column::DisplayName))).like(format!("% {needle}%"))),
+        )
+        .filter(accounts::Column::Suspended.eq(false))
+        .filter(accounts::Column::ActorType.ne("Application"))
+        .order_by_asc(accounts::Column::Domain)
+        .order_by_asc(accounts::Column::Username)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 /// Full-text search in local statuses: those whose text contains every word of `q` (case
 /// insensitive), public or unlisted, or by `viewer`; newest first.
 pub async fn search_local_statuses(

@@ -5,7 +5,7 @@
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, Set};
 
-use crate::entities::accounts;
+use crate::entities::{accounts, users};
 
 use crate::{connect, Db, DbError};
 
@@ -83,4 +83,20 @@ pub async fn insert_account(
     uri: &str,
 ) -> Result<accounts::Model, DbError> {
     Ok(account_row(username, domain, uri).insert(db).await?)
+}
+
+/// An approved local user of `account_id` with this password hash and instance role, not yet
+/// stored: tests that need a waiting account change `approved`.
+pub fn user_row(account_id: i64, email: &str, password_hash: &str, role: &str) -> users::ActiveModel {
+    users::ActiveModel {
+        id: Set(coopol_core::new_id()),
+        account_id: Set(account_id),
+        email: Set(email.into()),
+        password_hash: Set(password_hash.into()),
+        role: Set(role.into()),
+        created_at: Set(crate::now()),
+        approved: Set(true),
+        sign_up_reason: Set(None),
+        invitation_id: Set(None),
+    }
 }

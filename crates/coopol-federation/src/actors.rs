@@ -64,7 +64,8 @@ pub async fn ensure_instance_actor(db: &Db, config: &InstanceConfig) -> Result<a
     Ok(model.insert(db).await?)
 }
 
-/// Creates a local account (a Person) with a fresh RSA key pair.
+/// Creates a local account (a Person) with a fresh RSA key pair (an actor without a user: the
+/// accounts people sign in with are made by `coopol_service::registrations`).
 pub async fn create_local_account(
     db: &impl ConnectionTrait,
     config: &InstanceConfig,
@@ -74,36 +75,7 @@ pub async fn create_local_account(
     if queries::local_account(db, username).await?.is_some() {
         return Err(FederationError::Invalid(format!("username {username} is taken")));
     }
-    let keys = new_keys()?;
-    let uri = config.actor_url(username);
-    let now = coopol_db::now();
-    let model = accounts::ActiveModel {
-        id: Set(coopol_core::new_id()),
-        username: Set(username.into()),
-        domain: Set(None),
-        display_name: Set(username.into()),
-        note: Set(String::new()),
-        uri: Set(uri.clone()),
-        url: Set(config.profile_url(username)),
-        actor_type: Set("Person".into()),
-        inbox_url: Set(format!("{uri}/inbox")),
-        shared_inbox_url: Set(Some(config.shared_inbox_url())),
-        outbox_url: Set(Some(format!("{uri}/outbox"))),
-        followers_url: Set(Some(format!("{uri}/followers"))),
-        following_url: Set(Some(format!("{uri}/following"))),
-        public_key_id: Set(format!("{uri}#main-key")),
-        public_key_pem: Set(keys.public_pem),
-        private_key_pem: Set(Some(keys.private_pem)),
-        locked: Set(false),
-        bot: Set(false),
-        suspended: Set(false),
-        moved_to_uri: Set(None),
-        also_known_as: Set("[]".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        fetched_at: Set(None),
-    };
-    Ok(model.insert(db).await?)
+    Ok(coopol_service::registrations::insert_local_actor(db, config, username, new_keys()?).await?)
 }
 
 /// What a new local group is.

@@ -113,6 +113,10 @@ async fn nodeinfo(State(fed): State<Federation>) -> Response {
         Ok(f) => (f.users, f.local_posts),
         Err(e) => return internal(e),
     };
+    let registrations = match coopol_service::registrations::mode(&fed.service).await {
+        Ok(m) => m,
+        Err(e) => return internal(e),
+    };
     let doc = json!({
         "version": "2.1",
         "software": {
@@ -122,7 +126,7 @@ async fn nodeinfo(State(fed): State<Federation>) -> Response {
         },
         "protocols": ["activitypub"],
         "services": { "inbound": [], "outbound": [] },
-        "openRegistrations": fed.config.registrations,
+        "openRegistrations": registrations.accepts_strangers(),
         "usage": { "users": { "total": users }, "localPosts": posts },
         // Apps on megalodon (Whalebird and others) only speak to servers whose software they
         // know, or whose `upstream` is Mastodon: our client API is Mastodon's.

@@ -14,8 +14,9 @@ pub struct InstanceConfig {
     pub dev: bool,
     /// Human name of the instance, shown in `/api/v1/instance` and NodeInfo.
     pub title: String,
-    /// Whether anyone may register (the API's registration endpoint; admins create accounts).
-    pub registrations: bool,
+    /// Who may sign up until the admin sets it (`registrations::mode` reads the stored setting
+    /// first): from the configuration file.
+    pub registrations: coopol_core::RegistrationMode,
     /// Where users can get the source of the code this instance runs (AGPL §13).
     pub source_url: Option<String>,
 }
@@ -94,7 +95,7 @@ mod tests {
             domain: "localhost:8081".into(),
             dev: true,
             title: "t".into(),
-            registrations: false,
+            registrations: coopol_core::RegistrationMode::Closed,
             source_url: None,
         };
         assert!(c.is_local("http://localhost:8081/users/a"));

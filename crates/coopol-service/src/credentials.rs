@@ -14,6 +14,8 @@ use crate::ServiceError;
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longest password accepted (hashing a megabyte would be a cheap way to load the server).
+pub const MAX_PASSWORD_CHARS: usize = 1024;
 
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String, ServiceError> {
@@ -62,23 +64,47 @@ pub async fn user_by_login(db: &Db, login: &str) -> Result<Option<users::Model>,
     }
 }
 
-/// The user if `login` names one whose account is not suspended and `password` is theirs.
-/// Whatever the reason for `None`, the same work is done (a password hash is checked), so the
-/// time taken does not tell whether the account exists.
-pub async fn check_password(db: &Db, login: &str, password: &str) -> Result<Option<users::Model>, ServiceError> {
+/// What a name or e-mail with a password opens.
+#[derive(Debug)]
+pub enum Login {
+    /// Theirs, and the account may sign in.
+    Valid(users::Model),
+    /// Theirs, but the account waits for an admin's approval (the password was right, so this
+    /// tells nothing to someone who does not know it).
+    AwaitingApproval,
+    /// Anything else: no such account, a wrong password, a suspended account.
+    Refused,
+}
+
+/// Checks `login` and `password`. Whatever the answer, the same work is done (a password hash
+/// is checked once), so the time taken does not tell whether the account exists.
+pub async fn check_login(db: &Db, login: &str, password: &str) -> Result<Login, ServiceError> {
     let user = user_by_login(db, login).await?;
     let active = match &user {
         Some(u) => queries::account_by_id(db, u.account_id).await?.is_some_and(|a| !a.suspended),
         None => false,
     };
     match user {
-        Some(u) if active => Ok(verify_password(password, &u.password_hash).then_some(u)),
+        Some(u) if active => Ok(match (verify_password(password, &u.password_hash), u.approved) {
+            (true, true) => Login::Valid(u),
+            (true, false) => Login::AwaitingApproval,
+            (false, _) => Login::Refused,
+        }),
         _ => {
             // As long as a real check: hashing costs what verifying costs.
             let _ = hash_password(&format!("{password}-unknown-account"));
-            Ok(None)
+            Ok(Login::Refused)
         }
     }
+}
+
+/// The user if `login` names one who may sign in (not suspended, approved) and `password` is
+/// theirs.
+pub async fn check_password(db: &Db, login: &str, password: &str) -> Result<Option<users::Model>, ServiceError> {
+    Ok(match check_login(db, login, password).await? {
+        Login::Valid(u) => Some(u),
+        Login::AwaitingApproval | Login::Refused => None,
+    })
 }
 
 #[cfg(test)]

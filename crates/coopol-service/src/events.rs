@@ -71,6 +71,31 @@ pub async fn upcoming_of_group(
     Ok(out)
 }
 
+/// A new secret for the personal calendar feed of `account_id` (the events they organise or
+/// take part in); the previous one stops working. Only its hash is stored.
+pub async fn new_calendar_token(svc: &Service, account_id: i64) -> Result<String, ServiceError> {
+    let token = crate::credentials::random_secret();
+    let txn = svc.db.begin_write().await?;
+    // Its first statement deletes the old token: a write first, as SQLite needs.
+    coopol_db::calendar::set_calendar_token(&txn, account_id, &crate::credentials::secret_hash(&token)).await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
+/// The account whose personal calendar feed `token` opens.
+pub async fn calendar_token_account(svc: &Service, token: &str) -> Result<Option<i64>, ServiceError> {
+    Ok(coopol_db::calendar::account_of_calendar_token(&svc.db, &crate::credentials::secret_hash(token)).await?)
+}
+
+/// The events of `account_id`'s agenda not over yet: those they organise or take part in
+/// (coming or maybe), soonest first.
+pub async fn agenda(svc: &Service, account_id: i64) -> Result<Vec<events::Model>, ServiceError> {
+    let now = chrono::Utc::now();
+    let mut rows = coopol_db::calendar::personal_events(&svc.db, account_id).await?;
+    rows.retain(|e| e.starts_at >= now || e.ends_at.is_some_and(|end| end >= now));
+    Ok(rows)
+}
+
 /// The event of a companion status, if the status is one.
 pub async fn event_of_status(db: &impl ConnectionTrait, status_id: i64) -> Result<Option<events::Model>, ServiceError> {
     Ok(events::Entity::find().filter(events::Column::StatusId.eq(status_id)).one(db).await?)

@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod events;
 pub mod groups;
 pub mod polls;
+pub mod registrations;
 pub mod relationships;
 pub mod sessions;
 pub mod statuses;

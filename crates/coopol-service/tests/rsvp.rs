@@ -15,7 +15,7 @@ fn config() -> InstanceConfig {
         domain: "local.test".into(),
         dev: false,
         title: "t".into(),
-        registrations: false,
+        registrations: coopol_core::RegistrationMode::Closed,
         source_url: None,
     }
 }

@@ -163,6 +163,11 @@ impl Tr {
         self.translations.get(self.lang, key, &[(name, value)])
     }
 
+    /// The message `key` with two arguments.
+    pub fn t2(&self, key: &str, a: (&str, &str), b: (&str, &str)) -> String {
+        self.translations.get(self.lang, key, &[a, b])
+    }
+
     /// The message `key` for a number `count`.
     pub fn tn(&self, key: &str, count: u64) -> String {
         self.translations.count(self.lang, key, count)

@@ -9,6 +9,7 @@ pub mod browser;
 mod error;
 pub mod i18n;
 mod limits;
+pub mod lookup;
 mod pages;
 mod security;
 mod session;
@@ -25,13 +26,27 @@ use coopol_service::Service;
 pub use error::WebError;
 pub use i18n::{Lang, TranslationError, Translations};
 
-/// What the instance says about itself on its front page (from the configuration file).
-#[derive(Debug, Clone, Default)]
+/// What the instance says about itself on its front page (from the configuration file), and
+/// how it reaches other servers.
+#[derive(Clone, Default)]
 pub struct Site {
     /// A paragraph or two: who runs the instance and what it is for.
     pub description: String,
     /// The rules members accept, in order.
     pub rules: Vec<String>,
+    /// Finds remote people, groups and posts for search; without it, search finds only what
+    /// this instance already knows.
+    pub lookup: Option<Arc<dyn lookup::Lookup>>,
+}
+
+impl std::fmt::Debug for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Site")
+            .field("description", &self.description)
+            .field("rules", &self.rules)
+            .field("lookup", &self.lookup.is_some())
+            .finish()
+    }
 }
 
 /// The state of the web handlers.

@@ -1,14 +1,13 @@
 //! `coopol admin ...`: accounts, tokens and domain blocks, straight on the database. They run
 //! on the server with the same configuration as `coopol serve`, and may run while it runs.
 
-use coopol_db::WriteTxn;
 use std::io::Write;
 
 use coopol_core::Role;
 use coopol_db::entities::{accounts, domain_blocks, users};
 use coopol_db::{queries, Db};
-use coopol_federation::actors;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use coopol_service::registrations::{self, NewAccount, RegistrationError};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::cli::{AccountCommand, AdminCommand, CreateAccount, DomainBlockCommand};
 use crate::config::Config;
@@ -16,10 +15,6 @@ use crate::error::Error;
 
 /// Scopes of tokens made by `coopol admin token`.
 pub const TOKEN_SCOPES: &str = "read write follow push";
-/// Shortest password accepted (as Mastodon).
-pub const MIN_PASSWORD_CHARS: usize = 8;
-/// Longest password accepted.
-pub const MAX_PASSWORD_CHARS: usize = 1024;
 
 /// Runs an admin command; what it prints goes to `out`.
 pub async fn run(config: &Config, command: AdminCommand, out: &mut impl Write) -> Result<(), Error> {
@@ -42,6 +37,10 @@ pub async fn run(config: &Config, command: AdminCommand, out: &mut impl Write) -
         }
         AdminCommand::DomainBlock { command: DomainBlockCommand::List } => list_domain_blocks(&db, out).await,
         AdminCommand::Group { command } => crate::admin_group::run(&db, config, command, out).await,
+        AdminCommand::Registrations { command } => {
+            crate::admin_registrations::registrations(db, config, command, out).await
+        }
+        AdminCommand::Invite { command } => crate::admin_registrations::invite(db, config, command, out).await,
     }
 }
 
@@ -49,69 +48,23 @@ pub(crate) fn write_err(e: std::io::Error) -> Error {
     Error::Io { what: "cannot write to standard output".into(), source: e }
 }
 
-/// A plausible e-mail address, lowercased: something@domain, no spaces.
-pub fn normalize_email(email: &str) -> Result<String, Error> {
-    let e = email.trim().to_lowercase();
-    let valid = e.len() <= 254
-        && !e.chars().any(char::is_whitespace)
-        && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.is_empty()
-                && !domain.contains('@')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if valid {
-        Ok(e)
-    } else {
-        Err(Error::Usage(format!("{email:?} is not an e-mail address")))
-    }
-}
-
-fn check_password(password: &str) -> Result<(), Error> {
-    let n = password.chars().count();
-    if n < MIN_PASSWORD_CHARS {
-        return Err(Error::Usage(format!("the password is too short: use at least {MIN_PASSWORD_CHARS} characters")));
-    }
-    if n > MAX_PASSWORD_CHARS {
-        return Err(Error::Usage(format!("the password is too long: use at most {MAX_PASSWORD_CHARS} characters")));
-    }
-    Ok(())
-}
-
 async fn create_account(db: &Db, config: &Config, c: CreateAccount, out: &mut impl Write) -> Result<(), Error> {
-    coopol_core::validate_username(&c.name).map_err(|e| Error::Usage(e.to_string()))?;
-    let email = normalize_email(&c.email)?;
-    check_password(&c.password)?;
+    let svc = coopol_service::Service::new(config.instance(), db.clone());
+    let new = NewAccount { username: c.name, email: c.email, password: c.password };
     let role: Role = c.role.into();
-    // Hashing is deliberately slow: done before the transaction opens.
-    let password_hash = coopol_api::auth::hash_password(&c.password)?;
-
-    let txn = db.begin_write().await?;
-    if queries::local_account(&txn, &c.name).await?.is_some() {
-        return Err(Error::Usage(format!("the username {} is already taken", c.name)));
-    }
-    if users::Entity::find().filter(users::Column::Email.eq(email.clone())).one(&txn).await?.is_some() {
-        return Err(Error::Usage(format!("the e-mail address {email} is already used by another account")));
-    }
-    let account = actors::create_local_account(&txn, &config.instance(), &c.name).await?;
-    users::ActiveModel {
-        id: Set(coopol_core::new_id()),
-        account_id: Set(account.id),
-        email: Set(email.clone()),
-        password_hash: Set(password_hash),
-        role: Set(role.as_str().to_string()),
-        created_at: Set(coopol_db::now()),
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
+    let user = registrations::create_account(&svc, &new, role).await.map_err(|e| match e {
+        RegistrationError::Service(e) => Error::from(e),
+        other => Error::Usage(other.to_string()),
+    })?;
+    let account = queries::account_by_id(db, user.account_id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("the account of {} vanished", new.username)))?;
     writeln!(
         out,
         "created @{}@{} ({}, {}), actor {}",
         account.username,
         config.domain,
-        email,
+        user.email,
         role.as_str(),
         account.uri
     )
@@ -247,21 +200,6 @@ async fn list_domain_blocks(db: &Db, out: &mut impl Write) -> Result<(), Error> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn emails() {
-        assert_eq!(normalize_email(" Alice@X.org ").unwrap(), "alice@x.org");
-        for bad in ["", "alice", "@x.org", "alice@", "a b@x.org", "a@b@c", "a@.x"] {
-            assert!(normalize_email(bad).is_err(), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn passwords() {
-        assert!(check_password("short").is_err());
-        assert!(check_password("secretpass1").is_ok());
-        assert!(check_password(&"x".repeat(MAX_PASSWORD_CHARS + 1)).is_err());
-    }
 
     #[test]
     fn blocked_domains() {

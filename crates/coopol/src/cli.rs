@@ -57,6 +57,16 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: crate::admin_group::GroupCommand,
     },
+    /// Who may sign up, and the accounts waiting for approval.
+    Registrations {
+        #[command(subcommand)]
+        command: crate::admin_registrations::RegistrationsCommand,
+    },
+    /// Invitation links to sign up.
+    Invite {
+        #[command(subcommand)]
+        command: crate::admin_registrations::InviteCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]

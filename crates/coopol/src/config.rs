@@ -8,6 +8,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use coopol_core::RegistrationMode;
 use coopol_federation::InstanceConfig;
 use serde::Deserialize;
 
@@ -54,8 +55,9 @@ pub struct FileConfig {
     pub dev: Option<bool>,
     /// Name of the instance.
     pub title: Option<String>,
-    /// Whether the instance announces open registrations.
-    pub registrations: Option<bool>,
+    /// Who may sign up, until the admin changes it from the panel: `closed`, `invite`,
+    /// `approval` or `open` (`true` is `open`, `false` is `closed`).
+    pub registrations: Option<RegistrationsSetting>,
     /// What the front page says about the instance: who runs it and what it is for.
     pub description: Option<String>,
     /// The rules of the instance, shown on the front page in order.
@@ -120,8 +122,8 @@ pub struct Config {
     pub dev: bool,
     /// Human name of the instance.
     pub title: String,
-    /// Whether the instance announces open registrations (API and NodeInfo).
-    pub registrations: bool,
+    /// Who may sign up until the admin sets it (the panel's setting, stored, wins).
+    pub registrations: RegistrationMode,
     /// What the front page says about the instance (empty: a default sentence).
     pub description: String,
     /// The rules of the instance, in order.
@@ -144,6 +146,32 @@ pub struct Config {
 }
 
 /// Reads a boolean as written in an environment variable.
+/// `registrations` in the file: a mode's name, or the boolean of earlier versions.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum RegistrationsSetting {
+    Flag(bool),
+    Mode(String),
+}
+
+fn flag_mode(open: bool) -> RegistrationMode {
+    if open {
+        RegistrationMode::Open
+    } else {
+        RegistrationMode::Closed
+    }
+}
+
+/// A registration mode's name, or a boolean (`1`: open, `0`: closed).
+fn parse_registrations(name: &str, value: &str) -> Result<RegistrationMode, ConfigError> {
+    let v = value.trim().to_ascii_lowercase();
+    v.parse::<RegistrationMode>().or_else(|_| {
+        parse_bool(name, &v)
+            .map(flag_mode)
+            .map_err(|_| invalid(name, format!("{v:?} is not a registration mode (closed, invite, approval, open)")))
+    })
+}
+
 fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
@@ -296,9 +324,11 @@ impl Config {
             None => domain,
         };
 
-        let registrations = match env("COOPOL_REGISTRATIONS") {
-            Some(v) => parse_bool("COOPOL_REGISTRATIONS", &v)?,
-            None => file.registrations.unwrap_or(false),
+        let registrations = match (env("COOPOL_REGISTRATIONS"), &file.registrations) {
+            (Some(v), _) => parse_registrations("COOPOL_REGISTRATIONS", &v)?,
+            (None, Some(RegistrationsSetting::Flag(open))) => flag_mode(*open),
+            (None, Some(RegistrationsSetting::Mode(m))) => parse_registrations("registrations", m)?,
+            (None, None) => RegistrationMode::Closed,
         };
 
         let title = env("COOPOL_TITLE")
@@ -397,7 +427,7 @@ impl Config {
 
     /// What the web interface's front page says about the instance.
     pub fn site(&self) -> coopol_web::Site {
-        coopol_web::Site { description: self.description.clone(), rules: self.rules.clone() }
+        coopol_web::Site { description: self.description.clone(), rules: self.rules.clone(), lookup: None }
     }
 
     /// The client API's rate limits.
@@ -473,7 +503,7 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./coopol-data"));
         assert_eq!(c.database_url, "sqlite://./coopol-data/coopol.db?mode=rwc");
         assert!(!c.dev);
-        assert!(!c.registrations);
+        assert_eq!(c.registrations, RegistrationMode::Closed);
         assert_eq!(c.title, "coopol");
         assert_eq!(c.base_url(), "https://localhost:8080");
     }
@@ -495,7 +525,7 @@ mod tests {
             data_dir = "/var/lib/coopol"
             dev = false
             title = "Section Nord"
-            registrations = true
+            registrations = "approval"
             description = " Les militants du Nord. "
             rules = ["Be kind", " ", "No doxxing"]
             "#,
@@ -510,7 +540,7 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("/var/lib/coopol"));
         assert_eq!(c.database_url, "sqlite:///var/lib/coopol/coopol.db?mode=rwc");
         assert_eq!(c.title, "Section Nord");
-        assert!(c.registrations);
+        assert_eq!(c.registrations, RegistrationMode::Approval);
     }
 
     #[test]
@@ -522,7 +552,7 @@ mod tests {
             database_url: Some("sqlite:///from/file.db".into()),
             dev: Some(true),
             title: Some("From file".into()),
-            registrations: Some(true),
+            registrations: Some(RegistrationsSetting::Flag(true)),
             description: Some("From file".into()),
             rules: None,
             source_url: Some("https://file.example/src".into()),
@@ -561,7 +591,7 @@ mod tests {
         assert_eq!(c.database_url, "postgres://coopol@127.0.0.1/coopol");
         assert!(!c.dev, "COOPOL_DEV=0 turns off dev = true from the file");
         assert_eq!(c.title, "From env");
-        assert!(!c.registrations);
+        assert_eq!(c.registrations, RegistrationMode::Closed);
     }
 
     #[test]

@@ -5,12 +5,14 @@
 mod admin;
 mod admin_group;
 mod admin_move;
+mod admin_registrations;
 mod archive;
 mod cli;
 mod config;
 mod error;
 mod serve;
 mod setup;
+mod web_lookup;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -34,6 +34,10 @@ pub fn app(
     limits: coopol_api::ratelimit::RateLimit,
     site: coopol_web::Site,
 ) -> Result<Router, Error> {
+    let site = coopol_web::Site {
+        lookup: Some(std::sync::Arc::new(crate::web_lookup::FederationLookup(fed.clone()))),
+        ..site
+    };
     let web = coopol_web::router(fed.service.clone(), site).map_err(|e| Error::Usage(e.to_string()))?;
     let routes = coopol_federation::routes::router(fed.clone())
         .merge(coopol_api::router_with(fed.clone(), limits))

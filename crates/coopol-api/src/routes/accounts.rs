@@ -12,8 +12,7 @@ use coopol_db::{queries, social};
 use coopol_federation::{webfinger, Federation};
 use coopol_service as service;
 use coopol_service::accounts::{Field, ProfileUpdate};
-use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use super::{page, paged_accounts, paged_json, path_id};
@@ -386,26 +385,7 @@ pub async fn search_accounts(
             return Ok(vec![a].into_iter().filter(|a| !a.suspended && a.actor_type != "Application").collect());
         }
     }
-    let needle = q.trim_start_matches('@').to_lowercase();
-    let needle = needle.split('@').next().unwrap_or("").replace(['%', '_', '\\'], "");
-    if needle.is_empty() {
-        return Ok(vec![]);
-    }
-    Ok(accounts::Entity::find()
-        .filter(
-            Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(accounts::Column::Username))).like(format!("{needle}%")))
-                .add(Expr::expr(Func::lower(Expr::col(accounts::Column::DisplayName))).like(format!("{needle}%")))
-                .add(Expr::expr(Func::lower(Expr::col(accounts::Column::DisplayName))).like(format!("% {needle}%"))),
-        )
-        .filter(accounts::Column::Suspended.eq(false))
-        .filter(accounts::Column::ActorType.ne("Application"))
-        .order_by_asc(accounts::Column::Domain)
-        .order_by_asc(accounts::Column::Username)
-        .offset(offset)
-        .limit(limit)
-        .all(&fed.db)
-        .await?)
+    Ok(coopol_db::social::search_accounts(&fed.db, q, limit, offset).await?)
 }
 
 async fn familiar_followers(

@@ -6,6 +6,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use coopol_core::RegistrationMode;
 use coopol_federation::Federation;
 
 use serde_json::{json, Value};
@@ -40,6 +41,7 @@ fn media_limits(media: Option<Extension<Media>>) -> MediaLimits {
 async fn v1(State(fed): State<Federation>, media: Option<Extension<Media>>) -> Result<Json<Value>, ApiError> {
     let figures = fed.figures.get(&fed.db).await?;
     let (users, local_statuses, domains) = (figures.users, figures.local_statuses, figures.domains.len());
+    let mode = coopol_service::registrations::mode(&fed.service).await?;
     Ok(Json(json!({
         "uri": fed.config.domain,
         "title": fed.config.title,
@@ -51,9 +53,9 @@ async fn v1(State(fed): State<Federation>, media: Option<Extension<Media>>) -> R
         "stats": { "user_count": users, "status_count": local_statuses, "domain_count": domains },
         "thumbnail": Value::Null,
         "languages": ["fr", "en"],
-        "registrations": fed.config.registrations,
-        "approval_required": false,
-        "invites_enabled": false,
+        "registrations": mode.accepts_strangers(),
+        "approval_required": mode == RegistrationMode::Approval,
+        "invites_enabled": mode != RegistrationMode::Closed,
         "configuration": configuration(media_limits(media)),
         "contact_account": Value::Null,
         "rules": [],
@@ -79,6 +81,7 @@ fn configuration(limits: MediaLimits) -> Value {
 
 async fn v2(State(fed): State<Federation>, media: Option<Extension<Media>>) -> Result<Json<Value>, ApiError> {
     let users = fed.figures.get(&fed.db).await?.users;
+    let mode = coopol_service::registrations::mode(&fed.service).await?;
     let mut conf = configuration(media_limits(media));
     if let Some(m) = conf.as_object_mut() {
         m.insert(
@@ -97,7 +100,12 @@ async fn v2(State(fed): State<Federation>, media: Option<Extension<Media>>) -> R
         "thumbnail": { "url": format!("{}/static/missing.png", fed.config.base_url()) },
         "languages": ["fr", "en"],
         "configuration": conf,
-        "registrations": { "enabled": fed.config.registrations, "approval_required": false, "message": Value::Null },
+        "registrations": {
+            "enabled": mode.accepts_strangers(),
+            "approval_required": mode == RegistrationMode::Approval,
+            "message": Value::Null,
+            "url": format!("{}/signup", fed.config.base_url()),
+        },
         "api_versions": { "mastodon": 2 },
         "contact": { "email": "", "account": Value::Null },
         "rules": [],

@@ -6,9 +6,9 @@
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
-use coopol_db::entities::{accounts, users};
+use coopol_db::entities::accounts;
 use coopol_federation::{actors, Federation, InstanceConfig};
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::ActiveModelTrait;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -20,7 +20,7 @@ pub fn config() -> InstanceConfig {
         domain: "localhost:1".into(),
         dev: true,
         title: "coopol test".into(),
-        registrations: false,
+        registrations: coopol_core::RegistrationMode::Closed,
         source_url: None,
     }
 }
@@ -92,19 +92,10 @@ impl Api {
     pub async fn user_with_scopes(&self, name: &str, scopes: &str) -> User {
         let db = &self.fed.db;
         let account = actors::create_local_account(db, &self.fed.config, name).await.unwrap();
-        let user_id = coopol_core::new_id();
-        users::ActiveModel {
-            id: Set(user_id),
-            account_id: Set(account.id),
-            email: Set(format!("{name}@example.test")),
-            // A real hash of "correct horse battery staple", for tests that log in.
-            password_hash: Set(coopol_api::auth::hash_password("correct horse battery staple").unwrap()),
-            role: Set("user".into()),
-            created_at: Set(coopol_db::now()),
-        }
-        .insert(db)
-        .await
-        .unwrap();
+        // A real hash of "correct horse battery staple", for tests that log in.
+        let hash = coopol_api::auth::hash_password("correct horse battery staple").unwrap();
+        let user = coopol_db::testing::user_row(account.id, &format!("{name}@example.test"), &hash, "user");
+        let user_id = user.insert(db).await.unwrap().id;
         let token = coopol_api::auth::issue_token(db, user_id, scopes).await.unwrap();
         User { account, user_id, token }
     }

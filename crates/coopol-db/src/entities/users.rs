@@ -14,6 +14,12 @@ pub struct Model {
     pub password_hash: String,
     pub role: String,
     pub created_at: ChronoDateTimeUtc,
+    /// `false` while the account waits for an admin's or moderator's approval: it cannot sign in.
+    pub approved: bool,
+    /// Why they want to join, as written when signing up on an instance that approves accounts.
+    pub sign_up_reason: Option<String>,
+    /// The invitation link they signed up with.
+    pub invitation_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

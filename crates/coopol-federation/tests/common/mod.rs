@@ -10,7 +10,7 @@ pub fn config() -> InstanceConfig {
         domain: "localhost:1".into(),
         dev: true,
         title: "t".into(),
-        registrations: false,
+        registrations: coopol_core::RegistrationMode::Closed,
         source_url: None,
     }
 }

@@ -28,6 +28,7 @@ const AGENDA: usize = 50;
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/events", get(agenda))
+        .route("/events/calendar-link", post(calendar_link))
         .route("/events/{id}", get(event_page))
         .route("/events/{id}/{action}", post(take_part))
 }
@@ -37,20 +38,58 @@ pub fn routes() -> Router<Web> {
 struct AgendaPage {
     c: Chrome,
     events: Vec<EventView>,
+    /// The signed-in person's own agenda (what they organise or take part in, here or on other
+    /// instances); `None` when signed out.
+    mine: Option<Vec<EventView>>,
+    /// Their personal calendar feed's address, shown once just after it was made.
+    feed_link: String,
 }
 
 async fn agenda(State(web): State<Web>, visitor: Visitor) -> Response {
     let c = Chrome::new(&web, &visitor, "events");
+    respond(&c, agenda_page(&web, &visitor, c.clone(), String::new()).await)
+}
+
+async fn agenda_page(web: &Web, visitor: &Visitor, c: Chrome, feed_link: String) -> Result<Response, WebError> {
+    let now = Utc::now();
+    let events = calendar::public_events(&web.svc.db, Feed::Instance)
+        .await?
+        .iter()
+        .filter(|e| e.starts_at >= now || e.ends_at.is_some_and(|end| end >= now))
+        .take(AGENDA)
+        .map(|e| EventView::of(&c.tr, e))
+        .collect();
+    let mine = match &visitor.me {
+        Some(me) => Some(
+            events::agenda(&web.svc, me.account.id)
+                .await?
+                .iter()
+                .take(AGENDA)
+                .map(|e| EventView::of(&c.tr, e))
+                .collect(),
+        ),
+        None => None,
+    };
+    Ok(Html(AgendaPage { events, mine, feed_link, c }.render()?).into_response())
+}
+
+/// Makes a new address for the person's private calendar feed and shows it once (the old one
+/// stops working: only the secret's hash is kept).
+async fn calendar_link(
+    State(web): State<Web>,
+    visitor: Visitor,
+    form: Result<Form<ActionForm>, FormRejection>,
+) -> Response {
+    let c = Chrome::new(&web, &visitor, "events");
     let result = async {
-        let now = Utc::now();
-        let events = calendar::public_events(&web.svc.db, Feed::Instance)
-            .await?
-            .iter()
-            .filter(|e| e.starts_at >= now || e.ends_at.is_some_and(|end| end >= now))
-            .take(AGENDA)
-            .map(|e| EventView::of(&c.tr, e))
-            .collect();
-        Ok(Html(AgendaPage { events, c: c.clone() }.render()?).into_response())
+        let Form(f) = form.map_err(|_| WebError::BadRequest)?;
+        let me = visitor.check_csrf(&f.csrf)?;
+        let token = events::new_calendar_token(&web.svc, me.account.id).await?;
+        let link = format!("{}/users/{}/events.ics?token={token}", web.svc.config.base_url(), me.account.username);
+        let mut resp = agenda_page(&web, &visitor, c.clone(), link).await?;
+        // The page holds a secret: not for any cache.
+        resp.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+        Ok(resp)
     }
     .await;
     respond(&c, result)

@@ -41,7 +41,8 @@ struct FrontPage {
     events: Vec<EventView>,
     posts: Vec<PostView>,
     domain: String,
-    registrations: bool,
+    /// Who may sign up: `closed`, `invite`, `approval` or `open`.
+    registrations: &'static str,
     /// Where the posts' forms come back to.
     back: String,
 }
@@ -84,7 +85,7 @@ async fn page(web: &Web, c: Chrome) -> Result<Response, WebError> {
         events,
         posts,
         domain: web.svc.config.domain.clone(),
-        registrations: web.svc.config.registrations,
+        registrations: coopol_service::registrations::mode(&web.svc).await?.as_str(),
         back: "/".into(),
     };
     Ok(Html(page.render()?).into_response())

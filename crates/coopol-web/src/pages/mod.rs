@@ -13,6 +13,8 @@ mod groups;
 mod notifications;
 mod people;
 mod posts;
+mod registrations;
+mod search;
 mod settings;
 mod signin;
 mod timelines;
@@ -28,6 +30,8 @@ pub fn routes() -> Router<Web> {
         .merge(events::routes())
         .merge(notifications::routes())
         .merge(settings::routes())
+        .merge(registrations::routes())
+        .merge(search::routes())
 }
 
 /// Posts on one page of a timeline.

@@ -12,7 +12,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use coopol_service::{credentials, sessions};
+use coopol_service::credentials::{self, Login};
+use coopol_service::sessions;
 use serde::Deserialize;
 
 use crate::error::respond;
@@ -32,11 +33,27 @@ struct SignInPage {
     form_token: String,
     login: String,
     failed: bool,
+    /// The password was right but the account waits for approval.
+    awaiting: bool,
 }
 
-fn render(web: &Web, c: Chrome, login: String, failed: bool, token: String) -> Result<Response, WebError> {
-    let status = if failed { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
-    let page = SignInPage { c, form_token: token.clone(), login, failed };
+/// Why the form is shown again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Again {
+    No,
+    Failed,
+    AwaitingApproval,
+}
+
+fn render(web: &Web, c: Chrome, login: String, again: Again, token: String) -> Result<Response, WebError> {
+    let status = if again == Again::No { StatusCode::OK } else { StatusCode::UNAUTHORIZED };
+    let page = SignInPage {
+        c,
+        form_token: token.clone(),
+        login,
+        failed: again != Again::No,
+        awaiting: again == Again::AwaitingApproval,
+    };
     let mut resp = (status, Html(page.render()?)).into_response();
     if let Some(v) = session::form_cookie(&token, web.svc.config.dev) {
         resp.headers_mut().append(header::SET_COOKIE, v);
@@ -52,7 +69,7 @@ async fn form(State(web): State<Web>, visitor: Visitor) -> Response {
     }
     let c = Chrome::new(&web, &visitor, "signin");
     let token = visitor.form_cookie.clone().unwrap_or_else(credentials::random_secret);
-    respond(&c, render(&web, c.clone(), String::new(), false, token))
+    respond(&c, render(&web, c.clone(), String::new(), Again::No, token))
 }
 
 #[derive(Deserialize)]
@@ -83,8 +100,10 @@ async fn sign_in(
         if !web.attempts.allow(&address, f.login.trim(), Instant::now()) {
             return Err(WebError::TooMany);
         }
-        let Some(user) = credentials::check_password(&web.svc.db, &f.login, &f.password).await? else {
-            return render(&web, c.clone(), f.login, true, f.form_token);
+        let user = match credentials::check_login(&web.svc.db, &f.login, &f.password).await? {
+            Login::Valid(user) => user,
+            Login::AwaitingApproval => return render(&web, c.clone(), f.login, Again::AwaitingApproval, f.form_token),
+            Login::Refused => return render(&web, c.clone(), f.login, Again::Failed, f.form_token),
         };
         // A new session every time; the one this browser had (if any) ends.
         if let Some(old) = &visitor.me {
