@@ -92,6 +92,8 @@ pub struct Chrome {
     pub csrf: String,
     /// The navigation item of this page (`home`, `local`, ...), or empty.
     pub current: &'static str,
+    /// The signed-in person is an admin of the instance: the navigation shows the panel.
+    pub admin: bool,
 }
 
 impl Chrome {
@@ -104,6 +106,7 @@ impl Chrome {
             me,
             csrf: visitor.me.as_ref().map(|m| m.session.csrf_token.clone()).unwrap_or_default(),
             current,
+            admin: visitor.me.as_ref().is_some_and(|m| coopol_service::admin::is_admin(&m.user)),
         }
     }
 

@@ -5,9 +5,10 @@ use coopol_db::WriteTxn;
 use std::io::Write;
 
 use coopol_core::Role;
-use coopol_db::entities::{accounts, domain_blocks, users};
+use coopol_db::entities::{domain_blocks, users};
 use coopol_db::{queries, Db};
 use coopol_federation::actors;
+use coopol_service::admin::{AccountState, LocalAccount};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::cli::{AccountCommand, AdminCommand, CreateAccount, DomainBlockCommand};
@@ -26,16 +27,22 @@ pub async fn run(config: &Config, command: AdminCommand, out: &mut impl Write) -
     let db = crate::setup::open(config).await?;
     match command {
         AdminCommand::Account { command: AccountCommand::Create(c) } => create_account(&db, config, c, out).await,
-        AdminCommand::Account { command: AccountCommand::List } => list_accounts(&db, out).await,
-        AdminCommand::Account { command: AccountCommand::Delete { name, yes } } => {
-            delete_account(db, config, &name, yes, out).await
+        AdminCommand::Account { command: AccountCommand::List } => list_accounts(&db, config, out).await,
+        AdminCommand::Account { command: AccountCommand::Delete { name, yes, reason } } => {
+            delete_account(db, config, &name, yes, &reason, out).await
+        }
+        AdminCommand::Account { command: AccountCommand::Suspend { name, reason } } => {
+            suspend_account(db, config, &name, true, &reason, out).await
+        }
+        AdminCommand::Account { command: AccountCommand::Unsuspend { name, reason } } => {
+            suspend_account(db, config, &name, false, &reason, out).await
         }
         AdminCommand::Account { command: AccountCommand::Move(m) } => {
             crate::admin_move::run(db, config, "Person", m, out).await
         }
         AdminCommand::Token { name } => token(&db, &name, out).await,
-        AdminCommand::DomainBlock { command: DomainBlockCommand::Add { domain } } => {
-            block_domain(&db, config, &domain, out).await
+        AdminCommand::DomainBlock { command: DomainBlockCommand::Add { domain, reason } } => {
+            block_domain(&db, config, &domain, &reason, out).await
         }
         AdminCommand::DomainBlock { command: DomainBlockCommand::Remove { domain } } => {
             unblock_domain(&db, config, &domain, out).await
@@ -118,25 +125,19 @@ async fn create_account(db: &Db, config: &Config, c: CreateAccount, out: &mut im
     .map_err(write_err)
 }
 
-/// Local accounts that can log in, oldest first.
-async fn list_accounts(db: &Db, out: &mut impl Write) -> Result<(), Error> {
-    let rows = users::Entity::find().order_by_asc(users::Column::CreatedAt).all(db).await?;
-    let ids: Vec<i64> = rows.iter().map(|u| u.account_id).collect();
-    let accounts: std::collections::HashMap<i64, accounts::Model> = accounts::Entity::find()
-        .filter(accounts::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+/// Local accounts that can log in, oldest first (`coopol_service::admin::local_accounts`, as
+/// the web panel lists them).
+async fn list_accounts(db: &Db, config: &Config, out: &mut impl Write) -> Result<(), Error> {
+    let service = coopol_service::Service::new(config.instance(), db.clone());
+    let rows = coopol_service::admin::local_accounts(&service).await?;
     let mut table = vec![["USERNAME".to_string(), "EMAIL".into(), "ROLE".into(), "CREATED".into()]];
-    for u in rows {
-        let name = match accounts.get(&u.account_id) {
-            Some(a) if a.suspended => format!("{} (suspended)", a.username),
-            Some(a) => a.username.clone(),
-            None => format!("(account {} missing)", u.account_id),
+    for r in rows {
+        let name = match r.state {
+            AccountState::Active => r.account.username.clone(),
+            AccountState::Suspended => format!("{} (suspended)", r.account.username),
+            AccountState::Deleted => format!("{} (deleted)", r.account.username),
         };
-        table.push([name, u.email, u.role, u.created_at.format("%Y-%m-%d %H:%M UTC").to_string()]);
+        table.push([name, r.user.email, r.user.role, r.user.created_at.format("%Y-%m-%d %H:%M UTC").to_string()]);
     }
     write_table(out, &table)
 }
@@ -163,25 +164,62 @@ fn write_table<const N: usize>(out: &mut impl Write, rows: &[[String; N]]) -> Re
     Ok(())
 }
 
-async fn delete_account(db: Db, config: &Config, name: &str, yes: bool, out: &mut impl Write) -> Result<(), Error> {
-    if !yes {
-        return Err(Error::Usage(format!("deleting {name} cannot be undone: add --yes to confirm")));
-    }
-    let account = queries::local_account(&db, name.trim_start_matches('@'))
+/// The local person named `name`, as the admin functions take it.
+async fn local_person(service: &coopol_service::Service, name: &str) -> Result<LocalAccount, Error> {
+    let account = queries::local_account(&service.db, name.trim_start_matches('@'))
         .await?
         .filter(|a| a.actor_type == "Person")
         .ok_or_else(|| Error::NotFound(format!("no local account named {name}")))?;
-    if account.suspended {
-        return Err(Error::Usage(format!("the account {name} is already deleted or suspended")));
+    Ok(coopol_service::admin::local_account(service, account.id).await?)
+}
+
+async fn delete_account(
+    db: Db,
+    config: &Config,
+    name: &str,
+    yes: bool,
+    reason: &str,
+    out: &mut impl Write,
+) -> Result<(), Error> {
+    if !yes {
+        return Err(Error::Usage(format!("deleting {name} cannot be undone: add --yes to confirm")));
     }
     let service = coopol_service::Service::new(config.instance(), db);
-    let posts = coopol_service::accounts::delete(&service, &account).await?;
+    let account = local_person(&service, name).await?;
+    if account.state == AccountState::Deleted {
+        return Err(Error::Usage(format!("the account {name} is already deleted")));
+    }
+    let posts = coopol_service::admin::delete_account(&service, None, &account, reason).await?;
     writeln!(
         out,
         "deleted @{}: {posts} posts removed; the running server tells the other servers (Delete)",
-        account.username
+        account.account.username
     )
     .map_err(write_err)
+}
+
+async fn suspend_account(
+    db: Db,
+    config: &Config,
+    name: &str,
+    suspend: bool,
+    reason: &str,
+    out: &mut impl Write,
+) -> Result<(), Error> {
+    let service = coopol_service::Service::new(config.instance(), db);
+    let account = local_person(&service, name).await?;
+    let who = &account.account.username;
+    if suspend {
+        if !coopol_service::admin::suspend_account(&service, None, &account, reason).await? {
+            return writeln!(out, "@{who} is already suspended").map_err(write_err);
+        }
+        writeln!(out, "suspended @{who}: it can no longer sign in nor use its tokens").map_err(write_err)
+    } else {
+        if !coopol_service::admin::unsuspend_account(&service, None, &account, reason).await? {
+            return writeln!(out, "@{who} is not suspended").map_err(write_err);
+        }
+        writeln!(out, "unsuspended @{who}: it may sign in again").map_err(write_err)
+    }
 }
 
 async fn token(db: &Db, name: &str, out: &mut impl Write) -> Result<(), Error> {
@@ -198,29 +236,15 @@ async fn token(db: &Db, name: &str, out: &mut impl Write) -> Result<(), Error> {
     writeln!(out, "{token}").map_err(write_err)
 }
 
-/// The domain to block, as the inbox compares it: `host` or `host:port`, lowercased. A URL
-/// is accepted too, for convenience, and reduced to its host and port.
+/// The domain to block, as the inbox compares it (`coopol_service::admin::normalize_domain`).
 pub fn normalize_block_domain(input: &str) -> Result<String, Error> {
-    let s = input.trim();
-    let candidate = if s.contains("://") {
-        let u = url::Url::parse(s).map_err(|e| Error::Usage(format!("{input:?} is not a domain or URL: {e}")))?;
-        coopol_federation::config::authority(&u).ok_or_else(|| Error::Usage(format!("{input:?} has no host")))?
-    } else {
-        s.trim_end_matches('/').to_string()
-    };
-    let domain = crate::config::normalize_domain("domain", &candidate).map_err(|_| {
-        Error::Usage(format!(
-            "{input:?} is not a domain: give a host name such as spam.example (with :port if not 443)"
-        ))
-    })?;
-    // Peers never write the scheme's default port, so a block must not carry it either.
-    Ok(domain.strip_suffix(":443").or_else(|| domain.strip_suffix(":80")).map(str::to_string).unwrap_or(domain))
+    coopol_service::admin::normalize_domain(input).map_err(|e| Error::Usage(e.to_string()))
 }
 
-async fn block_domain(db: &Db, config: &Config, input: &str, out: &mut impl Write) -> Result<(), Error> {
+async fn block_domain(db: &Db, config: &Config, input: &str, reason: &str, out: &mut impl Write) -> Result<(), Error> {
     let domain = normalize_block_domain(input)?;
     let service = coopol_service::Service::new(config.instance(), db.clone());
-    if !coopol_service::admin::block_domain(&service, &domain).await? {
+    if !coopol_service::admin::block_domain(&service, None, &domain, reason).await? {
         return writeln!(out, "{domain} is already blocked").map_err(write_err);
     }
     writeln!(out, "blocked {domain}: its activities are refused from now on").map_err(write_err)
@@ -229,7 +253,7 @@ async fn block_domain(db: &Db, config: &Config, input: &str, out: &mut impl Writ
 async fn unblock_domain(db: &Db, config: &Config, input: &str, out: &mut impl Write) -> Result<(), Error> {
     let domain = normalize_block_domain(input)?;
     let service = coopol_service::Service::new(config.instance(), db.clone());
-    if !coopol_service::admin::unblock_domain(&service, &domain).await? {
+    if !coopol_service::admin::unblock_domain(&service, None, &domain, "").await? {
         return Err(Error::NotFound(format!("{domain} is not blocked")));
     }
     writeln!(out, "unblocked {domain}").map_err(write_err)
@@ -237,9 +261,9 @@ async fn unblock_domain(db: &Db, config: &Config, input: &str, out: &mut impl Wr
 
 async fn list_domain_blocks(db: &Db, out: &mut impl Write) -> Result<(), Error> {
     let rows = domain_blocks::Entity::find().order_by_asc(domain_blocks::Column::Domain).all(db).await?;
-    let mut table = vec![["DOMAIN".to_string(), "SEVERITY".into(), "CREATED".into()]];
+    let mut table = vec![["DOMAIN".to_string(), "SEVERITY".into(), "CREATED".into(), "REASON".into()]];
     for b in rows {
-        table.push([b.domain, b.severity, b.created_at.format("%Y-%m-%d %H:%M UTC").to_string()]);
+        table.push([b.domain, b.severity, b.created_at.format("%Y-%m-%d %H:%M UTC").to_string(), b.reason]);
     }
     write_table(out, &table)
 }
@@ -345,7 +369,9 @@ mod tests {
         let err = admin(&config, AdminCommand::Token { name: "nobody".into() }).await.unwrap_err();
         assert!(err.to_string().contains("no local account"), "{err}");
 
-        let block = |d: &str| AdminCommand::DomainBlock { command: DomainBlockCommand::Add { domain: d.into() } };
+        let block = |d: &str| AdminCommand::DomainBlock {
+            command: DomainBlockCommand::Add { domain: d.into(), reason: "spam wave".into() },
+        };
         admin(&config, block("Spam.Example")).await.unwrap();
         let again = admin(&config, block("https://spam.example/users/x")).await.unwrap();
         assert!(again.contains("already blocked"), "{again}");

@@ -300,3 +300,131 @@ notif-event-request = { $name } demande à participer à votre événement
 notif-event-accepted = { $name } a accepté votre participation à l’événement
 notif-event-reminder = Rappel : l’événement de { $name } commence bientôt
 notif-other = Du nouveau ({ $name })
+
+## Administration (l’administration de l’instance)
+nav-admin = Administration
+error-admin-only-title = Réservé à l’administration de l’instance
+error-admin-only-text = Cette page est réservée aux personnes qui gèrent l’instance. Rien n’a été modifié. Si vous pensez devoir y accéder, demandez à l’administration.
+admin-title = Administration
+admin-intro = L’état de l’instance, et ce que vous pouvez faire en tant qu’administratrice ou administrateur.
+admin-nav-label = Pages d’administration
+admin-nav-dashboard = Vue d’ensemble
+admin-nav-accounts = Comptes
+admin-nav-groups = Groupes
+admin-nav-domains = Serveurs bloqués
+admin-nav-log = Journal
+admin-figures = Chiffres
+admin-stat-accounts = comptes locaux
+admin-stat-groups = groupes locaux
+admin-stat-remote = comptes d’autres serveurs
+admin-stat-posts = messages écrits ici
+admin-stat-all-posts = messages connus ici
+admin-stat-blocks = serveurs bloqués
+admin-queues = Travail en attente
+admin-queues-help-title = Que signifient ces nombres ?
+admin-queues-help = Les messages et changements faits ici attendent un instant avant d’être envoyés aux autres serveurs, et ce que les autres serveurs envoient attend avant d’être appliqué. Quelques dizaines, c’est normal ; des nombres qui grossissent pendant des heures veulent dire que l’instance prend du retard ou qu’un serveur ne répond pas.
+admin-queue-outbox = Changements à envoyer
+admin-queue-deliveries = Envois vers d’autres serveurs
+admin-queue-inbox = Reçus, pas encore appliqués
+admin-media = Médias téléversés
+admin-bytes = { $count ->
+    [one] { $count } octet
+   *[other] { $count } octets
+}
+admin-bytes-kb = { $count } ko
+admin-bytes-mb = { $count } Mo
+admin-bytes-gb = { $count } Go
+admin-unavailable = Serveurs qui ne répondent pas
+admin-unavailable-help = Les serveurs qui n’ont pas répondu plusieurs jours de suite. Rien ne leur est envoyé tant qu’ils ne répondent pas de nouveau.
+admin-unavailable-none = Tous les serveurs répondent.
+admin-since = Depuis le { $name }
+admin-created = Créé le { $name }
+admin-no-reason = Aucune raison indiquée.
+admin-reason-label = Raison (facultatif)
+admin-reason-too-long = { $count ->
+    [one] La raison doit faire au plus { $count } caractère.
+   *[other] La raison doit faire au plus { $count } caractères.
+}
+admin-error-summary = Il y a un problème
+admin-error-prefix = Erreur :
+admin-cancel = Annuler
+admin-domains-title = Serveurs bloqués
+admin-domains-intro = Un serveur bloqué ne peut plus rien échanger avec cette instance.
+admin-domains-help-title = Que fait le blocage d’un serveur ?
+admin-domains-help-deliveries = Tout ce que le serveur bloqué envoie ici est refusé, et plus rien ne lui est livré d’ici, y compris les messages qui attendaient d’être envoyés.
+admin-domains-help-follows = Les abonnements entre des personnes d’ici et de là-bas restent enregistrés mais ne transmettent plus rien pendant le blocage. Quand vous levez le blocage, ils fonctionnent de nouveau.
+admin-domains-help-subdomains = Le blocage couvre aussi les sous-domaines du serveur : bloquer spam.example bloque aussi social.spam.example.
+admin-domains-add = Bloquer un serveur
+admin-domain-label = Domaine du serveur
+admin-domain-hint = Par exemple spam.example (ajoutez :port s’il n’est pas le port habituel). Vous pouvez aussi coller une adresse de ce serveur.
+admin-domain-reason-hint = Pour les autres membres de l’administration et pour le journal : ce que ce serveur a fait.
+admin-domain-block-button = Bloquer ce serveur
+admin-domain-empty = Saisissez le domaine du serveur à bloquer.
+admin-domain-invalid = Saisissez un domaine comme spam.example, sans espace.
+admin-domain-already = { $name } est déjà bloqué.
+admin-domains-list = Serveurs bloqués en ce moment
+admin-domains-none = Aucun serveur n’est bloqué.
+admin-domain-lift-button = Lever le blocage de { $name }
+admin-done-blocked = Le serveur est bloqué.
+admin-done-lifted = Le blocage est levé.
+admin-done-suspended = Le compte est suspendu.
+admin-done-unsuspended = Le compte peut de nouveau se connecter.
+admin-done-deleted = Le compte est supprimé.
+admin-done-group-suspended = Le groupe est suspendu.
+admin-done-group-unsuspended = Le groupe est de retour.
+admin-accounts-title = Comptes
+admin-accounts-intro = Les personnes qui ont un compte sur cette instance.
+admin-accounts-help-title = Suspendre ou supprimer ?
+admin-accounts-help-suspend = La suspension est temporaire : la personne ne peut plus se connecter ni utiliser d’application, mais ses messages et abonnements sont conservés. Vous pouvez lever la suspension à tout moment.
+admin-accounts-help-delete = La suppression est définitive : les messages sont effacés ici et sur les autres serveurs, et le nom ne pourra plus jamais être utilisé.
+admin-accounts-count = { $count ->
+    [one] { $count } compte
+   *[other] { $count } comptes
+}
+admin-accounts-yours = C’est votre compte.
+admin-role-admin = administration
+admin-role-moderator = modération
+admin-role-user = membre
+admin-state-active = Actif
+admin-state-suspended = Suspendu
+admin-state-deleted = Supprimé
+admin-suspend = Suspendre…
+admin-suspend-button = Suspendre { $name }
+admin-unsuspend-button = Lever la suspension de { $name }
+admin-delete = Supprimer…
+admin-confirm-intro = Cette action est irréversible. Voici ce qui va se passer :
+admin-confirm-reason-hint = Conservée dans le journal des actions d’administration.
+admin-delete-title = Supprimer le compte { $name } ?
+admin-delete-posts = Tous ses messages sont effacés de cette instance.
+admin-delete-federation = Les serveurs qui connaissent ce compte sont prévenus de sa suppression, et effacent aussi ses messages.
+admin-delete-name = Le nom ne pourra plus jamais être utilisé sur cette instance.
+admin-delete-final = La personne ne peut plus se connecter, et le compte ne peut pas être rétabli.
+admin-delete-button = Supprimer { $name } définitivement
+admin-groups-title = Groupes
+admin-groups-intro = Les groupes de cette instance.
+admin-groups-help-title = Que fait la suspension d’un groupe ?
+admin-groups-help = Un groupe suspendu disparaît de cette instance, et les serveurs de ses membres d’ailleurs sont prévenus de sa suppression. Lever la suspension le fait revenir ici ; les personnes des autres serveurs doivent le rejoindre de nouveau.
+admin-groups-count = { $count ->
+    [one] { $count } groupe
+   *[other] { $count } groupes
+}
+admin-groups-none = Cette instance n’a pas encore de groupe.
+admin-group-suspend-title = Suspendre le groupe { $name } ?
+admin-group-suspend-here = Le groupe disparaît de cette instance : personne ne peut plus le lire ni le rejoindre.
+admin-group-suspend-federation = Les autres serveurs sont prévenus de la suppression du groupe ; leurs membres le quittent.
+admin-group-suspend-back = Vous pourrez lever la suspension plus tard, mais les personnes des autres serveurs devront le rejoindre de nouveau.
+admin-group-suspend-button = Suspendre { $name }
+admin-log-title = Journal des actions d’administration
+admin-log-intro = Ce que l’administration a fait, du plus récent au plus ancien : qui, quoi, quand et pourquoi.
+admin-log-none = Rien pour l’instant.
+admin-log-by = par { $name }
+admin-log-command-line = la ligne de commande du serveur
+admin-log-someone = un compte supprimé
+admin-log-older = Entrées plus anciennes
+admin-log-domain-block = Serveur bloqué :
+admin-log-domain-unblock = Blocage levé :
+admin-log-account-suspend = Compte suspendu :
+admin-log-account-unsuspend = Suspension levée :
+admin-log-account-delete = Compte supprimé :
+admin-log-group-suspend = Groupe suspendu :
+admin-log-group-unsuspend = Groupe de retour :

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::Web;
 
+mod admin;
 mod events;
 mod front;
 mod groups;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<Web> {
         .merge(events::routes())
         .merge(notifications::routes())
         .merge(settings::routes())
+        .merge(admin::routes())
 }
 
 /// Posts on one page of a timeline.
