@@ -372,7 +372,7 @@ async fn groups_are_suspended_after_a_confirmation_and_the_log_lists_every_actio
         let s = site.sign_in("nadia").await;
         let csrf = site.csrf(&s).await;
         let confirm = site.get(&format!("/admin/groups/{}/suspend", nord.id), Some(&s), "fr").await;
-        assert!(confirm.text.contains("Suspendre le groupe nord ?"), "{}", confirm.text);
+        assert!(confirm.text.contains("Suspendre le groupe nord\u{a0}?"), "{}", confirm.text);
         let res = site
             .post(&format!("/admin/groups/{}/suspend", nord.id), Some(&s), &[("csrf", &csrf), ("reason", "raid")])
             .await;
@@ -420,7 +420,7 @@ async fn groups_are_suspended_after_a_confirmation_and_the_log_lists_every_actio
         let oldest = page.text.find("raid").unwrap();
         assert!(newest < oldest, "newest first");
         let fr = site.get("/admin/log", Some(&s), "fr").await;
-        assert!(fr.text.contains("Serveur bloqué :") && fr.text.contains("par @nadia"));
+        assert!(fr.text.contains("Serveur bloqué\u{a0}:") && fr.text.contains("par @nadia"));
         // The dashboard counts what is there.
         let dash = site.get("/admin", Some(&s), "en").await;
         assert!(dash.text.contains("local accounts") && dash.text.contains("Every server answers."), "{}", dash.text);
