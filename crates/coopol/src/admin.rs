@@ -378,10 +378,46 @@ mod tests {
         assert!(queries::is_domain_blocked(&db, "spam.example").await.unwrap());
         let list = admin(&config, AdminCommand::DomainBlock { command: DomainBlockCommand::List }).await.unwrap();
         assert!(list.lines().nth(1).unwrap().starts_with("spam.example  suspend"), "{list}");
+        assert!(list.lines().nth(1).unwrap().ends_with("spam wave"), "the reason is listed: {list}");
         let unblock = |d: &str| AdminCommand::DomainBlock { command: DomainBlockCommand::Remove { domain: d.into() } };
         admin(&config, unblock("spam.example")).await.unwrap();
         assert!(!queries::is_domain_blocked(&db, "spam.example").await.unwrap());
         let err = admin(&config, unblock("spam.example")).await.unwrap_err();
         assert!(err.to_string().contains("is not blocked"), "{err}");
+
+        // Suspending stops tokens and sign-in; lifting it brings the account back; the web
+        // panel's log shows what the command line did.
+        let suspend = |name: &str| AdminCommand::Account {
+            command: AccountCommand::Suspend { name: name.into(), reason: "abuse".into() },
+        };
+        let unsuspend = |name: &str| AdminCommand::Account {
+            command: AccountCommand::Unsuspend { name: name.into(), reason: String::new() },
+        };
+        assert!(admin(&config, suspend("bob")).await.unwrap().contains("suspended @bob"));
+        assert!(admin(&config, suspend("bob")).await.unwrap().contains("already suspended"));
+        let err = admin(&config, AdminCommand::Token { name: "bob".into() }).await.unwrap_err();
+        assert!(err.to_string().contains("suspended"), "{err}");
+        assert!(coopol_service::credentials::check_password(&db, "bob", "secretpass1").await.unwrap().is_none());
+        let list = admin(&config, AdminCommand::Account { command: AccountCommand::List }).await.unwrap();
+        assert!(list.contains("bob (suspended)"), "{list}");
+        assert!(admin(&config, unsuspend("bob")).await.unwrap().contains("unsuspended @bob"));
+        assert!(coopol_service::credentials::check_password(&db, "bob", "secretpass1").await.unwrap().is_some());
+        let delete = AdminCommand::Account {
+            command: AccountCommand::Delete { name: "bob".into(), yes: true, reason: "left".into() },
+        };
+        admin(&config, delete).await.unwrap();
+        let err = admin(&config, unsuspend("bob")).await.unwrap_err();
+        assert!(err.to_string().contains("deleted"), "{err}");
+        let list = admin(&config, AdminCommand::Account { command: AccountCommand::List }).await.unwrap();
+        assert!(list.contains("bob (deleted)"), "{list}");
+        let svc = coopol_service::Service::new(config.instance(), db.clone());
+        let log = coopol_service::admin::log_page(&svc, None).await.unwrap();
+        let actions: Vec<&str> = log.iter().map(|e| e.entry.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["account_delete", "account_unsuspend", "account_suspend", "domain_unblock", "domain_block"],
+            "newest first"
+        );
+        assert!(log.iter().all(|e| e.entry.actor_account_id.is_none()), "the command line acts as nobody");
     }
 }

@@ -180,6 +180,14 @@ mod tests {
             cli.command,
             Command::Admin { command: AdminCommand::Group { command: GroupCommand::Suspend { .. } } }
         ));
+        let cli =
+            Cli::try_parse_from(["coopol", "admin", "group", "unsuspend", "greens", "--reason", "sorted out"]).unwrap();
+        match cli.command {
+            Command::Admin { command: AdminCommand::Group { command: GroupCommand::Unsuspend { name, reason } } } => {
+                assert_eq!((name.as_str(), reason.as_str()), ("greens", "sorted out"));
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(Cli::try_parse_from([
             "coopol",
             "admin",
