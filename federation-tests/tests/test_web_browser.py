@@ -11,6 +11,10 @@ Groups: the directory lists a group; a person asks to join a group on approval
 with a message, its admin accepts from the requests page, and the person then
 sees that they are a member, opens the group's event and says they are coming.
 
+Administration (issue 12, flow 3): the instance's admin blocks a server from the panel
+with a reason, and that server's deliveries (a signed Follow from an actor there) are refused;
+lifting the block lets them in again. Each admin page passes axe-core; others get 403.
+
 Screenshots (FR and EN, desktop and 375 px wide) go to the run directory, and
 to ``$COOPOL_WEB_SCREENSHOTS`` when it names a directory (docs/screenshots/).
 """
@@ -25,6 +29,7 @@ from pathlib import Path
 import pytest
 
 import harness
+import remote_actor as ra
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -497,3 +502,87 @@ def test_unknown_address_is_a_page_for_browsers_and_json_for_apps(cluster, brows
     assert _axe(browser, inst.url("/nope")) == []
     if js:
         _screenshots(browser, run_dir, inst.url("/nope"), "not-found")
+
+
+@pytest.fixture(scope="module")
+def nadia(cluster):
+    """The instance's admin (role ``admin``), made once per cluster."""
+    inst = cluster[0]
+    return inst.users.get("nadia") or inst.create_user("nadia", "admin")
+
+
+def _follow_status(inst, actor) -> int:
+    """What the instance answers a signed Follow of alice from ``actor`` (a delivery to it)."""
+    follow = actor.follow(inst.actor_url("alice"))
+    return ra.send_activity(actor, inst.url("/users/alice/inbox"), follow).status_code
+
+
+def test_admin_blocks_a_server_from_the_panel_and_its_deliveries_are_refused(
+    cluster, browser, js, run_dir, remote, nadia
+):
+    inst = cluster[0]
+    reason = f"Spam en rafale ({'js' if js else 'nojs'})"
+    assert _follow_status(inst, remote.new_actor()) == 202, "before the block, the server's Follow is accepted"
+    # Someone who is not an admin is refused the panel.
+    ctx = _context(browser, js, "en-GB")
+    try:
+        page = ctx.new_page()
+        _sign_in(page, inst, inst.users["bob"])
+        assert page.goto(inst.url("/admin")).status == 403
+        assert page.get_by_role("link", name="Administration").count() == 0
+    finally:
+        ctx.close()
+
+    ctx = _context(browser, js, "fr-FR")
+    try:
+        page = ctx.new_page()
+        _sign_in(page, inst, nadia)
+        page.get_by_role("link", name="Administration").click()
+        page.wait_for_url(inst.url("/admin"))
+        assert page.get_by_role("heading", level=1).inner_text() == "Administration"
+        assert "comptes locaux" in page.locator(".stats").inner_text()
+        page.get_by_role("navigation", name="Pages d’administration").get_by_role("link", name="Serveurs bloqués").click()
+        page.wait_for_url(inst.url("/admin/domains"))
+        # A mistake first: the error summary links to the field, which says what is wrong.
+        page.get_by_label("Domaine du serveur").fill("pas un domaine")
+        # The form answers at its own address: wait for that navigation, not for the URL.
+        with page.expect_navigation():
+            page.get_by_role("button", name="Bloquer ce serveur").click()
+        assert "Il y a un problème" in page.locator(".error-summary").inner_text()
+        assert page.get_by_label("Domaine du serveur").get_attribute("aria-invalid") == "true"
+        page.get_by_label("Domaine du serveur").fill(remote.domain)
+        page.get_by_label("Raison (facultatif)").fill(reason)
+        page.get_by_role("button", name="Bloquer ce serveur").click()
+        page.wait_for_url(inst.url("/admin/domains?done=blocked"))
+        assert "Le serveur est bloqué." in page.get_by_role("status").inner_text()
+        listed = page.locator(".admin-list").inner_text()
+        assert remote.domain in listed and reason in listed
+        cookies = ctx.cookies()
+
+        if js:
+            _screenshots(browser, run_dir, inst.url("/admin"), "admin", cookies)
+            _screenshots(browser, run_dir, inst.url("/admin/domains"), "admin-domains", cookies)
+
+        # The blocked server's deliveries are refused.
+        status = _follow_status(inst, remote.new_actor())
+        assert 400 <= status < 500, f"a Follow from the blocked {remote.domain} answered {status}"
+        assert remote.domain in inst.admin("domain-block", "list").stdout
+
+        # The log says who did it and why.
+        page.goto(inst.url("/admin/log"))
+        log = page.locator(".admin-list").inner_text()
+        assert "Serveur bloqué" in log and remote.domain in log and reason in log and "@nadia" in log
+
+        # Lifted from the panel, the server's deliveries are accepted again.
+        page.goto(inst.url("/admin/domains"))
+        page.get_by_role("button", name=f"Lever le blocage de {remote.domain}").click()
+        page.wait_for_url(inst.url("/admin/domains?done=lifted"))
+        assert "Aucun serveur n’est bloqué." in page.get_by_role("main").inner_text()
+    finally:
+        ctx.close()
+    harness.wait_for(lambda: _follow_status(inst, remote.new_actor()) == 202, what="a Follow accepted after the lift")
+
+    for path in ("/admin", "/admin/domains", "/admin/accounts", "/admin/groups", "/admin/log"):
+        assert _axe(browser, inst.url(path), cookies) == [], path
+    bob = inst.api("bob").account_verify_credentials()["id"]
+    assert _axe(browser, inst.url(f"/admin/accounts/{bob}/delete"), cookies) == []

@@ -171,6 +171,7 @@ pub enum ModAction {
     UnlockThread,
     Report,
     Suspend,
+    Unsuspend,
 }
 
 impl ModAction {
@@ -187,6 +188,7 @@ impl ModAction {
             ModAction::UnlockThread => "unlock_thread",
             ModAction::Report => "report",
             ModAction::Suspend => "suspend",
+            ModAction::Unsuspend => "unsuspend",
         }
     }
 }

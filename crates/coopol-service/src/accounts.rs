@@ -107,6 +107,15 @@ pub async fn update_profile(
 /// are never reused, and every server that follows it or is followed by it receives
 /// `Delete(Person)`. Follows are kept until that delivery is built (it reads them).
 pub async fn delete(svc: &Service, account: &accounts::Model) -> Result<u64, ServiceError> {
+    delete_logged(svc, account, None).await
+}
+
+/// [`delete`], with the admin log's entry (who, target, reason) written in its transaction.
+pub(crate) async fn delete_logged(
+    svc: &Service,
+    account: &accounts::Model,
+    admin_entry: Option<(Option<i64>, String, String)>,
+) -> Result<u64, ServiceError> {
     if account.domain.is_some() {
         return Err(ServiceError::Unprocessable("only local accounts can be deleted here".into()));
     }
@@ -140,6 +149,9 @@ pub async fn delete(svc: &Service, account: &accounts::Model) -> Result<u64, Ser
         .await?;
     // Its browsers are signed out.
     web_sessions::Entity::delete_many().filter(web_sessions::Column::UserId.is_in(user_ids)).exec(&txn).await?;
+    if let Some(entry) = &admin_entry {
+        crate::admin::log_delete(&txn, account.id, entry).await?;
+    }
     queries::record_intent(&txn, &Intent::DeleteAccount { account_id: account.id }).await?;
     txn.commit().await?;
     svc.intent_recorded();

@@ -28,6 +28,9 @@ pub enum WebError {
     /// the service's reason is shown under the explanation.
     #[error("not allowed: {0}")]
     NotAllowed(String),
+    /// The page or action is for the instance's admins.
+    #[error("admins only")]
+    AdminOnly,
     #[error("too many requests")]
     TooMany,
     #[error("internal: {0}")]
@@ -68,7 +71,7 @@ impl WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::SignInFirst => StatusCode::SEE_OTHER,
-            WebError::Forbidden | WebError::NotAllowed(_) => StatusCode::FORBIDDEN,
+            WebError::Forbidden | WebError::NotAllowed(_) | WebError::AdminOnly => StatusCode::FORBIDDEN,
             WebError::BadRequest => StatusCode::BAD_REQUEST,
             WebError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::TooMany => StatusCode::TOO_MANY_REQUESTS,
@@ -83,6 +86,7 @@ impl WebError {
             WebError::BadRequest => ("error-bad-request-title", "error-bad-request-text"),
             WebError::Refused(_) => ("error-refused-title", "error-refused-text"),
             WebError::NotAllowed(_) => ("error-not-allowed-title", "error-not-allowed-text"),
+            WebError::AdminOnly => ("error-admin-only-title", "error-admin-only-text"),
             WebError::TooMany => ("error-too-many-title", "error-too-many-text"),
             WebError::Internal(_) => ("error-internal-title", "error-internal-text"),
         }

@@ -42,6 +42,7 @@ const FAMILIES: &[&str] = &[
     "visibility-",
     "action-",
     "notif-",
+    "admin-",
 ];
 
 /// The message keys a source names: in a template, the arguments of `t`, `t1` and `tn`; in Rust,

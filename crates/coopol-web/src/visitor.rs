@@ -92,6 +92,11 @@ pub struct Chrome {
     pub csrf: String,
     /// The navigation item of this page (`home`, `local`, ...), or empty.
     pub current: &'static str,
+    /// The signed-in person is an admin of the instance: the navigation shows the panel.
+    pub admin: bool,
+    /// The signed-in person is an admin or a moderator of the instance: the navigation shows
+    /// the pages they may use (registrations and invitation links for moderators).
+    pub moderator: bool,
 }
 
 impl Chrome {
@@ -104,6 +109,11 @@ impl Chrome {
             me,
             csrf: visitor.me.as_ref().map(|m| m.session.csrf_token.clone()).unwrap_or_default(),
             current,
+            admin: visitor.me.as_ref().is_some_and(|m| coopol_service::admin::is_admin(&m.user)),
+            moderator: visitor
+                .me
+                .as_ref()
+                .is_some_and(|m| m.user.role.parse::<coopol_core::Role>().is_ok_and(coopol_core::Role::can_moderate)),
         }
     }
 

@@ -4,8 +4,9 @@
 use std::io::Write;
 
 use coopol_core::Role;
-use coopol_db::entities::{accounts, domain_blocks, users};
+use coopol_db::entities::{domain_blocks, users};
 use coopol_db::{queries, Db};
+use coopol_service::admin::{AccountState, LocalAccount};
 use coopol_service::registrations::{self, NewAccount, RegistrationError};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -21,16 +22,22 @@ pub async fn run(config: &Config, command: AdminCommand, out: &mut impl Write) -
     let db = crate::setup::open(config).await?;
     match command {
         AdminCommand::Account { command: AccountCommand::Create(c) } => create_account(&db, config, c, out).await,
-        AdminCommand::Account { command: AccountCommand::List } => list_accounts(&db, out).await,
-        AdminCommand::Account { command: AccountCommand::Delete { name, yes } } => {
-            delete_account(db, config, &name, yes, out).await
+        AdminCommand::Account { command: AccountCommand::List } => list_accounts(&db, config, out).await,
+        AdminCommand::Account { command: AccountCommand::Delete { name, yes, reason } } => {
+            delete_account(db, config, &name, yes, &reason, out).await
+        }
+        AdminCommand::Account { command: AccountCommand::Suspend { name, reason } } => {
+            suspend_account(db, config, &name, true, &reason, out).await
+        }
+        AdminCommand::Account { command: AccountCommand::Unsuspend { name, reason } } => {
+            suspend_account(db, config, &name, false, &reason, out).await
         }
         AdminCommand::Account { command: AccountCommand::Move(m) } => {
             crate::admin_move::run(db, config, "Person", m, out).await
         }
         AdminCommand::Token { name } => token(&db, &name, out).await,
-        AdminCommand::DomainBlock { command: DomainBlockCommand::Add { domain } } => {
-            block_domain(&db, config, &domain, out).await
+        AdminCommand::DomainBlock { command: DomainBlockCommand::Add { domain, reason } } => {
+            block_domain(&db, config, &domain, &reason, out).await
         }
         AdminCommand::DomainBlock { command: DomainBlockCommand::Remove { domain } } => {
             unblock_domain(&db, config, &domain, out).await
@@ -71,25 +78,19 @@ async fn create_account(db: &Db, config: &Config, c: CreateAccount, out: &mut im
     .map_err(write_err)
 }
 
-/// Local accounts that can log in, oldest first.
-async fn list_accounts(db: &Db, out: &mut impl Write) -> Result<(), Error> {
-    let rows = users::Entity::find().order_by_asc(users::Column::CreatedAt).all(db).await?;
-    let ids: Vec<i64> = rows.iter().map(|u| u.account_id).collect();
-    let accounts: std::collections::HashMap<i64, accounts::Model> = accounts::Entity::find()
-        .filter(accounts::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+/// Local accounts that can log in, oldest first (`coopol_service::admin::local_accounts`, as
+/// the web panel lists them).
+async fn list_accounts(db: &Db, config: &Config, out: &mut impl Write) -> Result<(), Error> {
+    let service = coopol_service::Service::new(config.instance(), db.clone());
+    let rows = coopol_service::admin::local_accounts(&service).await?;
     let mut table = vec![["USERNAME".to_string(), "EMAIL".into(), "ROLE".into(), "CREATED".into()]];
-    for u in rows {
-        let name = match accounts.get(&u.account_id) {
-            Some(a) if a.suspended => format!("{} (suspended)", a.username),
-            Some(a) => a.username.clone(),
-            None => format!("(account {} missing)", u.account_id),
+    for r in rows {
+        let name = match r.state {
+            AccountState::Active => r.account.username.clone(),
+            AccountState::Suspended => format!("{} (suspended)", r.account.username),
+            AccountState::Deleted => format!("{} (deleted)", r.account.username),
         };
-        table.push([name, u.email, u.role, u.created_at.format("%Y-%m-%d %H:%M UTC").to_string()]);
+        table.push([name, r.user.email, r.user.role, r.user.created_at.format("%Y-%m-%d %H:%M UTC").to_string()]);
     }
     write_table(out, &table)
 }
@@ -116,25 +117,62 @@ fn write_table<const N: usize>(out: &mut impl Write, rows: &[[String; N]]) -> Re
     Ok(())
 }
 
-async fn delete_account(db: Db, config: &Config, name: &str, yes: bool, out: &mut impl Write) -> Result<(), Error> {
-    if !yes {
-        return Err(Error::Usage(format!("deleting {name} cannot be undone: add --yes to confirm")));
-    }
-    let account = queries::local_account(&db, name.trim_start_matches('@'))
+/// The local person named `name`, as the admin functions take it.
+async fn local_person(service: &coopol_service::Service, name: &str) -> Result<LocalAccount, Error> {
+    let account = queries::local_account(&service.db, name.trim_start_matches('@'))
         .await?
         .filter(|a| a.actor_type == "Person")
         .ok_or_else(|| Error::NotFound(format!("no local account named {name}")))?;
-    if account.suspended {
-        return Err(Error::Usage(format!("the account {name} is already deleted or suspended")));
+    Ok(coopol_service::admin::local_account(service, account.id).await?)
+}
+
+async fn delete_account(
+    db: Db,
+    config: &Config,
+    name: &str,
+    yes: bool,
+    reason: &str,
+    out: &mut impl Write,
+) -> Result<(), Error> {
+    if !yes {
+        return Err(Error::Usage(format!("deleting {name} cannot be undone: add --yes to confirm")));
     }
     let service = coopol_service::Service::new(config.instance(), db);
-    let posts = coopol_service::accounts::delete(&service, &account).await?;
+    let account = local_person(&service, name).await?;
+    if account.state == AccountState::Deleted {
+        return Err(Error::Usage(format!("the account {name} is already deleted")));
+    }
+    let posts = coopol_service::admin::delete_account(&service, None, &account, reason).await?;
     writeln!(
         out,
         "deleted @{}: {posts} posts removed; the running server tells the other servers (Delete)",
-        account.username
+        account.account.username
     )
     .map_err(write_err)
+}
+
+async fn suspend_account(
+    db: Db,
+    config: &Config,
+    name: &str,
+    suspend: bool,
+    reason: &str,
+    out: &mut impl Write,
+) -> Result<(), Error> {
+    let service = coopol_service::Service::new(config.instance(), db);
+    let account = local_person(&service, name).await?;
+    let who = &account.account.username;
+    if suspend {
+        if !coopol_service::admin::suspend_account(&service, None, &account, reason).await? {
+            return writeln!(out, "@{who} is already suspended").map_err(write_err);
+        }
+        writeln!(out, "suspended @{who}: it can no longer sign in nor use its tokens").map_err(write_err)
+    } else {
+        if !coopol_service::admin::unsuspend_account(&service, None, &account, reason).await? {
+            return writeln!(out, "@{who} is not suspended").map_err(write_err);
+        }
+        writeln!(out, "unsuspended @{who}: it may sign in again").map_err(write_err)
+    }
 }
 
 async fn token(db: &Db, name: &str, out: &mut impl Write) -> Result<(), Error> {
@@ -151,29 +189,15 @@ async fn token(db: &Db, name: &str, out: &mut impl Write) -> Result<(), Error> {
     writeln!(out, "{token}").map_err(write_err)
 }
 
-/// The domain to block, as the inbox compares it: `host` or `host:port`, lowercased. A URL
-/// is accepted too, for convenience, and reduced to its host and port.
+/// The domain to block, as the inbox compares it (`coopol_service::admin::normalize_domain`).
 pub fn normalize_block_domain(input: &str) -> Result<String, Error> {
-    let s = input.trim();
-    let candidate = if s.contains("://") {
-        let u = url::Url::parse(s).map_err(|e| Error::Usage(format!("{input:?} is not a domain or URL: {e}")))?;
-        coopol_federation::config::authority(&u).ok_or_else(|| Error::Usage(format!("{input:?} has no host")))?
-    } else {
-        s.trim_end_matches('/').to_string()
-    };
-    let domain = crate::config::normalize_domain("domain", &candidate).map_err(|_| {
-        Error::Usage(format!(
-            "{input:?} is not a domain: give a host name such as spam.example (with :port if not 443)"
-        ))
-    })?;
-    // Peers never write the scheme's default port, so a block must not carry it either.
-    Ok(domain.strip_suffix(":443").or_else(|| domain.strip_suffix(":80")).map(str::to_string).unwrap_or(domain))
+    coopol_service::admin::normalize_domain(input).map_err(|e| Error::Usage(e.to_string()))
 }
 
-async fn block_domain(db: &Db, config: &Config, input: &str, out: &mut impl Write) -> Result<(), Error> {
+async fn block_domain(db: &Db, config: &Config, input: &str, reason: &str, out: &mut impl Write) -> Result<(), Error> {
     let domain = normalize_block_domain(input)?;
     let service = coopol_service::Service::new(config.instance(), db.clone());
-    if !coopol_service::admin::block_domain(&service, &domain).await? {
+    if !coopol_service::admin::block_domain(&service, None, &domain, reason).await? {
         return writeln!(out, "{domain} is already blocked").map_err(write_err);
     }
     writeln!(out, "blocked {domain}: its activities are refused from now on").map_err(write_err)
@@ -182,7 +206,7 @@ async fn block_domain(db: &Db, config: &Config, input: &str, out: &mut impl Writ
 async fn unblock_domain(db: &Db, config: &Config, input: &str, out: &mut impl Write) -> Result<(), Error> {
     let domain = normalize_block_domain(input)?;
     let service = coopol_service::Service::new(config.instance(), db.clone());
-    if !coopol_service::admin::unblock_domain(&service, &domain).await? {
+    if !coopol_service::admin::unblock_domain(&service, None, &domain, "").await? {
         return Err(Error::NotFound(format!("{domain} is not blocked")));
     }
     writeln!(out, "unblocked {domain}").map_err(write_err)
@@ -190,9 +214,9 @@ async fn unblock_domain(db: &Db, config: &Config, input: &str, out: &mut impl Wr
 
 async fn list_domain_blocks(db: &Db, out: &mut impl Write) -> Result<(), Error> {
     let rows = domain_blocks::Entity::find().order_by_asc(domain_blocks::Column::Domain).all(db).await?;
-    let mut table = vec![["DOMAIN".to_string(), "SEVERITY".into(), "CREATED".into()]];
+    let mut table = vec![["DOMAIN".to_string(), "SEVERITY".into(), "CREATED".into(), "REASON".into()]];
     for b in rows {
-        table.push([b.domain, b.severity, b.created_at.format("%Y-%m-%d %H:%M UTC").to_string()]);
+        table.push([b.domain, b.severity, b.created_at.format("%Y-%m-%d %H:%M UTC").to_string(), b.reason]);
     }
     write_table(out, &table)
 }
@@ -283,17 +307,55 @@ mod tests {
         let err = admin(&config, AdminCommand::Token { name: "nobody".into() }).await.unwrap_err();
         assert!(err.to_string().contains("no local account"), "{err}");
 
-        let block = |d: &str| AdminCommand::DomainBlock { command: DomainBlockCommand::Add { domain: d.into() } };
+        let block = |d: &str| AdminCommand::DomainBlock {
+            command: DomainBlockCommand::Add { domain: d.into(), reason: "spam wave".into() },
+        };
         admin(&config, block("Spam.Example")).await.unwrap();
         let again = admin(&config, block("https://spam.example/users/x")).await.unwrap();
         assert!(again.contains("already blocked"), "{again}");
         assert!(queries::is_domain_blocked(&db, "spam.example").await.unwrap());
         let list = admin(&config, AdminCommand::DomainBlock { command: DomainBlockCommand::List }).await.unwrap();
         assert!(list.lines().nth(1).unwrap().starts_with("spam.example  suspend"), "{list}");
+        assert!(list.lines().nth(1).unwrap().ends_with("spam wave"), "the reason is listed: {list}");
         let unblock = |d: &str| AdminCommand::DomainBlock { command: DomainBlockCommand::Remove { domain: d.into() } };
         admin(&config, unblock("spam.example")).await.unwrap();
         assert!(!queries::is_domain_blocked(&db, "spam.example").await.unwrap());
         let err = admin(&config, unblock("spam.example")).await.unwrap_err();
         assert!(err.to_string().contains("is not blocked"), "{err}");
+
+        // Suspending stops tokens and sign-in; lifting it brings the account back; the web
+        // panel's log shows what the command line did.
+        let suspend = |name: &str| AdminCommand::Account {
+            command: AccountCommand::Suspend { name: name.into(), reason: "abuse".into() },
+        };
+        let unsuspend = |name: &str| AdminCommand::Account {
+            command: AccountCommand::Unsuspend { name: name.into(), reason: String::new() },
+        };
+        assert!(admin(&config, suspend("bob")).await.unwrap().contains("suspended @bob"));
+        assert!(admin(&config, suspend("bob")).await.unwrap().contains("already suspended"));
+        let err = admin(&config, AdminCommand::Token { name: "bob".into() }).await.unwrap_err();
+        assert!(err.to_string().contains("suspended"), "{err}");
+        assert!(coopol_service::credentials::check_password(&db, "bob", "secretpass1").await.unwrap().is_none());
+        let list = admin(&config, AdminCommand::Account { command: AccountCommand::List }).await.unwrap();
+        assert!(list.contains("bob (suspended)"), "{list}");
+        assert!(admin(&config, unsuspend("bob")).await.unwrap().contains("unsuspended @bob"));
+        assert!(coopol_service::credentials::check_password(&db, "bob", "secretpass1").await.unwrap().is_some());
+        let delete = AdminCommand::Account {
+            command: AccountCommand::Delete { name: "bob".into(), yes: true, reason: "left".into() },
+        };
+        admin(&config, delete).await.unwrap();
+        let err = admin(&config, unsuspend("bob")).await.unwrap_err();
+        assert!(err.to_string().contains("deleted"), "{err}");
+        let list = admin(&config, AdminCommand::Account { command: AccountCommand::List }).await.unwrap();
+        assert!(list.contains("bob (deleted)"), "{list}");
+        let svc = coopol_service::Service::new(config.instance(), db.clone());
+        let log = coopol_service::admin::log_page(&svc, None).await.unwrap();
+        let actions: Vec<&str> = log.iter().map(|e| e.entry.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["account_delete", "account_unsuspend", "account_suspend", "domain_unblock", "domain_block"],
+            "newest first"
+        );
+        assert!(log.iter().all(|e| e.entry.actor_account_id.is_none()), "the command line acts as nobody");
     }
 }

@@ -20,6 +20,18 @@ pub enum GroupCommand {
     Suspend {
         /// The group's name.
         name: String,
+        /// Why (kept in the admin log and the group's moderation log).
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Lift a local group's suspension: it shows on this instance again (servers that received
+    /// its `Delete` do not get it back by themselves).
+    Unsuspend {
+        /// The group's name.
+        name: String,
+        /// Why (kept in the admin log and the group's moderation log).
+        #[arg(long, default_value = "")]
+        reason: String,
     },
     #[command(flatten)]
     Move(crate::cli::MoveCommand),
@@ -61,7 +73,8 @@ impl From<JoinModeArg> for JoinMode {
 pub async fn run(db: &Db, config: &Config, command: GroupCommand, out: &mut impl Write) -> Result<(), Error> {
     match command {
         GroupCommand::Create(c) => create(db, config, c, out).await,
-        GroupCommand::Suspend { name } => suspend(db, config, &name, out).await,
+        GroupCommand::Suspend { name, reason } => suspend(db, config, &name, true, &reason, out).await,
+        GroupCommand::Unsuspend { name, reason } => suspend(db, config, &name, false, &reason, out).await,
         GroupCommand::Move(m) => crate::admin_move::run(db.clone(), config, "Group", m, out).await,
     }
 }
@@ -105,16 +118,30 @@ async fn create(db: &Db, config: &Config, c: CreateGroup, out: &mut impl Write) 
     .map_err(write_err)
 }
 
-async fn suspend(db: &Db, config: &Config, name: &str, out: &mut impl Write) -> Result<(), Error> {
+async fn suspend(
+    db: &Db,
+    config: &Config,
+    name: &str,
+    suspend: bool,
+    reason: &str,
+    out: &mut impl Write,
+) -> Result<(), Error> {
     let group = queries::local_account(db, name)
         .await?
         .filter(|a| a.actor_type == GROUP)
         .ok_or_else(|| Error::NotFound(format!("no local group named {name}")))?;
     let service = coopol_service::Service::new(config.instance(), db.clone());
-    if !coopol_service::admin::suspend_group(&service, &group).await? {
-        return writeln!(out, "group {name} is already suspended").map_err(write_err);
+    if suspend {
+        if !coopol_service::admin::suspend_group(&service, None, &group, reason).await? {
+            return writeln!(out, "group {name} is already suspended").map_err(write_err);
+        }
+        writeln!(out, "suspended group {name}").map_err(write_err)
+    } else {
+        if !coopol_service::admin::unsuspend_group(&service, None, &group, reason).await? {
+            return writeln!(out, "group {name} is not suspended").map_err(write_err);
+        }
+        writeln!(out, "unsuspended group {name}").map_err(write_err)
     }
-    writeln!(out, "suspended group {name}").map_err(write_err)
 }
 
 #[cfg(test)]
@@ -153,6 +180,14 @@ mod tests {
             cli.command,
             Command::Admin { command: AdminCommand::Group { command: GroupCommand::Suspend { .. } } }
         ));
+        let cli =
+            Cli::try_parse_from(["coopol", "admin", "group", "unsuspend", "greens", "--reason", "sorted out"]).unwrap();
+        match cli.command {
+            Command::Admin { command: AdminCommand::Group { command: GroupCommand::Unsuspend { name, reason } } } => {
+                assert_eq!((name.as_str(), reason.as_str()), ("greens", "sorted out"));
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(Cli::try_parse_from([
             "coopol",
             "admin",

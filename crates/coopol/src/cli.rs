@@ -83,6 +83,26 @@ pub enum AccountCommand {
         /// Confirm: deletion cannot be undone.
         #[arg(long)]
         yes: bool,
+        /// Why (kept in the admin log).
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Suspend a local account: it can no longer sign in nor use its tokens; its posts and
+    /// follows are kept, and `unsuspend` brings it back.
+    Suspend {
+        /// Username of the local account.
+        name: String,
+        /// Why (kept in the admin log and shown in the panel).
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Lift the suspension of a local account.
+    Unsuspend {
+        /// Username of the local account.
+        name: String,
+        /// Why (kept in the admin log).
+        #[arg(long, default_value = "")]
+        reason: String,
     },
     #[command(flatten)]
     Move(MoveCommand),
@@ -173,6 +193,9 @@ pub enum DomainBlockCommand {
     Add {
         /// The server's domain, e.g. `spam.example`.
         domain: String,
+        /// Why (kept in the admin log and shown in the list).
+        #[arg(long, default_value = "")]
+        reason: String,
     },
     /// Lift a block.
     Remove {

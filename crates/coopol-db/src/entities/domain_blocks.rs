@@ -9,6 +9,8 @@ pub struct Model {
     /// `suspend` (refuse everything).
     pub severity: String,
     pub created_at: ChronoDateTimeUtc,
+    /// Why the admin blocked it (empty for blocks older than the reasons).
+    pub reason: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

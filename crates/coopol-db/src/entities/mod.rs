@@ -1,7 +1,9 @@
 //! sea-orm entities, one module per table. Ids are `coopol_core::new_id()` values.
 pub mod account_profiles;
 pub mod account_stats;
+pub mod account_suspensions;
 pub mod accounts;
+pub mod admin_log;
 pub mod archive_members;
 pub mod blocks;
 pub mod bookmarks;

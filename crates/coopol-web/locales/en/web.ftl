@@ -339,7 +339,7 @@ signup-waiting-text = The instance's team will read it soon. Once it is approved
 signin-awaiting-approval = Your account is waiting for the team's approval. You can sign in once it is approved.
 
 ## Administration: registrations and invitations
-admin-nav-label = Administration
+admin-nav-label = Administration pages
 admin-nav-registrations = Registrations
 admin-nav-invitations = Invitation links
 registrations-title = Registrations
@@ -411,3 +411,130 @@ search-no-posts = No post with these words.
 search-posts-signin = Sign in to search the words of posts.
 search-no-handle = Nobody is known as { $name }. Check the address; people on other servers are found once you are signed in.
 search-no-url = Nothing could be opened at this link: check it, or sign in so that this instance fetches it from its server.
+
+## Administration (the instance's admins)
+nav-admin = Administration
+error-admin-only-title = For the instance's admins
+error-admin-only-text = This page is for the people who run this instance. Nothing was changed. If you think you should have access, ask its administrators.
+admin-title = Administration
+admin-intro = How the instance is doing, and what you can do as its administrator.
+admin-nav-dashboard = Overview
+admin-nav-accounts = Accounts
+admin-nav-groups = Groups
+admin-nav-domains = Blocked servers
+admin-nav-log = Log
+admin-figures = Figures
+admin-stat-accounts = local accounts
+admin-stat-groups = local groups
+admin-stat-remote = accounts on other servers
+admin-stat-posts = posts written here
+admin-stat-all-posts = posts known here
+admin-stat-blocks = blocked servers
+admin-queues = Waiting work
+admin-queues-help-title = What are these numbers?
+admin-queues-help = Posts and changes made here wait a moment before they are sent to other servers, and what other servers send waits before it is applied. A few dozen is normal; numbers that keep growing for hours mean the instance is behind or a server does not answer.
+admin-queue-outbox = Changes to send
+admin-queue-deliveries = Deliveries to other servers
+admin-queue-inbox = Received, not yet applied
+admin-media = Uploaded media
+admin-bytes = { $count ->
+    [one] { $count } byte
+   *[other] { $count } bytes
+}
+admin-bytes-kb = { $count } KB
+admin-bytes-mb = { $count } MB
+admin-bytes-gb = { $count } GB
+admin-unavailable = Servers not answering
+admin-unavailable-help = Servers that failed to answer on several days. Nothing is sent to them until they answer again.
+admin-unavailable-none = Every server answers.
+admin-since = Since { $name }
+admin-created = Created { $name }
+admin-no-reason = No reason given.
+admin-reason-label = Reason (optional)
+admin-reason-too-long = { $count ->
+    [one] The reason must be at most { $count } character long.
+   *[other] The reason must be at most { $count } characters long.
+}
+admin-error-summary = There is a problem
+admin-error-prefix = Error:
+admin-cancel = Cancel
+admin-domains-title = Blocked servers
+admin-domains-intro = A blocked server can no longer exchange anything with this instance.
+admin-domains-help-title = What does blocking a server do?
+admin-domains-help-deliveries = Everything the blocked server sends here is refused, and nothing from here is delivered to it any more, including posts already waiting to be sent.
+admin-domains-help-follows = Follows between people here and people there stay recorded but carry nothing while the block lasts. When you lift the block, they work again.
+admin-domains-help-subdomains = A block covers the server's subdomains too: blocking spam.example also blocks social.spam.example.
+admin-domains-add = Block a server
+admin-domain-label = Server's domain
+admin-domain-hint = For example spam.example (add :port if it is not the usual one). You can also paste an address from that server.
+admin-domain-reason-hint = For the other administrators and for the log: what this server did.
+admin-domain-block-button = Block this server
+admin-domain-empty = Enter the domain of the server to block.
+admin-domain-invalid = Enter a domain such as spam.example, without spaces.
+admin-domain-already = { $name } is already blocked.
+admin-domains-list = Servers blocked now
+admin-domains-none = No server is blocked.
+admin-domain-lift-button = Lift the block on { $name }
+admin-done-blocked = The server is blocked.
+admin-done-lifted = The block is lifted.
+admin-done-suspended = The account is suspended.
+admin-done-unsuspended = The account can sign in again.
+admin-done-deleted = The account is deleted.
+admin-done-group-suspended = The group is suspended.
+admin-done-group-unsuspended = The group is back.
+admin-accounts-title = Accounts
+admin-accounts-intro = The people who have an account on this instance.
+admin-accounts-help-title = Suspend or delete?
+admin-accounts-help-suspend = Suspending is temporary: the person can no longer sign in nor use apps, but their posts and follows are kept. You can lift the suspension at any time.
+admin-accounts-help-delete = Deleting is final: the posts are removed here and on the other servers, and the name can never be used again.
+admin-accounts-count = { $count ->
+    [one] { $count } account
+   *[other] { $count } accounts
+}
+admin-accounts-yours = This is your account.
+admin-role-admin = administrator
+admin-role-moderator = moderator
+admin-role-user = member
+admin-state-active = Active
+admin-state-suspended = Suspended
+admin-state-deleted = Deleted
+admin-suspend = Suspend…
+admin-suspend-button = Suspend { $name }
+admin-unsuspend-button = Lift the suspension of { $name }
+admin-delete = Delete…
+admin-confirm-intro = This cannot be undone. Here is what will happen:
+admin-confirm-reason-hint = Kept in the log of administration actions.
+admin-delete-title = Delete the account { $name }?
+admin-delete-posts = All its posts are removed from this instance.
+admin-delete-federation = The servers that know this account are told it is deleted, and remove its posts too.
+admin-delete-name = The name can never be used again on this instance.
+admin-delete-final = The person can no longer sign in, and the account cannot be restored.
+admin-delete-button = Delete { $name } for good
+admin-groups-title = Groups
+admin-groups-intro = The groups of this instance.
+admin-groups-help-title = What does suspending a group do?
+admin-groups-help = A suspended group disappears from this instance, and the servers of its members elsewhere are told it is deleted. Lifting the suspension brings it back here; people on other servers have to join it again.
+admin-groups-count = { $count ->
+    [one] { $count } group
+   *[other] { $count } groups
+}
+admin-groups-none = This instance has no group yet.
+admin-group-suspend-title = Suspend the group { $name }?
+admin-group-suspend-here = The group disappears from this instance: nobody can read or join it.
+admin-group-suspend-federation = The other servers are told the group is deleted; their people leave it.
+admin-group-suspend-back = You can lift the suspension later, but people on other servers will have to join again.
+admin-group-suspend-button = Suspend { $name }
+admin-log-title = Log of administration actions
+admin-log-intro = What the administrators did, newest first: who, what, when and why.
+admin-log-none = Nothing yet.
+admin-log-by = by { $name }
+admin-log-command-line = the command line on the server
+admin-log-someone = a removed account
+admin-log-older = Older entries
+admin-log-domain-block = Server blocked:
+admin-log-domain-unblock = Block lifted:
+admin-log-account-suspend = Account suspended:
+admin-log-account-unsuspend = Suspension lifted:
+admin-log-account-delete = Account deleted:
+admin-log-group-suspend = Group suspended:
+admin-log-group-unsuspend = Group back:

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::Web;
 
+mod admin;
 mod events;
 mod front;
 mod groups;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<Web> {
         .merge(settings::routes())
         .merge(registrations::routes())
         .merge(search::routes())
+        .merge(admin::routes())
 }
 
 /// Posts on one page of a timeline.

@@ -118,6 +118,27 @@ impl Site {
         self.send(req.body(Body::from(body)).unwrap()).await
     }
 
+    /// Posts a form from a browser set to English.
+    pub async fn post_en(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Answer {
+        self.post_in(path, cookie, form, Some("en")).await
+    }
+
+    /// Tries to sign in; the session cookie (`name=value`) when it worked.
+    pub async fn try_sign_in(&self, login: &str) -> Option<String> {
+        let form = self.get("/signin", None, "en").await;
+        let form_cookie = cookie_pair(&form.cookie("coopol_form").unwrap());
+        let token = field(&form.text, "form_token");
+        let res = self
+            .post_en("/signin", Some(&form_cookie), &[("form_token", &token), ("login", login), ("password", PASSWORD)])
+            .await;
+        res.cookie("coopol_session").map(|c| cookie_pair(&c))
+    }
+
+    /// The CSRF token of a signed-in page.
+    pub async fn csrf(&self, session: &str) -> String {
+        field(&self.get("/settings", Some(session), "en").await.text, "csrf")
+    }
+
     /// Signs in; returns the session cookie (`name=value`).
     pub async fn sign_in(&self, login: &str) -> String {
         let form = self.get("/signin", None, "fr").await;
