@@ -264,10 +264,10 @@ impl Library {
 }
 
 fn from_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
+    s.as_bytes()
+        .chunks(2)
+        .map(|c| std::str::from_utf8(c).ok().filter(|c| c.len() == 2).and_then(|c| u8::from_str_radix(c, 16).ok()))
+        .collect()
 }
 
 /// A group's library settings (the defaults when none are stored).
