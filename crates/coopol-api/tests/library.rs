@@ -370,6 +370,12 @@ async fn html_svg_and_executables_are_422() {
             let a = l.upload(&g, &nina, name, bytes).await;
             assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {name}: {}", api.backend, a.text);
         }
+        // A form field as large as a file is not read into memory.
+        let long = "x".repeat(100_000);
+        let path = format!("{GROUPS}/{g}/library/documents");
+        l.upload_to(&path, &nina, &[("description", &long)], ("a.txt", b"text"))
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(l.counts().await, (0, 0, 0));
         assert_eq!(files_under(&l.dir), 0);
         // Plain text and Markdown are welcome.

@@ -243,6 +243,21 @@ async fn delete_folder(
     Ok(Json(json!({})))
 }
 
+/// The longest text field of an upload form, in bytes (the body may be as large as a file).
+const MAX_TEXT_FIELD: usize = 64 * 1024;
+
+/// A text field of an upload form, read chunk by chunk up to [`MAX_TEXT_FIELD`].
+async fn text_field(mut field: Field<'_>) -> Result<String, MediaError> {
+    let mut buf = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        buf.extend_from_slice(&chunk);
+        if buf.len() > MAX_TEXT_FIELD {
+            return Err(ApiError::Unprocessable(format!("a form field is longer than {MAX_TEXT_FIELD} bytes")).into());
+        }
+    }
+    String::from_utf8(buf).map_err(|_| ApiError::Unprocessable("a form field is not UTF-8".into()).into())
+}
+
 /// The bytes of a multipart field, as the blob store reads them.
 fn field_stream<'a>(field: Field<'a>) -> coopol_storage::ByteStream<'a> {
     field.map_err(|e| std::io::Error::other(e.body_text())).boxed()
@@ -270,10 +285,10 @@ async fn upload(
     let mut name: Option<String> = None;
     while let Some(field) = form.next_field().await.map_err(multipart_error)? {
         match field.name().unwrap_or("") {
-            "name" => name = Some(field.text().await.map_err(multipart_error)?),
-            "description" => new.description = field.text().await.map_err(multipart_error)?,
+            "name" => name = Some(text_field(field).await?),
+            "description" => new.description = text_field(field).await?,
             "folder_id" => {
-                let f = field.text().await.map_err(multipart_error)?;
+                let f = text_field(field).await?;
                 new.folder = if f.trim().is_empty() { None } else { Some(path_id(f.trim())?) };
             }
             "file" => {
