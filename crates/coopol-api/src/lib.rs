@@ -77,3 +77,17 @@ pub fn media_router(fed: Federation, media: media::Media) -> Router {
         )
         .with_state(fed)
 }
+
+/// The group library's routes (`/api/v1/coopol/groups/:id/library...` and the signed
+/// downloads at `/library/files/...`) over a library; merged beside [`router`] by the server.
+pub fn library_router(fed: Federation, library: coopol_service::library::Library) -> Router {
+    routes::library::routes(library)
+        .layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_methods(tower_http::cors::Any)
+                .allow_headers(tower_http::cors::Any)
+                .expose_headers([axum::http::header::CONTENT_RANGE, axum::http::header::ACCEPT_RANGES]),
+        )
+        .with_state(fed)
+}

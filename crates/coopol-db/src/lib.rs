@@ -9,6 +9,7 @@ pub mod conversations;
 pub mod entities;
 pub mod figures;
 pub mod groups;
+pub mod library;
 pub mod lists;
 pub mod markers;
 pub mod media;

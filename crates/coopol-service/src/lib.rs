@@ -11,6 +11,7 @@ pub mod config;
 pub mod credentials;
 pub mod events;
 pub mod groups;
+pub mod library;
 pub mod polls;
 pub mod registrations;
 pub mod relationships;

@@ -252,8 +252,12 @@ async fn groups_are_suspended_after_a_confirmation_and_the_log_lists_every_actio
         let res = site.post_en(&format!("/admin/groups/{}/suspend", bob.id), Some(&s), &[("csrf", &csrf)]).await;
         assert_eq!(res.status, StatusCode::NOT_FOUND);
 
-        site.post_en("/admin/domains", Some(&s), &[("csrf", &csrf), ("domain", "spam.example"), ("reason", "spam wave")])
-            .await;
+        site.post_en(
+            "/admin/domains",
+            Some(&s),
+            &[("csrf", &csrf), ("domain", "spam.example"), ("reason", "spam wave")],
+        )
+        .await;
         site.post_en(&format!("/admin/accounts/{}/suspend", bob.id), Some(&s), &[("csrf", &csrf), ("reason", "abuse")])
             .await;
         // The command line's door writes the same log, as nobody.

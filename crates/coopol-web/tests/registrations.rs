@@ -12,6 +12,9 @@ use coopol_service::registrations::{self, By};
 /// The sign-up form at `path`: its cookie and token.
 async fn open_form(site: &Site, path: &str) -> (Answer, String, String) {
     let page = site.get(path, None, "en").await;
+    if let Some(set) = page.cookie("coopol_form") {
+        assert!(set.contains("Path=/signup"), "the browser sends the form's cookie back to /signup: {set}");
+    }
     let cookie = page.cookie("coopol_form").map(|c| cookie_pair(&c)).unwrap_or_default();
     let token = if page.text.contains("name=\"form_token\"") { field(&page.text, "form_token") } else { String::new() };
     (page, cookie, token)

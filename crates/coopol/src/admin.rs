@@ -4,11 +4,11 @@
 use std::io::Write;
 
 use coopol_core::Role;
-use coopol_db::entities::{domain_blocks, users};
+use coopol_db::entities::domain_blocks;
 use coopol_db::{queries, Db};
 use coopol_service::admin::{AccountState, LocalAccount};
 use coopol_service::registrations::{self, NewAccount, RegistrationError};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{EntityTrait, QueryOrder};
 
 use crate::cli::{AccountCommand, AdminCommand, CreateAccount, DomainBlockCommand};
 use crate::config::Config;

@@ -68,6 +68,14 @@ pub struct FileConfig {
     pub media_dir: Option<PathBuf>,
     /// Size limit of video and audio uploads, in MiB (default 100).
     pub media_video_limit_mib: Option<u64>,
+    /// Directory of the group libraries' files (default: `library` inside the data directory).
+    pub library_dir: Option<PathBuf>,
+    /// The largest file a group library takes, in MiB (default 1024).
+    pub library_file_limit_mib: Option<u64>,
+    /// What each group's library may store unless the admin set its own quota, in MiB (default 2048).
+    pub library_group_quota_mib: Option<u64>,
+    /// What all group libraries together may store, in MiB (default 20480).
+    pub library_instance_quota_mib: Option<u64>,
     /// Minutes before an event starts when participants are reminded (default 1440; 0: never).
     pub event_reminder_minutes: Option<u32>,
     /// Client API requests allowed per token (or per address without one) and period; 0: no limit.
@@ -137,6 +145,10 @@ pub struct Config {
     pub media_dir: PathBuf,
     /// Size limit of video and audio uploads, in bytes.
     pub media_video_limit: usize,
+    /// Directory of the group libraries' files (content-addressed blobs).
+    pub library_dir: PathBuf,
+    /// Size limits of the group libraries.
+    pub library_limits: coopol_service::library::LibraryLimits,
     /// Minutes before an event starts when participants are reminded; 0 turns reminders off.
     pub event_reminder_minutes: u32,
     /// Client API rate limit: requests per period per token (or address); 0 turns it off.
@@ -374,6 +386,42 @@ impl Config {
         }
         let media_video_limit = usize::try_from(media_video_limit_mib * 1024 * 1024)
             .map_err(|_| invalid("media_video_limit_mib", "too large for this machine"))?;
+        let library_dir = env("COOPOL_LIBRARY_DIR")
+            .map(PathBuf::from)
+            .or_else(|| file.library_dir.clone())
+            .unwrap_or_else(|| data_dir.join("library"));
+        let mib = |key: &str, var: &str, from_file: Option<u64>, default: u64| -> Result<u64, ConfigError> {
+            let n = match env(var) {
+                Some(v) => {
+                    v.trim().parse::<u64>().map_err(|_| invalid(var, format!("{v:?} is not a number of MiB")))?
+                }
+                None => from_file.unwrap_or(default),
+            };
+            if n == 0 || n > 1 << 30 {
+                return Err(invalid(key, "must be between 1 MiB and 1 PiB"));
+            }
+            Ok(n * 1024 * 1024)
+        };
+        let library_limits = coopol_service::library::LibraryLimits {
+            max_file: mib(
+                "library_file_limit_mib",
+                "COOPOL_LIBRARY_FILE_LIMIT_MIB",
+                file.library_file_limit_mib,
+                1024,
+            )?,
+            group_quota: mib(
+                "library_group_quota_mib",
+                "COOPOL_LIBRARY_GROUP_QUOTA_MIB",
+                file.library_group_quota_mib,
+                2048,
+            )?,
+            instance_quota: mib(
+                "library_instance_quota_mib",
+                "COOPOL_LIBRARY_INSTANCE_QUOTA_MIB",
+                file.library_instance_quota_mib,
+                20480,
+            )?,
+        };
         let event_reminder_minutes = match env("COOPOL_EVENT_REMINDER_MINUTES") {
             Some(v) => v
                 .trim()
@@ -413,6 +461,8 @@ impl Config {
             file: file_path,
             media_dir,
             media_video_limit,
+            library_dir,
+            library_limits,
             event_reminder_minutes,
             rate_limit_requests,
             rate_limit_period_secs,
@@ -558,6 +608,10 @@ mod tests {
             source_url: Some("https://file.example/src".into()),
             media_dir: None,
             media_video_limit_mib: None,
+            library_dir: None,
+            library_file_limit_mib: Some(10),
+            library_group_quota_mib: Some(20),
+            library_instance_quota_mib: None,
             event_reminder_minutes: Some(60),
             rate_limit_requests: Some(100),
             rate_limit_period_secs: Some(60),
@@ -578,6 +632,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.rate_limit_requests, 0, "the environment turns the limit off");
+        assert_eq!(c.library_dir, PathBuf::from("/from/env/library"), "in the data directory by default");
+        let lib = c.library_limits;
+        assert_eq!((lib.max_file, lib.group_quota, lib.instance_quota), (10 << 20, 20 << 20, 20480 << 20));
+        let env = resolve(FileConfig::default(), &[("COOPOL_LIBRARY_GROUP_QUOTA_MIB", "5")], false).unwrap();
+        assert_eq!(env.library_limits.group_quota, 5 << 20);
+        assert!(resolve(FileConfig::default(), &[("COOPOL_LIBRARY_FILE_LIMIT_MIB", "0")], false).is_err());
+        assert!(resolve(FileConfig::default(), &[("COOPOL_LIBRARY_FILE_LIMIT_MIB", "big")], false).is_err());
         assert_eq!(c.rate_limit_period_secs, 60, "the period comes from the file");
         assert_eq!(c.event_reminder_minutes, 60, "reminders as the file says");
         assert_eq!(resolve(FileConfig::default(), &[], false).unwrap().event_reminder_minutes, 1440);

@@ -31,6 +31,7 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub fn app(
     fed: Federation,
     media: Media,
+    library: coopol_service::library::Library,
     limits: coopol_api::ratelimit::RateLimit,
     site: coopol_web::Site,
 ) -> Result<Router, Error> {
@@ -42,6 +43,7 @@ pub fn app(
     let routes = coopol_federation::routes::router(fed.clone())
         .merge(coopol_api::router_with(fed.clone(), limits))
         .merge(web)
+        .merge(coopol_api::library_router(fed.clone(), library))
         .merge(coopol_api::media_router(fed, media.clone()))
         // The instance endpoints announce the media limits in force.
         .layer(axum::Extension(media));
@@ -114,6 +116,16 @@ pub fn media(config: &Config) -> Result<Media, Error> {
         store: std::sync::Arc::new(store),
         limits: MediaLimits { video: config.media_video_limit, ..MediaLimits::default() },
     })
+}
+
+/// The group libraries of an instance: content-addressed files on local disk under
+/// `library_dir`, and the link-signing secret stored in the database.
+pub async fn library(config: &Config, fed: &Federation) -> Result<coopol_service::library::Library, Error> {
+    let store = coopol_storage::LocalDisk::new(&config.library_dir)
+        .map_err(|e| Error::Usage(format!("cannot use the library directory {}: {e}", config.library_dir.display())))?;
+    coopol_service::library::Library::new(fed, std::sync::Arc::new(store), config.library_limits)
+        .await
+        .map_err(|e| Error::Usage(format!("cannot open the group libraries: {e}")))
 }
 
 /// Starts the background workers (outbox, delivery, inbox, poll endings, event reminders); their
@@ -201,8 +213,10 @@ pub async fn run(config: Config) -> Result<(), Error> {
         .map_err(|source| Error::Io { what: "cannot read the listening address".into(), source })?;
 
     let media = media(&config)?;
+    let library = library(&config, &fed).await?;
     let workers = spawn_workers(&fed, &config);
-    let app = app(fed, media, config.rate_limit(), config.site())?.into_make_service_with_connect_info::<SocketAddr>();
+    let app = app(fed, media, library, config.rate_limit(), config.site())?
+        .into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(
         "coopol {} listening on http://{local}, serving {} as {}",
         env!("CARGO_PKG_VERSION"),
@@ -291,8 +305,10 @@ mod tests {
         let config = t.config.clone();
         let db = crate::setup::open(&config).await.unwrap();
         let fed = Federation::new(config.instance(), db).await.unwrap();
+        let library = library(&config, &fed).await.unwrap();
         let app =
-            app(fed, media(&config).unwrap(), coopol_api::ratelimit::RateLimit::default(), config.site()).unwrap();
+            app(fed, media(&config).unwrap(), library, coopol_api::ratelimit::RateLimit::default(), config.site())
+                .unwrap();
         for path in ["/api/v1/instance", "/.well-known/nodeinfo", "/nodeinfo/2.1", "/actor"] {
             let res = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
             assert_eq!(res.status(), StatusCode::OK, "{path}");

@@ -6,6 +6,7 @@ pub mod conversations;
 pub mod events;
 pub mod groups;
 pub mod instance;
+pub mod library;
 pub mod lists;
 pub mod markers;
 pub mod media;

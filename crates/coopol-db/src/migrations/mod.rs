@@ -17,6 +17,7 @@ mod m0011_timelines;
 mod m0012_counters;
 mod m0013_web_sessions;
 mod m0014_join_messages;
+mod m0015_library;
 mod m0016_admin;
 mod m0017_registrations;
 mod schema;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_counters::Migration),
             Box::new(m0013_web_sessions::Migration),
             Box::new(m0014_join_messages::Migration),
+            Box::new(m0015_library::Migration),
             Box::new(m0016_admin::Migration),
             Box::new(m0017_registrations::Migration),
         ]

@@ -116,7 +116,7 @@ fn blank_page(web: &Web, c: Chrome, token: String, b: Blank<'_>) -> SignUpPage {
 fn render_sign_up(web: &Web, page: SignUpPage, status: StatusCode) -> Result<Response, WebError> {
     let token = page.form_token.clone();
     let mut resp = (status, Html(page.render()?)).into_response();
-    if let Some(v) = session::form_cookie(&token, web.svc.config.dev) {
+    if let Some(v) = session::form_cookie_for("/signup", &token, web.svc.config.dev) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
