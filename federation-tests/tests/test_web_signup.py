@@ -114,7 +114,8 @@ def test_an_invited_newcomer_joins_a_group_elsewhere_and_plans_its_event(cluster
 
         def member():
             page.goto(group_url)
-            return "en tant que : membre" in page.locator("#membership").inner_text()
+            # French puts a no-break space before the colon.
+            return "en tant que\xa0: membre" in page.locator("#membership").inner_text()
 
         harness.wait_for(member, timeout=30, what="B's Accept of karim's join, shown on the group's page")
 
