@@ -21,13 +21,8 @@ pub fn clear_session_cookie(dev: bool) -> Option<HeaderValue> {
     set_cookie(Cookie::build((SESSION_COOKIE, "")).path("/").max_age(cookie::time::Duration::ZERO), dev)
 }
 
-/// `Set-Cookie` for the sign-in form's token (an hour: the time to fill the form).
-pub fn form_cookie(value: &str, dev: bool) -> Option<HeaderValue> {
-    form_cookie_for("/signin", value, dev)
-}
-
-/// The double-submit cookie of a form that posts to `path` (sign-in, sign-up): sent back only
-/// to that address.
+/// `Set-Cookie` for the token of a form that posts to `path` (sign-in, sign-up), sent back
+/// only to that address, for an hour: the time to fill the form.
 pub fn form_cookie_for(path: &'static str, value: &str, dev: bool) -> Option<HeaderValue> {
     set_cookie(
         Cookie::build((FORM_COOKIE, value.to_string())).path(path).max_age(cookie::time::Duration::hours(1)),

@@ -4,7 +4,6 @@
 //! Everything goes through `coopol_service::registrations`, as the command line does.
 
 use std::net::SocketAddr;
-use std::time::Instant;
 
 use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -19,6 +18,7 @@ use coopol_service::registrations::{self, By, NewAccount, Problem, Registered, R
 use coopol_service::{credentials, sessions};
 use serde::Deserialize;
 
+use super::signin::{check_signed_out_form, signed_out_form};
 use crate::error::respond;
 use crate::session;
 use crate::view::when;
@@ -115,12 +115,7 @@ fn blank_page(web: &Web, c: Chrome, token: String, b: Blank<'_>) -> SignUpPage {
 /// Renders the sign-up page with the form's double-submit cookie.
 fn render_sign_up(web: &Web, page: SignUpPage, status: StatusCode) -> Result<Response, WebError> {
     let token = page.form_token.clone();
-    let mut resp = (status, Html(page.render()?)).into_response();
-    if let Some(v) = session::form_cookie_for("/signup", &token, web.svc.config.dev) {
-        resp.headers_mut().append(header::SET_COOKIE, v);
-    }
-    resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    Ok(resp)
+    Ok(signed_out_form((status, Html(page.render()?)).into_response(), web, "/signup", &token))
 }
 
 async fn sign_up_form(State(web): State<Web>, visitor: Visitor) -> Response {
@@ -205,14 +200,7 @@ async fn sign_up(
     let c = Chrome::new(&web, &visitor, "signup");
     let result = async {
         let Form(f) = form.map_err(|_| WebError::BadRequest)?;
-        let cookie = visitor.form_cookie.as_deref().unwrap_or("");
-        if !session::same_secret(cookie, &f.form_token) {
-            return Err(WebError::Forbidden);
-        }
-        let address = connect.map(|Extension(ConnectInfo(a))| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
-        if !web.attempts.allow(&address, &format!("signup:{}", f.username.trim()), Instant::now()) {
-            return Err(WebError::TooMany);
-        }
+        check_signed_out_form(&web, &visitor, connect, &f.form_token, &format!("signup:{}", f.username.trim()))?;
         let mode = registrations::mode(&web.svc).await?;
         let invitation = f.invitation.trim().to_string();
         let ask_reason = mode == RegistrationMode::Approval && invitation.is_empty();

@@ -54,13 +54,37 @@ fn render(web: &Web, c: Chrome, login: String, again: Again, token: String) -> R
         failed: again != Again::No,
         awaiting: again == Again::AwaitingApproval,
     };
-    let mut resp = (status, Html(page.render()?)).into_response();
-    if let Some(v) = session::form_cookie(&token, web.svc.config.dev) {
+    Ok(signed_out_form((status, Html(page.render()?)).into_response(), web, "/signin", &token))
+}
+
+/// The page of a form people fill before they have a session (sign-in, sign-up): the cookie
+/// its token is double-submitted against, sent back to `path` only, and no caching.
+pub(super) fn signed_out_form(mut resp: Response, web: &Web, path: &'static str, token: &str) -> Response {
+    if let Some(v) = session::form_cookie_for(path, token, web.svc.config.dev) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     // The form carries a secret bound to the visitor's cookie: not for shared caches.
     resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    Ok(resp)
+    resp
+}
+
+/// Checks a signed-out form's double-submitted `token`, then counts an attempt of `name` from
+/// the client's address (sign-in and sign-up share the counters).
+pub(super) fn check_signed_out_form(
+    web: &Web,
+    visitor: &Visitor,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    token: &str,
+    name: &str,
+) -> Result<(), WebError> {
+    if !session::same_secret(visitor.form_cookie.as_deref().unwrap_or(""), token) {
+        return Err(WebError::Forbidden);
+    }
+    let address = connect.map(|Extension(ConnectInfo(a))| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    if !web.attempts.allow(&address, name, Instant::now()) {
+        return Err(WebError::TooMany);
+    }
+    Ok(())
 }
 
 async fn form(State(web): State<Web>, visitor: Visitor) -> Response {
@@ -92,14 +116,7 @@ async fn sign_in(
     let c = Chrome::new(&web, &visitor, "signin");
     let result = async {
         let Form(f) = form.map_err(|_| WebError::BadRequest)?;
-        let cookie = visitor.form_cookie.as_deref().unwrap_or("");
-        if !session::same_secret(cookie, &f.form_token) {
-            return Err(WebError::Forbidden);
-        }
-        let address = connect.map(|Extension(ConnectInfo(a))| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
-        if !web.attempts.allow(&address, f.login.trim(), Instant::now()) {
-            return Err(WebError::TooMany);
-        }
+        check_signed_out_form(&web, &visitor, connect, &f.form_token, f.login.trim())?;
         let user = match credentials::check_login(&web.svc.db, &f.login, &f.password).await? {
             Login::Valid(user) => user,
             Login::AwaitingApproval => return render(&web, c.clone(), f.login, Again::AwaitingApproval, f.form_token),
