@@ -272,12 +272,7 @@ pub async fn suspend_account(
         AccountState::Deleted => return Err(ServiceError::Unprocessable("this account was deleted".into())),
     }
     let txn = svc.db.begin_write().await?;
-    accounts::Entity::update_many()
-        .col_expr(accounts::Column::Suspended, Expr::value(true))
-        .col_expr(accounts::Column::UpdatedAt, Expr::value(coopol_db::now()))
-        .filter(accounts::Column::Id.eq(account.account.id))
-        .exec(&txn)
-        .await?;
+    set_suspended(&txn, account.account.id, true).await?;
     account_suspensions::ActiveModel {
         account_id: Set(account.account.id),
         reason: Set(reason.clone()),
@@ -309,12 +304,7 @@ pub async fn unsuspend_account(
     }
     let txn = svc.db.begin_write().await?;
     account_suspensions::Entity::delete_by_id(account.account.id).exec(&txn).await?;
-    accounts::Entity::update_many()
-        .col_expr(accounts::Column::Suspended, Expr::value(false))
-        .col_expr(accounts::Column::UpdatedAt, Expr::value(coopol_db::now()))
-        .filter(accounts::Column::Id.eq(account.account.id))
-        .exec(&txn)
-        .await?;
+    set_suspended(&txn, account.account.id, false).await?;
     log(&txn, by, AdminAction::AccountUnsuspend, &format!("@{}", account.account.username), &reason).await?;
     txn.commit().await?;
     Ok(true)
@@ -376,10 +366,7 @@ pub async fn suspend_group(
         return Ok(false);
     }
     let txn = svc.db.begin_write().await?;
-    let mut m: accounts::ActiveModel = group.clone().into();
-    m.suspended = Set(true);
-    m.updated_at = Set(coopol_db::now());
-    m.update(&txn).await?;
+    set_suspended(&txn, group.id, true).await?;
     let why = if reason.is_empty() { "suspended by the instance admin" } else { reason.as_str() };
     gq::log(&txn, group.id, by, ModAction::Suspend, None, None, why).await?;
     log(&txn, by, AdminAction::GroupSuspend, &format!("!{}", group.username), &reason).await?;
@@ -403,15 +390,24 @@ pub async fn unsuspend_group(
         return Ok(false);
     }
     let txn = svc.db.begin_write().await?;
-    let mut m: accounts::ActiveModel = group.clone().into();
-    m.suspended = Set(false);
-    m.updated_at = Set(coopol_db::now());
-    m.update(&txn).await?;
+    set_suspended(&txn, group.id, false).await?;
     let why = if reason.is_empty() { "unsuspended by the instance admin" } else { reason.as_str() };
     gq::log(&txn, group.id, by, ModAction::Unsuspend, None, None, why).await?;
     log(&txn, by, AdminAction::GroupUnsuspend, &format!("!{}", group.username), &reason).await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// Marks a local actor (person or group) suspended or not, in the caller's transaction: the
+/// one write the four suspension workflows share.
+async fn set_suspended(txn: &impl ConnectionTrait, account_id: i64, suspended: bool) -> Result<(), ServiceError> {
+    accounts::Entity::update_many()
+        .col_expr(accounts::Column::Suspended, Expr::value(suspended))
+        .col_expr(accounts::Column::UpdatedAt, Expr::value(coopol_db::now()))
+        .filter(accounts::Column::Id.eq(account_id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// An entry of the admin log, with who acted.

@@ -343,22 +343,59 @@ fn id_of(raw: &str) -> Result<i64, WebError> {
     raw.parse().map_err(|_| WebError::NotFound)
 }
 
+/// What a suspension form is about.
+#[derive(Clone, Copy)]
+enum Target {
+    Account,
+    Group,
+}
+
+/// Suspends a local account or group, or lifts its suspension (`lift`): the four forms of the
+/// accounts and groups pages.
+async fn suspension(
+    web: Web,
+    visitor: Visitor,
+    id: String,
+    form: Result<Form<ReasonForm>, FormRejection>,
+    target: Target,
+    lift: bool,
+) -> Response {
+    let c = Chrome::new(&web, &visitor, "admin");
+    let result = async {
+        let Form(f) = form.map_err(|_| WebError::BadRequest)?;
+        let me = admin_form(&visitor, &f.csrf)?;
+        let (svc, by, id) = (&web.svc, Some(me.account.id), id_of(&id)?);
+        let done = match (target, lift) {
+            (Target::Account, false) => {
+                admin::suspend_account(svc, by, &admin::local_account(svc, id).await?, &f.reason).await?;
+                "/admin/accounts?done=suspended"
+            }
+            (Target::Account, true) => {
+                admin::unsuspend_account(svc, by, &admin::local_account(svc, id).await?, &f.reason).await?;
+                "/admin/accounts?done=unsuspended"
+            }
+            (Target::Group, false) => {
+                admin::suspend_group(svc, by, &admin::local_group(svc, id).await?, &f.reason).await?;
+                "/admin/groups?done=suspended-group"
+            }
+            (Target::Group, true) => {
+                admin::unsuspend_group(svc, by, &admin::local_group(svc, id).await?, &f.reason).await?;
+                "/admin/groups?done=unsuspended-group"
+            }
+        };
+        Ok(Redirect::to(done).into_response())
+    }
+    .await;
+    respond(&c, result)
+}
+
 async fn suspend_account(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
     form: Result<Form<ReasonForm>, FormRejection>,
 ) -> Response {
-    let c = Chrome::new(&web, &visitor, "admin");
-    let result = async {
-        let Form(f) = form.map_err(|_| WebError::BadRequest)?;
-        let me = admin_form(&visitor, &f.csrf)?;
-        let account = admin::local_account(&web.svc, id_of(&id)?).await?;
-        admin::suspend_account(&web.svc, Some(me.account.id), &account, &f.reason).await?;
-        Ok(Redirect::to("/admin/accounts?done=suspended").into_response())
-    }
-    .await;
-    respond(&c, result)
+    suspension(web, visitor, id, form, Target::Account, false).await
 }
 
 async fn unsuspend_account(
@@ -367,16 +404,7 @@ async fn unsuspend_account(
     Path(id): Path<String>,
     form: Result<Form<ReasonForm>, FormRejection>,
 ) -> Response {
-    let c = Chrome::new(&web, &visitor, "admin");
-    let result = async {
-        let Form(f) = form.map_err(|_| WebError::BadRequest)?;
-        let me = admin_form(&visitor, &f.csrf)?;
-        let account = admin::local_account(&web.svc, id_of(&id)?).await?;
-        admin::unsuspend_account(&web.svc, Some(me.account.id), &account, &f.reason).await?;
-        Ok(Redirect::to("/admin/accounts?done=unsuspended").into_response())
-    }
-    .await;
-    respond(&c, result)
+    suspension(web, visitor, id, form, Target::Account, true).await
 }
 
 /// The page that asks before something that cannot be undone.
@@ -515,16 +543,7 @@ async fn suspend_group(
     Path(id): Path<String>,
     form: Result<Form<ReasonForm>, FormRejection>,
 ) -> Response {
-    let c = Chrome::new(&web, &visitor, "admin");
-    let result = async {
-        let Form(f) = form.map_err(|_| WebError::BadRequest)?;
-        let me = admin_form(&visitor, &f.csrf)?;
-        let group = admin::local_group(&web.svc, id_of(&id)?).await?;
-        admin::suspend_group(&web.svc, Some(me.account.id), &group, &f.reason).await?;
-        Ok(Redirect::to("/admin/groups?done=suspended-group").into_response())
-    }
-    .await;
-    respond(&c, result)
+    suspension(web, visitor, id, form, Target::Group, false).await
 }
 
 async fn unsuspend_group(
@@ -533,16 +552,7 @@ async fn unsuspend_group(
     Path(id): Path<String>,
     form: Result<Form<ReasonForm>, FormRejection>,
 ) -> Response {
-    let c = Chrome::new(&web, &visitor, "admin");
-    let result = async {
-        let Form(f) = form.map_err(|_| WebError::BadRequest)?;
-        let me = admin_form(&visitor, &f.csrf)?;
-        let group = admin::local_group(&web.svc, id_of(&id)?).await?;
-        admin::unsuspend_group(&web.svc, Some(me.account.id), &group, &f.reason).await?;
-        Ok(Redirect::to("/admin/groups?done=unsuspended-group").into_response())
-    }
-    .await;
-    respond(&c, result)
+    suspension(web, visitor, id, form, Target::Group, true).await
 }
 
 /// An entry of the log as the page shows it.
